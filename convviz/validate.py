@@ -1,0 +1,241 @@
+"""Validation: the accept/reject decisions torch makes, each with a sentence a learner can act on.
+
+``analyze`` walks a stack from the input shape, validating each layer against the shape the
+layer before produces, and returns per layer its shape, parameters, MACs and formula (from
+arithmetic.py) or the reason it cannot run.  Layers after an invalid one are blocked.
+
+The rules are torch 2.x's (see ../shared/reference/conv-arithmetic.md); the tests check them
+against a real CPU forward on thousands of generated layers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import arithmetic as ar
+from .spec import LAYER_TYPES, LayerSpec, SpecError, coerce_arg, pair
+
+Shape = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """What the arithmetic says about one layer of a stack."""
+
+    index: int
+    spec: LayerSpec
+    in_shape: Shape | None  # None when an earlier layer is invalid
+    out_shape: Shape | None = None
+    params: int = 0
+    macs: int = 0
+    formula: str = ""
+    axes: tuple[ar.AxisFormula, ar.AxisFormula] | None = None
+    error: str | None = None  # the sentence shown on the layer
+    blocked_by: int | None = None  # index of the earlier invalid layer
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.blocked_by is None
+
+    @property
+    def in_channels(self) -> int | None:
+        return None if self.in_shape is None else self.in_shape[0]
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    @property
+    def activation_bytes(self) -> int:
+        return ar.activation_bytes(self.out_shape) if self.out_shape else 0
+
+    @property
+    def dropped(self) -> tuple[int, int]:
+        return (self.axes[0].dropped, self.axes[1].dropped) if self.axes else (0, 0)
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    input_shape: Shape
+    layers: tuple[LayerInfo, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(l.ok for l in self.layers)
+
+    @property
+    def first_error(self) -> LayerInfo | None:
+        return next((l for l in self.layers if l.error), None)
+
+    @property
+    def total_params(self) -> int:
+        return sum(l.params for l in self.layers if l.ok)
+
+    @property
+    def total_macs(self) -> int:
+        return sum(l.macs for l in self.layers if l.ok)
+
+    @property
+    def total_activation_bytes(self) -> int:
+        return ar.activation_bytes(self.input_shape) + sum(l.activation_bytes for l in self.layers)
+
+    @property
+    def output_shape(self) -> Shape | None:
+        if not self.layers:
+            return self.input_shape
+        return self.layers[-1].out_shape if self.ok else None
+
+
+def _size(h: int, w: int) -> str:
+    return f"{h}x{w}"
+
+
+def _kernel_text(k: tuple[int, int], d: tuple[int, int], w: ar.Window) -> str:
+    ext = (w.extent(0), w.extent(1))
+    if d == (1, 1):
+        return f"the {_size(*k)} kernel"
+    return f"the {_size(*ext)} kernel ({_size(*k)} with dilation {d[0] if d[0] == d[1] else _size(*d)})"
+
+
+def _check_channels(spec: LayerSpec, c: int, first: bool) -> str | None:
+    name = "num_features" if spec.type == "BatchNorm2d" else "in_channels"
+    given = spec.get(name)
+    if given is not None and given != c:
+        src = "the input has" if first else "the previous layer gives"
+        return f"{name} is {given} but {src} {c} channel{'s' if c != 1 else ''} — set {name} to {c} or leave it out"
+    return None
+
+
+def _check_conv_window(spec: LayerSpec, h: int, w_: int) -> str | None:
+    """Padding-mode limits and the kernel-fits-the-padded-input rule, shared by Conv2d and the
+    depthwise part of DepthwiseSeparable."""
+    win = ar.window(spec)
+    n = (h, w_)
+    if spec.get("padding") == "same" and win.stride != (1, 1):
+        s = win.stride
+        return (f"padding='same' is not supported with stride {s[0] if s[0] == s[1] else _size(*s)} — "
+                f"use stride 1, or give padding as numbers")
+    mode = win.padding_mode
+    for ax in (0, 1):
+        for p in (win.pad_before[ax], win.pad_after[ax]):
+            if mode == "reflect" and p >= n[ax]:
+                return (f"reflect padding of {p} needs an input larger than {p} pixels on every side, but the "
+                        f"input is {_size(h, w_)} — reduce padding to at most {n[ax] - 1}, or choose "
+                        f"padding_mode 'zeros' or 'replicate'")
+            if mode == "circular" and p > n[ax]:
+                return (f"circular padding of {p} would wrap around a {_size(h, w_)} input more than once — "
+                        f"reduce padding to at most {n[ax]}, or choose another padding_mode")
+    hp = h + win.pad_before[0] + win.pad_after[0]
+    wp = w_ + win.pad_before[1] + win.pad_after[1]
+    if win.extent(0) > hp or win.extent(1) > wp:
+        fix = "reduce kernel_size or dilation, or add padding" if win.dilation != (1, 1) else \
+            "reduce kernel_size, or add padding"
+        return f"{_kernel_text(win.kernel, win.dilation, win)} is larger than the padded input {_size(hp, wp)} — {fix}"
+    return None
+
+
+def _check_groups(c: int, co: int, g: int) -> str | None:
+    if c % g:
+        return (f"in_channels {c} is not divisible by groups {g} — choose groups that divides both "
+                f"in_channels and out_channels (1 always does)")
+    if co % g:
+        return (f"out_channels {co} is not divisible by groups {g} — choose out_channels as a multiple of "
+                f"{g}, or change groups")
+    return None
+
+
+def _check_layer(spec: LayerSpec, in_shape: Shape, first: bool) -> str | None:
+    """The reason torch would reject ``spec`` on an input of ``in_shape``, or None."""
+    c, h, w = in_shape
+    lt = LAYER_TYPES[spec.type]
+    for name, value in spec.args:  # ranges and types (a spec built in code skips the loader)
+        try:
+            coerce_arg(lt.arg(name), value)
+        except SpecError as e:
+            return f"{e.field} {e.message} — change {name}"
+        except KeyError:
+            return f"{spec.type} has no argument {name!r}"
+    for a in lt.args:
+        if a.required and not spec.given(a.name):
+            return f"{a.name} is missing"
+    t = spec.type
+    # BatchNorm2d without affine parameters or running statistics never reads num_features,
+    # and torch accepts any value there.
+    uses_channels = t != "BatchNorm2d" or spec.get("affine") or spec.get("track_running_stats")
+    if t in ("Conv2d", "ConvTranspose2d", "DepthwiseSeparable", "BatchNorm2d") and uses_channels:
+        err = _check_channels(spec, c, first)
+        if err:
+            return err
+    if t == "BatchNorm2d" and not spec.get("track_running_stats") and h * w == 1:
+        return ("without running statistics, BatchNorm2d normalises with the statistics of the map itself, "
+                "which needs more than one value per channel, but the map is 1x1 — set "
+                "track_running_stats to true, or give it a larger input")
+    if t == "Conv2d":
+        return _check_groups(c, spec.get("out_channels"), spec.get("groups")) or _check_conv_window(spec, h, w)
+    if t == "DepthwiseSeparable":
+        return _check_conv_window(spec, h, w)
+    if t == "ConvTranspose2d":
+        if spec.get("padding_mode") != "zeros":
+            return "ConvTranspose2d supports only padding_mode='zeros' — change padding_mode to 'zeros'"
+        err = _check_groups(c, spec.get("out_channels"), spec.get("groups"))
+        if err:
+            return err
+        win = ar.window(spec)
+        op = pair(spec.get("output_padding"))
+        for ax, name in ((0, "height"), (1, "width")):
+            if op[ax] >= win.stride[ax] and op[ax] >= win.dilation[ax]:
+                return (f"output_padding {op[ax]} (in {name}) must be smaller than the stride "
+                        f"{win.stride[ax]} or the dilation {win.dilation[ax]} — reduce output_padding or "
+                        f"increase stride")
+        _, oh, ow = ar.output_shape(spec, in_shape)
+        if oh < 1 or ow < 1:
+            return (f"the output would be {_size(oh, ow)}, smaller than 1x1 — reduce padding, or increase "
+                    f"kernel_size or stride")
+        return None
+    if t in ("MaxPool2d", "AvgPool2d"):
+        win = ar.window(spec)
+        for ax in (0, 1):
+            half = win.kernel[ax] // 2
+            if win.pad_before[ax] > half:
+                return (f"padding {win.pad_before[ax]} is more than half of the kernel size {win.kernel[ax]} — "
+                        f"use padding at most {half}, or a larger kernel")
+        _, oh, ow = ar.output_shape(spec, in_shape)
+        if oh < 1 or ow < 1:
+            hp = h + 2 * win.pad_before[0]
+            wp = w + 2 * win.pad_before[1]
+            fix = "reduce kernel_size or dilation, or add padding" if win.dilation != (1, 1) else \
+                "reduce kernel_size, or add padding"
+            return (f"{_kernel_text(win.kernel, win.dilation, win).replace('kernel', 'window')} does not fit "
+                    f"in the padded input {_size(hp, wp)}, so the output would be {_size(oh, ow)} — {fix}")
+        return None
+    return None
+
+
+def analyze(input_shape: Shape, layers: tuple[LayerSpec, ...] | list[LayerSpec]) -> StackInfo:
+    """Validate a stack and compute every layer's numbers; never raises for a bad layer."""
+    infos: list[LayerInfo] = []
+    shape: Shape | None = tuple(int(x) for x in input_shape)  # type: ignore[assignment]
+    blocked: int | None = None
+    for i, spec in enumerate(layers):
+        if blocked is not None:
+            infos.append(LayerInfo(i, spec, None, blocked_by=blocked))
+            continue
+        err = _check_layer(spec, shape, i == 0)
+        if err:
+            infos.append(LayerInfo(i, spec, shape, error=f"Layer {i} ({spec.type}): {err}"))
+            blocked = i
+            continue
+        out = ar.output_shape(spec, shape)
+        text, axes = ar.formula(spec, shape[1], shape[2])
+        infos.append(LayerInfo(i, spec, shape, out, ar.params(spec, shape[0]), ar.macs(spec, shape, out),
+                               text, axes))
+        shape = out
+    return StackInfo(tuple(input_shape), tuple(infos))
+
+
+def resolve_channels(spec: LayerSpec, c_in: int) -> LayerSpec:
+    """The spec with in_channels / num_features filled in from the previous layer (for building
+    modules and printing code)."""
+    for a in spec.layer_type.args:
+        if a.inferred and not spec.given(a.name):
+            return spec.with_args(**{a.name: c_in})
+    return spec

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up convviz in ./.venv.  `bash scripts/setup.sh` for the app, `--test` adds the test tools.
+#
+# torch goes in first and on its own: on this kind of Linux machine the default torch wheel is
+# the CUDA build (several GB), while `torch==2.13.0` is the CPU build.  An already installed
+# torch of any build is kept, so a user's own CUDA or Apple build is never replaced.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip --disable-pip-version-check)
+if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
+    echo "setup: installing torch (CPU build 2.13.0 where available)"
+    "${PIP[@]}" install -q torch==2.13.0 || "${PIP[@]}" install -q torch
+fi
+extras=""
+if [ "${1:-}" = "--test" ]; then
+    extras="[test]"
+elif [ "${1:-}" = "--package" ]; then
+    extras="[test,package]"
+fi
+"${PIP[@]}" install -q -e ".${extras}"
+echo "setup: ready ($(.venv/bin/python -c 'import torch, PySide6; print("torch", torch.__version__, "/ PySide6", PySide6.__version__)'))"

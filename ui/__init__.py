@@ -1,0 +1,1 @@
+"""convviz desktop UI (PySide6 + pyqtgraph).  The only package that imports Qt."""
