@@ -31,6 +31,11 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 KERNEL_PRESETS = ("random", "identity", "sobel_x", "sobel_y", "gaussian", "sharpen", "laplacian", "box")
 
 
+def layer_seed(seed: int, index: int) -> int:
+    """The torch seed layer ``index`` is constructed under: same project seed, same weights."""
+    return (seed * 1_000_003 + index) % (2**63)
+
+
 class ProjectError(ValueError):
     """A project that cannot be loaded, with the field at fault."""
 
@@ -74,7 +79,7 @@ class Project:
 
     def analyze(self):
         from .validate import analyze
-        return analyze(self.input.shape, self.layers)
+        return analyze(self.input.shape, self.layers, self.kernels)
 
     def to_dict(self) -> dict[str, Any]:
         layers = []

@@ -81,7 +81,7 @@ def pattern(name: str, channels: int, height: int, width: int) -> np.ndarray:
         img = np.arange(1, h * w + 1, dtype=np.float32).reshape(h, w)
     else:
         raise InputError(f"unknown pattern {name!r}; patterns: {', '.join(PATTERNS)}")
-    return np.ascontiguousarray(np.broadcast_to(img, (channels, h, w)), dtype=np.float32)
+    return np.array(np.broadcast_to(img, (channels, h, w)), dtype=np.float32)  # a writable copy
 
 
 def decode_image(path: str | os.PathLike, channels: int, height: int, width: int) -> np.ndarray:

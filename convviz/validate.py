@@ -210,8 +210,33 @@ def _check_layer(spec: LayerSpec, in_shape: Shape, first: bool) -> str | None:
     return None
 
 
-def analyze(input_shape: Shape, layers: tuple[LayerSpec, ...] | list[LayerSpec]) -> StackInfo:
-    """Validate a stack and compute every layer's numbers; never raises for a bad layer."""
+def _check_kernel_init(spec: LayerSpec, c_in: int, init) -> str | None:
+    from .kernels import kernel_problem, weight_shapes
+    shapes = weight_shapes(spec, c_in)
+    if not shapes:
+        return f"{spec.type} has no kernel to set — remove its kernel_init"
+    if isinstance(init, tuple):
+        got = _nested_shape(init[1])
+        if got != shapes[0]:
+            return (f"the typed kernel has shape {list(got)} but this layer's weight is {list(shapes[0])} — "
+                    f"type it again or choose a named kernel")
+        return None
+    return kernel_problem(init, shapes[0][2], shapes[0][3])
+
+
+def _nested_shape(v) -> tuple[int, ...]:
+    shape = []
+    while isinstance(v, (list, tuple)):
+        shape.append(len(v))
+        v = v[0] if v else None
+    return tuple(shape)
+
+
+def analyze(input_shape: Shape, layers: tuple[LayerSpec, ...] | list[LayerSpec], kernels=None) -> StackInfo:
+    """Validate a stack and compute every layer's numbers; never raises for a bad layer.
+
+    ``kernels`` (optional, parallel to ``layers``) are the layers' weight initialisations
+    (see project.Project.kernels); a named kernel that cannot fill the layer is an error too."""
     infos: list[LayerInfo] = []
     shape: Shape | None = tuple(int(x) for x in input_shape)  # type: ignore[assignment]
     blocked: int | None = None
@@ -220,6 +245,8 @@ def analyze(input_shape: Shape, layers: tuple[LayerSpec, ...] | list[LayerSpec])
             infos.append(LayerInfo(i, spec, None, blocked_by=blocked))
             continue
         err = _check_layer(spec, shape, i == 0)
+        if not err and kernels is not None and i < len(kernels) and kernels[i] is not None:
+            err = _check_kernel_init(spec, shape[0], kernels[i])
         if err:
             infos.append(LayerInfo(i, spec, shape, error=f"Layer {i} ({spec.type}): {err}"))
             blocked = i
