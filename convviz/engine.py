@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
 import numpy as np
 import torch
 from torch import nn
 
-from . import arithmetic as ar
+from .engine_api import ComputeRequest, ComputeResult, memory_problem  # noqa: F401 - re-exported
 from .kernels import fill_weights
 from .project import Project, layer_seed
 from .samples import load_input
 from .spec import LayerSpec
-from .validate import StackInfo, resolve_channels
+from .validate import resolve_channels
 
 
 class DepthwiseSeparable(nn.Sequential):
@@ -68,85 +67,14 @@ def make_layer(spec: LayerSpec, c_in: int, seed: int, index: int, init: Any = No
     return m.eval()
 
 
-# --- memory ---------------------------------------------------------------------------------
-
-def available_memory() -> int:
-    """Bytes of memory available to this process (MemAvailable on Linux; physical otherwise)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 8 << 30
-
-
-def memory_budget() -> int:
-    env = os.environ.get("CONVVIZ_MEMORY_LIMIT")
-    if env:
-        return int(float(env))
-    return int(available_memory() * 0.6)
-
-
-def estimate_bytes(info: StackInfo) -> int:
-    """Peak memory of a forward that keeps every layer's output: all activations, the weights,
-    and the largest convolution workspace (an unfolded input, as the im2col path needs)."""
-    total = ar.activation_bytes(info.input_shape)
-    workspace = 0
-    for l in info.layers:
-        if not l.ok:
-            break
-        total += l.activation_bytes + l.params * ar.BYTES_PER_ELEMENT
-        w = ar.window(l.spec)
-        if w is not None and l.spec.type in ("Conv2d", "DepthwiseSeparable"):
-            _, ho, wo = l.out_shape
-            workspace = max(workspace, l.in_shape[0] * w.kernel[0] * w.kernel[1] * ho * wo * ar.BYTES_PER_ELEMENT)
-    return total + workspace
-
-
-def memory_problem(info: StackInfo, budget: int | None = None) -> str | None:
-    budget = memory_budget() if budget is None else budget
-    need = estimate_bytes(info)
-    if need > budget:
-        return (f"this stack needs about {ar.human_bytes(need)} to compute and keep every layer's maps, more "
-                f"than the {ar.human_bytes(budget)} convviz allows itself here — reduce the input size, the "
-                f"channels or the number of layers")
-    return None
-
-
-# --- requests and results -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ComputeRequest:
-    """Everything one compute needs, immutable so it can cross threads."""
-
-    generation: int
-    project: Project
-    base_dir: str | None = None
-    input_override: np.ndarray | None = field(default=None, compare=False)  # (C, H, W), read-only
-    input_key: Hashable = None  # identifies input_override for the cache
-    device: str = "cpu"
-    threads: int | None = None
-
-
-@dataclass(frozen=True)
-class ComputeResult:
-    generation: int
-    input: np.ndarray | None
-    outputs: tuple[np.ndarray | None, ...]  # per layer (C, H, W) float32, read-only; None if not run
-    error: str | None = None  # the reason the compute stopped (input, memory, runtime), if it did
-    error_layer: int | None = None
-    reused: int = 0  # leading layers taken from the cache
-    seconds: float = 0.0
-    device: str = "cpu"
-
-
 class Cancelled(Exception):
     pass
+
+
+def _param_view(p: torch.Tensor) -> np.ndarray:
+    arr = p.detach().cpu().numpy()
+    arr.flags.writeable = False
+    return arr
 
 
 def _readonly(t: torch.Tensor) -> np.ndarray:
@@ -210,12 +138,12 @@ class Engine:
         try:
             x = self._load_input(req, device)
         except Exception as e:  # noqa: BLE001 - an unreadable input is reported, never raised
-            return ComputeResult(req.generation, None, tuple(outputs), f"Input: {e}", None, 0,
+            return ComputeResult(req.generation, None, tuple(outputs), (), f"Input: {e}", None, 0,
                                  time.perf_counter() - t0, device)
         problem = memory_problem(info)
         if problem:
-            return ComputeResult(req.generation, _readonly(x), tuple(outputs), f"Not computed: {problem}", None, 0,
-                                 time.perf_counter() - t0, device)
+            return ComputeResult(req.generation, _readonly(x), tuple(outputs), (), f"Not computed: {problem}", None,
+                                 0, time.perf_counter() - t0, device)
         reused = 0
         error = error_layer = None
         with torch.inference_mode():
@@ -245,9 +173,11 @@ class Engine:
                 outputs[i] = _readonly(x)
                 if on_layer is not None:
                     on_layer(i, outputs[i])
-        del self._keys[sum(o is not None for o in outputs):]
-        return ComputeResult(req.generation, _readonly(self._input), tuple(outputs), error, error_layer, reused,
-                             time.perf_counter() - t0, device)
+        n_done = sum(o is not None for o in outputs)
+        del self._keys[n_done:], self._modules[n_done:], self._outputs[n_done:]
+        weights = tuple(tuple(_param_view(p) for p in m.parameters()) for m in self._modules[:n_done])
+        return ComputeResult(req.generation, _readonly(self._input), tuple(outputs), weights, error, error_layer,
+                             reused, time.perf_counter() - t0, device)
 
     def module(self, index: int) -> nn.Module | None:
         return self._modules[index] if index < len(self._modules) else None

@@ -1,0 +1,46 @@
+"""The shapes table as rows, Markdown and CSV: what `describe`, the GUI's table and its copy
+buttons share."""
+from __future__ import annotations
+
+import csv
+import io
+
+from .project import Project
+
+HEADER = ("#", "Layer", "Output shape", "Params", "MACs", "Formula")
+
+
+def rows(project: Project) -> list[tuple[str, ...]]:
+    """One row per layer plus a totals row; invalid layers carry their message as formula."""
+    info = project.analyze()
+    out = [("", "Input", str(list(project.input.shape)), "", "", project.input.source)]
+    for l in info.layers:
+        if l.ok:
+            out.append((str(l.index), str(l.spec), str(list(l.out_shape)), f"{l.params:,}", f"{l.macs:,}", l.formula))
+        elif l.error:
+            out.append((str(l.index), str(l.spec), "invalid", "", "", l.error))
+        else:
+            out.append((str(l.index), str(l.spec), "—", "", "", f"not computed: layer {l.blocked_by} is invalid"))
+    out.append(("", "Total", str(list(info.output_shape)) if info.output_shape else "—",
+                f"{info.total_params:,}", f"{info.total_macs:,}", "FLOPs = 2 x MACs"))
+    return out
+
+
+def to_markdown(project: Project) -> str:
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|")
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    for r in rows(project):
+        cells = [esc(c) for c in r]
+        cells[2] = f"`{cells[2]}`" if cells[2].startswith("[") else cells[2]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(project: Project) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(HEADER)
+    for r in rows(project):
+        w.writerow([c.replace(",", "") if i in (3, 4) else c for i, c in enumerate(r)])
+    return buf.getvalue()

@@ -1,0 +1,355 @@
+"""Feature maps: every layer's channels as one mosaic image with a colour bar.
+
+One ImageItem per layer (the channels tiled on a single float32 image with explicit levels and
+a 256-entry lookup table), one colour bar, cheap overlays on top.  Maps of layers scrolled out
+of sight are not tiled until they scroll in.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from convviz import display as dp
+
+from .qt import QtCore, QtGui, QtWidgets, Qt, Signal, pg
+
+_CMAPS: dict[str, pg.ColorMap] = {}
+
+
+def cmap(name: str) -> pg.ColorMap:
+    if name not in _CMAPS:
+        _CMAPS[name] = pg.colormap.get(name)
+    return _CMAPS[name]
+
+
+GRAY, SEQUENTIAL, DIVERGING = "CET-L1", "viridis", "CET-D1"
+
+
+def tr(text: str) -> str:
+    return QtCore.QCoreApplication.translate("FeatureView", text)
+
+
+class MapImage(pg.ImageItem):
+    """The mosaic image; reports hover and click positions in mosaic pixels."""
+
+    hovered = Signal(object)  # (y, x) or None
+    clicked = Signal(float, float)
+
+    def hoverEvent(self, ev):  # noqa: N802 - pyqtgraph's name
+        if ev.isExit():
+            self.hovered.emit(None)
+            return
+        p = ev.pos()
+        self.hovered.emit((p.y(), p.x()))
+
+    def mouseClickEvent(self, ev):  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton:
+            p = ev.pos()
+            self.clicked.emit(p.y(), p.x())
+            ev.accept()
+
+
+class LayerMapWidget(QtWidgets.QFrame):
+    """One layer (or the input, index -1): a header, the mosaic and its colour bar."""
+
+    hovered = Signal(int, int, int, int, float)  # layer, channel, y, x, value
+    channel_clicked = Signal(int, int)  # layer, channel
+
+    def __init__(self, index: int, parent=None):
+        super().__init__(parent)
+        self.index = index
+        self.setObjectName("layerMap")
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.array: np.ndarray | None = None
+        self.layout_: dp.Layout | None = None
+        self._dirty = False
+        self._stale = False
+        self._norm = "channel"
+        self._global: dp.Levels | None = None
+        self._levels: dp.Levels | None = None
+        self._gray = index < 0
+
+        self.header = QtWidgets.QLabel(self)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.formula = QtWidgets.QLabel(self)
+        self.formula.setObjectName("formula")
+        self.formula.setStyleSheet("color: #555; font-family: monospace;")
+        self.formula.setWordWrap(True)
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout = QtWidgets.QLabel(self)
+        self.readout.setObjectName("readout")
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top = QtWidgets.QGridLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setHorizontalSpacing(8)
+        top.setVerticalSpacing(0)
+        top.addWidget(self.header, 0, 0, 1, 2)
+        top.addWidget(self.formula, 1, 0)
+        top.addWidget(self.readout, 1, 1)
+        top.setColumnStretch(0, 3)
+        top.setColumnStretch(1, 2)
+
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setBackground("#f7f7f9")
+        self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        self.view = self.graphics.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMouse=False)
+        self.view.setMenuEnabled(False)
+        self.image = MapImage(autoDownsample=True)
+        self.view.addItem(self.image)
+        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=cmap(GRAY if self._gray else SEQUENTIAL),
+                                   interactive=False, width=10, rounding=1e-6)
+        self.bar.setImageItem(self.image)
+        self.graphics.addItem(self.bar, row=0, col=1)
+        self.graphics.setFixedHeight(180)
+
+        self.message = QtWidgets.QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setObjectName("layerMessage")
+        self.message.hide()
+
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(2)
+        lay.addLayout(top)
+        lay.addWidget(self.graphics, 1)
+        lay.addWidget(self.message)
+
+        self.image.hovered.connect(self._on_hover)
+        self.image.clicked.connect(self._on_click)
+
+    # --- state -------------------------------------------------------------------------------
+    def set_header(self, html: str, formula: str = "") -> None:
+        self.header.setText(html)
+        self.formula.setText(formula)
+        self.formula.setVisible(bool(formula))
+
+    def fit_height(self, width: int) -> None:
+        """Size the view to the mosaic's aspect ratio for the available width."""
+        if self.array is None:
+            return
+        c, h, w = self.array.shape
+        lay = self.layout_ if self.layout_ is not None else dp.layout(c, h, w)
+        mh, mw = lay.size
+        target = int(min(460, max(140, (width - 90) * mh / max(mw, 1))))
+        if abs(self.graphics.height() - target) > 2:
+            self.graphics.setFixedHeight(target)
+
+    def set_problem(self, text: str | None, blocked: bool = False) -> None:
+        """Show why this layer has no maps: its own error (red) or an earlier one (grey)."""
+        if text:
+            self.message.setText(text)
+            self.message.setProperty("kind", "blocked" if blocked else "error")
+            self.message.setStyleSheet("color: #777;" if blocked else "color: #b00020; font-weight: 600;")
+            self.message.show()
+            self.array = None
+            self.image.clear()
+            self.graphics.setEnabled(False)
+            self.graphics.setBackground("#ececec")
+        else:
+            self.message.hide()
+            self.graphics.setEnabled(True)
+            self.graphics.setBackground("#f7f7f9")
+
+    def set_stale(self, stale: bool) -> None:
+        """Dim the old maps while the new ones are being computed."""
+        self._stale = stale
+        self.image.setOpacity(0.35 if stale else 1.0)
+
+    def set_array(self, arr: np.ndarray | None) -> None:
+        self.array = arr
+        self._levels = dp.levels_of(arr) if arr is not None else None
+        self.set_stale(False)
+        self._dirty = True
+        if arr is None:
+            self.image.clear()
+        elif self.is_visible():
+            self.render()
+
+    def set_normalisation(self, mode: str, global_levels: dp.Levels | None) -> None:
+        self._norm, self._global = mode, global_levels
+        self._dirty = True
+        if self.is_visible():
+            self.render()
+
+    def is_visible(self) -> bool:
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def levels(self) -> dp.Levels | None:
+        return self._levels
+
+    def render_if_dirty(self) -> None:
+        if self._dirty and self.array is not None and self.is_visible():
+            self.render()
+
+    def render(self) -> None:
+        """Tile, normalise and hand the mosaic to the ImageItem (one image, explicit levels)."""
+        self._dirty = False
+        if self.array is None:
+            return
+        arr = self.array
+        if self._norm == "channel":
+            data, signed = dp.normalise_channels(arr)
+            lv = dp.Levels(-1.0, 1.0, True) if signed else dp.Levels(0.0, 1.0, False)
+        else:
+            data = arr
+            lv = self._global if (self._norm == "global" and self._global) else self._levels
+        mosaic, self.layout_ = dp.tile(data, self.layout_ if self.layout_ and self.layout_.channels == arr.shape[0]
+                                       and (self.layout_.height, self.layout_.width) == arr.shape[1:] else None)
+        name = DIVERGING if lv.signed else (GRAY if self._gray else SEQUENTIAL)
+        self.bar.setColorMap(cmap(name))
+        self.bar.setLevels((lv.lo, lv.hi))
+        self.image.setImage(mosaic, levels=(lv.lo, lv.hi), autoLevels=False)
+        self.view.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.02)
+
+    # --- interaction -------------------------------------------------------------------------
+    def locate(self, y: float, x: float):
+        if self.array is None or self.layout_ is None:
+            return None
+        return self.layout_.locate(y, x)
+
+    def _on_hover(self, pos) -> None:
+        hit = self.locate(*pos) if pos is not None else None
+        if hit is None:
+            self.readout.setText("")
+            return
+        ch, y, x = hit
+        value = float(self.array[ch, y, x])
+        self.readout.setText(tr("channel {c} · y {y}, x {x} · <b>{v:.4g}</b>").format(c=ch, y=y, x=x, v=value))
+        self.hovered.emit(self.index, ch, y, x, value)
+
+    def _on_click(self, y: float, x: float) -> None:
+        hit = self.locate(y, x)
+        if hit is not None:
+            self.channel_clicked.emit(self.index, hit[0])
+
+
+class FeatureArea(QtWidgets.QScrollArea):
+    """Every layer's map, the input first, in one scrolling column."""
+
+    hovered = Signal(int, int, int, int, float)
+    channel_clicked = Signal(int, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QtWidgets.QWidget()
+        inner.setObjectName("featureInner")
+        self._column = QtWidgets.QVBoxLayout(inner)
+        self._column.setContentsMargins(4, 4, 4, 4)
+        self._column.setSpacing(6)
+        self._column.addStretch(1)
+        self.setWidget(inner)
+        self.widgets: list[LayerMapWidget] = []  # [input, layer 0, layer 1, ...]
+        self.norm = "channel"
+        self.verticalScrollBar().valueChanged.connect(self._render_visible)
+
+    def widget_for(self, index: int) -> LayerMapWidget:
+        return self.widgets[index + 1]
+
+    def ensure_count(self, n_layers: int) -> None:
+        while len(self.widgets) < n_layers + 1:
+            w = LayerMapWidget(len(self.widgets) - 1)
+            w.hovered.connect(self.hovered)
+            w.channel_clicked.connect(self.channel_clicked)
+            self._column.insertWidget(self._column.count() - 1, w)
+            self.widgets.append(w)
+        while len(self.widgets) > n_layers + 1:
+            w = self.widgets.pop()
+            self._column.removeWidget(w)
+            w.deleteLater()
+
+    def set_normalisation(self, mode: str) -> None:
+        self.norm = mode
+        self.refresh_levels()
+
+    def global_levels(self) -> dp.Levels | None:
+        out = None
+        for w in self.widgets[1:]:
+            lv = w.levels()
+            if lv is not None:
+                out = lv if out is None else dp.merge_levels(out, lv)
+        return out
+
+    def refresh_levels(self) -> None:
+        g = self.global_levels() if self.norm == "global" else None
+        for w in self.widgets:
+            w.set_normalisation(self.norm if w.index >= 0 else "layer", g)
+
+    def set_layer_array(self, index: int, arr) -> None:
+        w = self.widget_for(index)
+        w.set_array(arr)
+        w.fit_height(self.viewport().width())
+        if self.norm == "global" and index >= 0:
+            self.refresh_levels()
+
+    def _render_visible(self, *_):
+        for w in self.widgets:
+            w.render_if_dirty()
+
+    def showEvent(self, ev):  # noqa: N802
+        super().showEvent(ev)
+        QtCore.QTimer.singleShot(0, self._render_visible)
+
+    def resizeEvent(self, ev):  # noqa: N802
+        super().resizeEvent(ev)
+        for w in self.widgets:
+            w.fit_height(self.viewport().width())
+        self._render_visible()
+
+    def scroll_to_layer(self, index: int) -> None:
+        if 0 <= index + 1 < len(self.widgets):
+            self.ensureWidgetVisible(self.widgets[index + 1], 0, 0)
+
+
+class ChannelView(QtWidgets.QWidget):
+    """One channel enlarged, with hover readout."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.title = QtWidgets.QLabel(tr("Click a channel in any map to enlarge it here."))
+        self.title.setWordWrap(True)
+        self.readout = QtWidgets.QLabel("")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("#f7f7f9")
+        self.view = self.graphics.addViewBox(lockAspect=True, invertY=True)
+        self.view.setMenuEnabled(False)
+        self.image = MapImage()
+        self.view.addItem(self.image)
+        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=cmap(SEQUENTIAL), interactive=False, width=10)
+        self.bar.setImageItem(self.image)
+        self.graphics.addItem(self.bar, row=0, col=1)
+        self.bar.hide()
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.graphics, 1)
+        lay.addWidget(self.readout)
+        self.array: np.ndarray | None = None
+        self.key: tuple[int, int] | None = None
+        self.image.hovered.connect(self._on_hover)
+
+    def show_channel(self, layer: int, channel: int, arr: np.ndarray, label: str) -> None:
+        self.key = (layer, channel)
+        self.array = arr
+        lv = dp.levels_of(arr)
+        self.bar.setColorMap(cmap(DIVERGING if lv.signed else (GRAY if layer < 0 else SEQUENTIAL)))
+        self.bar.setLevels((lv.lo, lv.hi))
+        self.image.setImage(np.asarray(arr, dtype=np.float32), levels=(lv.lo, lv.hi), autoLevels=False)
+        self.view.setRange(xRange=(0, arr.shape[1]), yRange=(0, arr.shape[0]), padding=0.02)
+        self.title.setText(label)
+        self.bar.show()
+
+    def clear(self) -> None:
+        self.key = self.array = None
+        self.image.clear()
+        self.bar.hide()
+        self.title.setText(tr("Click a channel in any map to enlarge it here."))
+
+    def _on_hover(self, pos) -> None:
+        if pos is None or self.array is None:
+            self.readout.setText("")
+            return
+        y, x = int(pos[0]), int(pos[1])
+        if 0 <= y < self.array.shape[0] and 0 <= x < self.array.shape[1]:
+            self.readout.setText(tr("y {y}, x {x} · value {v:.5g}").format(y=y, x=x, v=float(self.array[y, x])))

@@ -1,0 +1,145 @@
+"""The input panel: a bundled sample, a synthetic pattern or an image file; grayscale or RGB;
+the size the image is resized to; the seed of the random weights."""
+from __future__ import annotations
+
+import os
+
+from convviz.project import InputSpec
+from convviz.samples import PATTERNS, SAMPLES
+
+from .qt import QtCore, QtWidgets, Signal
+
+PATTERN_LABELS = {
+    "impulse": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Impulse (one bright pixel)"),
+    "vertical_edge": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Vertical edge"),
+    "horizontal_edge": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Horizontal edge"),
+    "checkerboard": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Checkerboard"),
+    "gradient": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Gradient"),
+    "lesson": QtCore.QT_TRANSLATE_NOOP("InputPanel", "The lesson's matrix 1, 2, 3, ..."),
+}
+SAMPLE_LABELS = {
+    "astronaut": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Astronaut (photo)"),
+    "coffee": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Coffee cup (photo)"),
+    "cat": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Cat (photo)"),
+    "horse": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Horse (silhouette)"),
+    "camera": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Cameraman (grayscale photo)"),
+}
+
+
+def tr(text: str) -> str:
+    return QtCore.QCoreApplication.translate("InputPanel", text)
+
+
+class InputPanel(QtWidgets.QWidget):
+    input_edited = Signal(object, str)  # new InputSpec, description of the edit
+    seed_edited = Signal(int)
+    open_image_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.source = QtWidgets.QComboBox()
+        self.source.setObjectName("inputSource")
+        self.source.setToolTip(tr("What the first layer sees: a photo, a synthetic pattern, or your own image"))
+        self.color = QtWidgets.QComboBox()
+        self.color.addItem(tr("Grayscale (1 channel)"), 1)
+        self.color.addItem(tr("RGB (3 channels)"), 3)
+        self.color.setToolTip(tr("The number of input channels: 1 for grayscale, 3 for red, green and blue"))
+        self.height = QtWidgets.QSpinBox()
+        self.width = QtWidgets.QSpinBox()
+        for s, what in ((self.height, tr("height")), (self.width, tr("width"))):
+            s.setRange(1, 1024)
+            s.setKeyboardTracking(False)
+            s.setToolTip(tr("Input {what} in pixels; the image is resized to it").format(what=what))
+        self.open_button = QtWidgets.QPushButton(tr("Open image…"))
+        self.open_button.setToolTip(tr("Use a PNG, JPEG or BMP file (or drop one on the window)"))
+        self.seed = QtWidgets.QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setKeyboardTracking(False)
+        self.seed.setToolTip(tr("Seed of the random weights: the same seed always gives the same numbers"))
+        self.reseed = QtWidgets.QPushButton(tr("New seed"))
+        self.reseed.setToolTip(tr("Draw new random weights"))
+        self.info = QtWidgets.QLabel("")
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet("color: #555")
+
+        size = QtWidgets.QHBoxLayout()
+        size.addWidget(self.height)
+        size.addWidget(QtWidgets.QLabel("×"))
+        size.addWidget(self.width)
+        seed = QtWidgets.QHBoxLayout()
+        seed.addWidget(self.seed, 1)
+        seed.addWidget(self.reseed)
+        form = QtWidgets.QFormLayout(self)
+        form.setContentsMargins(6, 6, 6, 6)
+        form.addRow(tr("Image"), self.source)
+        form.addRow("", self.open_button)
+        form.addRow(tr("Colour"), self.color)
+        form.addRow(tr("Size"), size)
+        form.addRow(tr("Seed"), seed)
+        form.addRow(self.info)
+
+        self._spec = InputSpec()
+        self._fill_sources()
+        self.source.activated.connect(self._source_chosen)
+        self.color.activated.connect(self._color_chosen)
+        self.height.valueChanged.connect(lambda v: self._size_changed())
+        self.width.valueChanged.connect(lambda v: self._size_changed())
+        self.open_button.clicked.connect(self.open_image_requested)
+        self.seed.valueChanged.connect(self.seed_edited)
+        self.reseed.clicked.connect(self._new_seed)
+
+    def _fill_sources(self, extra_path: str | None = None) -> None:
+        self.source.clear()
+        for name in SAMPLES:
+            self.source.addItem(tr(SAMPLE_LABELS[name]), f"sample:{name}")
+        self.source.insertSeparator(self.source.count())
+        for name in PATTERNS:
+            self.source.addItem(tr(PATTERN_LABELS[name]), f"pattern:{name}")
+        if extra_path:
+            self.source.insertSeparator(self.source.count())
+            self.source.addItem(os.path.basename(extra_path), extra_path)
+
+    def set_input(self, spec: InputSpec, seed: int, natural_size: tuple[int, int] | None = None) -> None:
+        self._spec = spec
+        for w in (self.source, self.color, self.height, self.width, self.seed):
+            w.blockSignals(True)
+        is_path = not spec.source.startswith(("sample:", "pattern:"))
+        self._fill_sources(spec.source if is_path else None)
+        self.source.setCurrentIndex(max(0, self.source.findData(spec.source)))
+        idx = self.color.findData(spec.channels)
+        if idx < 0:
+            self.color.addItem(tr("{n} channels").format(n=spec.channels), spec.channels)
+            idx = self.color.findData(spec.channels)
+        self.color.setCurrentIndex(idx)
+        self.height.setValue(spec.height)
+        self.width.setValue(spec.width)
+        self.seed.setValue(min(seed, self.seed.maximum()))
+        for w in (self.source, self.color, self.height, self.width, self.seed):
+            w.blockSignals(False)
+        shape = f"[{spec.channels}, {spec.height}, {spec.width}]"
+        if natural_size and natural_size != (spec.height, spec.width):
+            self.info.setText(tr("Image {h}×{w}, resized to {H}×{W}; input tensor {shape}").format(
+                h=natural_size[0], w=natural_size[1], H=spec.height, W=spec.width, shape=shape))
+        else:
+            self.info.setText(tr("Input tensor {shape}").format(shape=shape))
+
+    def _emit(self, spec: InputSpec, text: str) -> None:
+        if spec != self._spec:
+            self.input_edited.emit(spec, text)
+
+    def _source_chosen(self, *_):
+        from dataclasses import replace
+        self._emit(replace(self._spec, source=self.source.currentData()), tr("Change input image"))
+
+    def _color_chosen(self, *_):
+        from dataclasses import replace
+        self._emit(replace(self._spec, channels=int(self.color.currentData())), tr("Change input colour"))
+
+    def _size_changed(self):
+        from dataclasses import replace
+        self._emit(replace(self._spec, height=self.height.value(), width=self.width.value()),
+                   tr("Change input size"))
+
+    def _new_seed(self):
+        import random
+        self.seed.setValue(random.randrange(0, 2**31 - 1))

@@ -1,0 +1,791 @@
+"""The workbench window: the stack, the input, every layer's maps, the shapes table.
+
+Data flow: every edit becomes an undoable Document command; on each document change the window
+analyses the project (pure arithmetic, so shapes and messages appear at once), updates the
+panels and submits a compute request with a new generation number.  Maps arrive from the
+compute thread layer by layer; anything from an older generation is dropped.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from convviz import arithmetic as ar
+from convviz.engine_api import ComputeRequest
+from convviz.export import to_pytorch
+from convviz.kernels import weight_shapes
+from convviz.project import Project, ProjectError, load, save
+from convviz.samples import DEFAULT_PRESET, PRESETS, InputError, decode_image, load_preset, preset_path
+from convviz.spec import SpecError
+from convviz.validate import StackInfo
+
+from .compute import ComputeThread
+from .document import Document
+from .feature_view import ChannelView, FeatureArea
+from .input_panel import InputPanel
+from .layer_panel import LayerPanel, build_add_menu, default_spec
+from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
+from .settings import settings
+from .shapes_table import ShapesTable
+
+MAX_RECENT = 8
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
+PROJECT_FILTER = "convviz projects (*.json)"
+
+
+def tr(text: str) -> str:
+    return QtCore.QCoreApplication.translate("MainWindow", text)
+
+
+def first_difference(a: Project | None, b: Project) -> int:
+    """Index of the first layer whose output may differ between a and b (0 if the input or seed
+    changed; len(b.layers) if nothing did)."""
+    if a is None or a.input != b.input or a.seed != b.seed:
+        return 0
+    n = min(len(a.layers), len(b.layers))
+    for i in range(n):
+        if a.layers[i] != b.layers[i] or a.kernels[i] != b.kernels[i]:
+            return i
+    return n
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    maps_updated = Signal(int)  # generation whose maps are now all shown
+    compute_failed = Signal(str)
+
+    def __init__(self, parent=None, restore_layout: bool = True):
+        super().__init__(parent)
+        self.setObjectName("convvizMainWindow")
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+        self.doc = Document(parent=self)
+        self.info: StackInfo | None = None
+        self.generation = 0
+        self.last_result = None
+        self.shown_project: Project | None = None
+        self.engine_info: dict | None = None
+        self.natural_size: tuple[int, int] | None = None
+        self.settings = settings()
+        self.norm = str(self.settings.value("view/normalisation", "channel"))
+        self.device = str(self.settings.value("compute/device", "cpu"))
+        self.threads = int(self.settings.value("compute/threads", max(1, (os.cpu_count() or 2) - 1)))
+        # A hook so tests (and scripted use) can answer the unsaved-changes question.
+        self.ask_save_changes = self._ask_save_changes
+
+        self.features = FeatureArea()
+        self.features.setMinimumWidth(480)
+        self.setCentralWidget(self.features)
+        self.layers = LayerPanel()
+        self.input_panel = InputPanel()
+        self.table = ShapesTable()
+        self.channel = ChannelView()
+        self._dock(tr("Input"), "inputDock", self.input_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock(tr("Layers"), "layersDock", self.layers, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock(tr("Shapes"), "shapesDock", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock(tr("Channel"), "channelDock", self.channel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "layersDock")], [430], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "channelDock")], [260], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "shapesDock")], [200], Qt.Orientation.Vertical)
+
+        self.status = QtWidgets.QStatusBar()
+        self.setStatusBar(self.status)
+        self.compute_label = QtWidgets.QLabel(tr("Starting the compute engine…"))
+        self.status.addPermanentWidget(self.compute_label)
+
+        self.compute = ComputeThread(self)
+        self.compute.engine_ready.connect(self._engine_ready)
+        self.compute.layer_ready.connect(self._layer_ready)
+        self.compute.result_ready.connect(self._result_ready)
+        self.compute.failed.connect(self._compute_failed)
+
+        self._build_actions()
+        self._build_menus()
+        self._wire()
+        if restore_layout:
+            self._restore_layout()
+        self.features.set_normalisation(self.norm)
+
+    # --- construction ------------------------------------------------------------------------
+    def _dock(self, title, name, widget, area):
+        d = QtWidgets.QDockWidget(title, self)
+        d.setObjectName(name)
+        d.setWidget(widget)
+        d.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable |
+                      QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable |
+                      QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, d)
+        return d
+
+    def _action(self, text, slot, shortcut=None, tip=None, checkable=False):
+        a = QtGui.QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(shortcut if isinstance(shortcut, QtGui.QKeySequence) else QtGui.QKeySequence(shortcut))
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        self.addAction(a)
+        return a
+
+    def _build_actions(self):
+        K = QtGui.QKeySequence.StandardKey
+        self.act_new = self._action(tr("&New"), self.file_new, K.New, tr("Start a new project"))
+        self.act_open = self._action(tr("&Open…"), self.file_open, K.Open, tr("Open a project file"))
+        self.act_save = self._action(tr("&Save"), self.file_save, K.Save, tr("Save the project"))
+        self.act_save_as = self._action(tr("Save &As…"), self.file_save_as, K.SaveAs,
+                                        tr("Save the project under a new name"))
+        self.act_open_image = self._action(tr("Open &Image…"), self.open_image, "Ctrl+I",
+                                           tr("Use an image file as the input"))
+        self.act_export_window = self._action(tr("Window as PNG…"), self.export_window_png, None,
+                                              tr("Save a picture of the whole window"))
+        self.act_export_maps = self._action(tr("Selected Layer's Maps as PNG…"), self.export_layer_png, "Ctrl+E",
+                                            tr("Save the selected layer's feature maps at full resolution"))
+        self.act_export_code = self._action(tr("PyTorch Code…"), self.export_code, "Ctrl+Shift+E",
+                                            tr("Save the stack as an nn.Sequential with the same weights"))
+        self.act_export_csv = self._action(tr("Shapes Table as CSV…"), self.export_csv, None,
+                                           tr("Save the shapes table as CSV"))
+        self.act_quit = self._action(tr("&Quit"), self.close, K.Quit, tr("Quit convviz"))
+        self.act_undo = self.doc.undo_stack.createUndoAction(self, tr("&Undo"))
+        self.act_undo.setShortcut(K.Undo)
+        self.act_redo = self.doc.undo_stack.createRedoAction(self, tr("&Redo"))
+        self.act_redo.setShortcuts([QtGui.QKeySequence(K.Redo), QtGui.QKeySequence("Ctrl+Y")])
+        self.addAction(self.act_undo)
+        self.addAction(self.act_redo)
+        self.act_dup = self._action(tr("&Duplicate Layer"), lambda: self.duplicate_layer(self.layers.current()),
+                                    "Ctrl+D", tr("Duplicate the selected layer"))
+        self.act_remove = self._action(tr("&Remove Layer"), lambda: self.remove_layer(self.layers.current()),
+                                       QtGui.QKeySequence(Qt.Key.Key_Delete), tr("Remove the selected layer"))
+        self.act_up = self._action(tr("Move Layer &Up"), lambda: self.move_layer(self.layers.current(), -1),
+                                   "Ctrl+Up", tr("Move the selected layer up"))
+        self.act_down = self._action(tr("Move Layer Do&wn"), lambda: self.move_layer(self.layers.current(), 1),
+                                     "Ctrl+Down", tr("Move the selected layer down"))
+        self.act_copy_md = self._action(tr("Copy Table as &Markdown"), lambda: self.table.copy_markdown(),
+                                        "Ctrl+Shift+C", tr("Copy the shapes table as Markdown"))
+        self.act_copy_csv = self._action(tr("Copy Table as &CSV"), lambda: self.table.copy_csv_text(), None,
+                                         tr("Copy the shapes table as CSV"))
+        self.norm_group = QtGui.QActionGroup(self)
+        self.act_norm = {}
+        for key, label in (("channel", tr("Normalise per &Channel")), ("layer", tr("Normalise per &Layer")),
+                           ("global", tr("Normalise &Globally"))):
+            a = self._action(label, lambda _=False, k=key: self.set_normalisation(k), None,
+                             tr("How the colours of the maps are scaled"), checkable=True)
+            self.norm_group.addAction(a)
+            self.act_norm[key] = a
+        self.act_norm.get(self.norm, self.act_norm["channel"]).setChecked(True)
+        self.act_settings = self._action(tr("&Settings…"), self.show_settings, K.Preferences,
+                                         tr("Compute device and threads"))
+        self.act_code = self._action(tr("Show PyTorch &Code"), self.show_code, "Ctrl+Shift+P",
+                                     tr("Show the stack as PyTorch code"))
+        self.act_shortcuts = self._action(tr("&Keyboard Shortcuts"), self.show_shortcuts, None)
+        self.act_about = self._action(tr("&About convviz"), self.show_about, None)
+
+    def _build_menus(self):
+        mb = self.menuBar()
+        f = mb.addMenu(tr("&File"))
+        f.addAction(self.act_new)
+        f.addAction(self.act_open)
+        self.preset_menu = f.addMenu(tr("Open &Preset"))
+        for name, (_, desc) in PRESETS.items():
+            a = self.preset_menu.addAction(desc)
+            a.triggered.connect(lambda _=False, n=name: self.open_preset(n))
+        self.recent_menu = f.addMenu(tr("Open &Recent"))
+        f.addSeparator()
+        f.addAction(self.act_save)
+        f.addAction(self.act_save_as)
+        f.addSeparator()
+        f.addAction(self.act_open_image)
+        exp = f.addMenu(tr("&Export"))
+        for a in (self.act_export_window, self.act_export_maps, self.act_export_code, self.act_export_csv):
+            exp.addAction(a)
+        f.addSeparator()
+        f.addAction(self.act_quit)
+        e = mb.addMenu(tr("&Edit"))
+        e.addAction(self.act_undo)
+        e.addAction(self.act_redo)
+        e.addSeparator()
+        e.addMenu(build_add_menu(self, self.add_layer))
+        for a in (self.act_dup, self.act_remove, self.act_up, self.act_down):
+            e.addAction(a)
+        e.addSeparator()
+        e.addAction(self.act_copy_md)
+        e.addAction(self.act_copy_csv)
+        v = mb.addMenu(tr("&View"))
+        for a in self.act_norm.values():
+            v.addAction(a)
+        v.addSeparator()
+        for d in self.findChildren(QtWidgets.QDockWidget):
+            v.addAction(d.toggleViewAction())
+        v.addSeparator()
+        v.addAction(self.act_code)
+        v.addAction(self.act_settings)
+        h = mb.addMenu(tr("&Help"))
+        h.addAction(self.act_shortcuts)
+        h.addAction(self.act_about)
+        self._rebuild_recent()
+
+    def _wire(self):
+        self.doc.changed.connect(self._project_changed)
+        self.doc.dirty_changed.connect(lambda _: self._update_title())
+        self.doc.path_changed.connect(lambda _: self._update_title())
+        lp = self.layers
+        lp.add_requested.connect(self.add_layer)
+        lp.remove_requested.connect(self.remove_layer)
+        lp.duplicate_requested.connect(self.duplicate_layer)
+        lp.move_requested.connect(self.move_layer)
+        lp.reorder_requested.connect(self.reorder_layers)
+        lp.arg_edited.connect(self.edit_arg)
+        lp.kernel_edited.connect(self.edit_kernel)
+        lp.selection_changed.connect(self.features.scroll_to_layer)
+        self.input_panel.input_edited.connect(self.edit_input)
+        self.input_panel.seed_edited.connect(self.edit_seed)
+        self.input_panel.open_image_requested.connect(self.open_image)
+        self.features.channel_clicked.connect(self.enlarge_channel)
+        self.features.hovered.connect(self._hovered)
+        self.table.row_activated.connect(self.layers.select)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the compute thread (torch is imported there, after the window is up)."""
+        if not self.compute.isRunning():
+            self.compute.start()
+
+    def closeEvent(self, ev):  # noqa: N802
+        if not self.maybe_save():
+            ev.ignore()
+            return
+        self._save_layout()
+        self.compute.stop()
+        ev.accept()
+
+    def _restore_layout(self):
+        geo = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_layout(self):
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("project/last", self.doc.path or "")
+        self.settings.sync()
+
+    # --- the document ------------------------------------------------------------------------
+    def set_project(self, project: Project, path: str | None) -> None:
+        self.doc.reset(project, path)
+
+    def _project_changed(self, project: Project) -> None:
+        prev = self.shown_project
+        info = project.analyze()
+        self.info = info
+        self.shown_project = project
+        first = first_difference(prev, project)
+        n = len(project.layers)
+        self.features.ensure_count(n)
+        self.layers.set_project(project, info)
+        self.table.set_project(project)
+        self._update_natural_size(project)
+        self.input_panel.set_input(project.input, project.seed, self.natural_size)
+        for l in info.layers:
+            w = self.features.widget_for(l.index)
+            w.set_header(self._header_html(l), l.formula if l.ok else "")
+            if l.error:
+                w.set_problem(l.error)
+            elif l.blocked_by is not None:
+                w.set_problem(tr("Not computed: layer {i} is invalid").format(i=l.blocked_by), blocked=True)
+            else:
+                w.set_problem(None)
+                if l.index >= first:
+                    w.set_stale(True)
+        iw = self.features.widget_for(-1)
+        iw.set_header(tr("<b>Input</b> · {shape} · {src}").format(shape=list(project.input.shape),
+                                                                  src=_source_label(project.input.source)))
+        if first == 0:
+            iw.set_stale(True)
+        self._update_title()
+        self._submit(project)
+
+    def _header_html(self, l) -> str:
+        spec = l.spec
+        args = _escape(spec.kwargs_text())
+        head = f"<b>{l.index} · {spec.type}</b><span style='color:#555'>({args})</span>"
+        if l.ok:
+            return (f"{head} &nbsp;→&nbsp; <b>{list(l.out_shape)}</b> · {l.params:,} " + tr("params") +
+                    f" · {ar.human_count(l.macs)} MACs")
+        return head
+
+    def _submit(self, project: Project) -> None:
+        self.generation += 1
+        self.compute_label.setText(tr("Computing…"))
+        self.compute.submit(ComputeRequest(self.generation, project, self.doc.base_dir, device=self.device,
+                                           threads=self.threads))
+
+    def recompute(self) -> None:
+        self._submit(self.doc.project)
+
+    def _update_natural_size(self, project: Project) -> None:
+        self.natural_size = None
+        src = project.input.source
+        if src.startswith("pattern:"):
+            return
+        try:
+            from PIL import Image
+            from convviz.samples import SAMPLES, resources_dir
+            path = resources_dir() / "samples" / SAMPLES[src[7:]] if src.startswith("sample:") else \
+                os.path.join(self.doc.base_dir or "", src)
+            with Image.open(path) as im:
+                self.natural_size = (im.size[1], im.size[0])
+        except Exception:  # noqa: BLE001 - only informative; the engine reports real problems
+            self.natural_size = None
+
+    # --- compute results ---------------------------------------------------------------------
+    def _engine_ready(self, info: dict) -> None:
+        self.engine_info = info
+        self.compute_label.setText(tr("torch {v} · {d}").format(v=info["torch"], d=self.device))
+
+    def _layer_ready(self, gen: int, index: int, arr) -> None:
+        if gen != self.generation:
+            return  # stale: a newer edit is on its way
+        self.features.set_layer_array(index, arr)
+
+    def _result_ready(self, res) -> None:
+        if res.generation != self.generation:
+            return
+        self.last_result = res
+        if res.input is not None:
+            self.features.set_layer_array(-1, res.input)
+        for i, arr in enumerate(res.outputs):
+            w = self.features.widget_for(i)
+            if arr is None:
+                if w.array is not None and self.info.layers[i].ok:
+                    w.set_array(None)
+                w.set_stale(False)
+            elif w.array is not arr:
+                self.features.set_layer_array(i, arr)
+        if res.error:
+            self.status.showMessage(res.error, 15000)
+            if res.error_layer is not None:
+                self.features.widget_for(res.error_layer).set_problem(res.error)
+            elif res.error.startswith(("Input:", "Not computed:")):
+                for i in range(len(res.outputs)):
+                    if self.info.layers[i].ok:
+                        self.features.widget_for(i).set_problem(res.error, blocked=True)
+            self.compute_failed.emit(res.error)
+        n = sum(o is not None for o in res.outputs)
+        self.compute_label.setText(tr("{n} layers in {ms:.0f} ms ({r} reused) · {dev}").format(
+            n=n, ms=res.seconds * 1000, r=res.reused, dev=res.device))
+        weights = {i: w[0] for i, w in enumerate(res.weights) if w and
+                   self.doc.project.layers[i].layer_type.category == "conv"}
+        self.layers.set_weights(weights)
+        self._refresh_channel_view()
+        self.maps_updated.emit(res.generation)
+
+    def _compute_failed(self, gen: int, message: str) -> None:
+        if gen in (-1, self.generation):
+            first = message.splitlines()[0]
+            self.status.showMessage(first, 20000)
+            self.compute_label.setText(tr("compute error"))
+            self.compute_failed.emit(first)
+
+    def _hovered(self, layer, ch, y, x, value) -> None:
+        name = tr("input") if layer < 0 else tr("layer {i}").format(i=layer)
+        self.status.showMessage(tr("{name} · channel {c} · y {y}, x {x} · value {v:.5g}").format(
+            name=name, c=ch, y=y, x=x, v=value), 4000)
+
+    def enlarge_channel(self, layer: int, channel: int) -> None:
+        w = self.features.widget_for(layer)
+        if w.array is None:
+            return
+        arr = w.array[channel]
+        what = tr("Input") if layer < 0 else f"{layer} · {self.doc.project.layers[layer].type}"
+        self.channel.show_channel(layer, channel, arr, tr("<b>{what}</b> · channel {c} · {h}×{w}").format(
+            what=what, c=channel, h=arr.shape[0], w=arr.shape[1]))
+        self.findChild(QtWidgets.QDockWidget, "channelDock").show()
+
+    def _refresh_channel_view(self) -> None:
+        if self.channel.key is None:
+            return
+        layer, ch = self.channel.key
+        w = self.features.widget_for(layer) if layer + 1 < len(self.features.widgets) else None
+        if w is None or w.array is None or ch >= w.array.shape[0]:
+            self.channel.clear()
+        else:
+            self.enlarge_channel(layer, ch)
+
+    # --- edits (each one undoable) -----------------------------------------------------------
+    @property
+    def project(self) -> Project:
+        return self.doc.project
+
+    def _apply_layers(self, layers, kernels, text, select=None, merge_key=None):
+        p = self.project
+        self.doc.apply(p.with_layers(layers, kernels), text, merge_key)
+        if select is not None:
+            self.layers.select(select)
+
+    def add_layer(self, type_: str) -> None:
+        p = self.project
+        at = self.layers.current() + 1 if p.layers else 0
+        layers, kernels = list(p.layers), list(p.kernels)
+        layers.insert(at, default_spec(type_))
+        kernels.insert(at, None)
+        self._apply_layers(layers, kernels, tr("Add {t}").format(t=type_), select=at)
+
+    def remove_layer(self, i: int) -> None:
+        p = self.project
+        if not 0 <= i < len(p.layers):
+            return
+        layers, kernels = list(p.layers), list(p.kernels)
+        spec = layers.pop(i)
+        kernels.pop(i)
+        self._apply_layers(layers, kernels, tr("Remove {t}").format(t=spec.type), select=min(i, len(layers) - 1))
+
+    def duplicate_layer(self, i: int) -> None:
+        p = self.project
+        if not 0 <= i < len(p.layers):
+            return
+        layers, kernels = list(p.layers), list(p.kernels)
+        layers.insert(i + 1, layers[i])
+        kernels.insert(i + 1, kernels[i])
+        self._apply_layers(layers, kernels, tr("Duplicate {t}").format(t=layers[i].type), select=i + 1)
+
+    def move_layer(self, i: int, delta: int) -> None:
+        p = self.project
+        j = i + delta
+        if not (0 <= i < len(p.layers) and 0 <= j < len(p.layers)):
+            return
+        order = list(range(len(p.layers)))
+        order[i], order[j] = order[j], order[i]
+        self.reorder_layers(order, select=j)
+
+    def reorder_layers(self, order: list, select: int | None = None) -> None:
+        p = self.project
+        if sorted(order) != list(range(len(p.layers))):
+            return
+        moved = next((k for k, o in enumerate(order) if o != k), None)
+        self._apply_layers([p.layers[o] for o in order], [p.kernels[o] for o in order], tr("Reorder layers"),
+                           select=select if select is not None else (order.index(self.layers.current())
+                                                                     if self.layers.current() in order else moved))
+
+    def edit_arg(self, i: int, name: str, value) -> None:
+        p = self.project
+        if not 0 <= i < len(p.layers):
+            return
+        spec = p.layers[i]
+        try:
+            new = spec.with_args(**{name: value})
+        except SpecError as e:
+            self.status.showMessage(tr("Layer {i}: {msg}").format(i=i, msg=str(e)), 10000)
+            self.layers.set_project(p, self.info)
+            return
+        kernels = list(p.kernels)
+        if isinstance(kernels[i], tuple):  # typed numbers survive only while the weight keeps its shape
+            c_in = self.info.layers[i].in_channels or 1
+            if weight_shapes(spec, c_in)[:1] != weight_shapes(new, c_in)[:1]:
+                kernels[i] = None
+        layers = list(p.layers)
+        layers[i] = new
+        self._apply_layers(layers, kernels, tr("Change {arg} of layer {i}").format(arg=name, i=i),
+                           merge_key=("arg", i, name))
+
+    def edit_kernel(self, i: int, init) -> None:
+        p = self.project
+        if not 0 <= i < len(p.layers):
+            return
+        kernels = list(p.kernels)
+        kernels[i] = init
+        self._apply_layers(p.layers, kernels, tr("Change kernel of layer {i}").format(i=i),
+                           merge_key=("kernel", i) if isinstance(init, tuple) else None)
+
+    def edit_input(self, spec, text: str) -> None:
+        self.doc.apply(replace(self.project, input=spec), text, merge_key=("input", text))
+
+    def edit_seed(self, seed: int) -> None:
+        self.doc.apply(replace(self.project, seed=int(seed)), tr("Change seed"), merge_key=("seed",))
+
+    def set_input_image(self, path: str) -> bool:
+        """Use an image file as the input; a file that is not an image is refused with a message
+        and the current input stays."""
+        p = self.project
+        try:
+            decode_image(path, p.input.channels, 4, 4)
+        except InputError as e:
+            self._warn(tr("This file cannot be used as the input"), str(e))
+            return False
+        self.doc.apply(replace(p, input=replace(p.input, source=os.path.abspath(path))), tr("Open image"))
+        return True
+
+    def set_normalisation(self, mode: str) -> None:
+        self.norm = mode
+        self.act_norm[mode].setChecked(True)
+        self.settings.setValue("view/normalisation", mode)
+        self.features.set_normalisation(mode)
+
+    # --- files -------------------------------------------------------------------------------
+    def _ask_save_changes(self) -> str:
+        box = QtWidgets.QMessageBox(self)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle(tr("Unsaved changes"))
+        box.setText(tr("The project has changes that are not saved."))
+        box.setInformativeText(tr("Save them before continuing?"))
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Save |
+                               QtWidgets.QMessageBox.StandardButton.Discard |
+                               QtWidgets.QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Save)
+        r = box.exec()
+        return {QtWidgets.QMessageBox.StandardButton.Save: "save",
+                QtWidgets.QMessageBox.StandardButton.Discard: "discard"}.get(
+            QtWidgets.QMessageBox.StandardButton(r), "cancel")
+
+    def maybe_save(self) -> bool:
+        """True when it is safe to replace the project (saved, discarded or unchanged)."""
+        if not self.doc.dirty:
+            return True
+        answer = self.ask_save_changes()
+        if answer == "save":
+            return self.file_save()
+        return answer == "discard"
+
+    def file_new(self) -> None:
+        if self.maybe_save():
+            p = load_preset(DEFAULT_PRESET)
+            self.set_project(replace(p, title=""), None)
+
+    def file_open(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, tr("Open project"), self._last_dir(), PROJECT_FILTER)
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str, ask: bool = True) -> bool:
+        """Open a project file; a corrupt file is refused and the open project is untouched."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            project = load(path)
+        except ProjectError as e:
+            self._warn(tr("This project cannot be opened"), str(e))
+            return False
+        self.set_project(project, os.path.abspath(path))
+        self._add_recent(os.path.abspath(path))
+        self.status.showMessage(tr("Opened {p}").format(p=path), 5000)
+        return True
+
+    def open_preset(self, name: str) -> None:
+        if not self.maybe_save():
+            return
+        try:
+            p = load_preset(name)
+        except (ProjectError, InputError) as e:
+            self._warn(tr("This preset cannot be opened"), str(e))
+            return
+        self.set_project(p, None)
+        self.status.showMessage(tr("Preset: {t}").format(t=p.title or name), 5000)
+
+    def file_save(self) -> bool:
+        if not self.doc.path:
+            return self.file_save_as()
+        return self.save_to(self.doc.path)
+
+    def file_save_as(self) -> bool:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save project"),
+                                                        self.doc.path or os.path.join(self._last_dir(), "project.json"),
+                                                        PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".json"
+        return self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        project = self.project
+        src = project.input.source
+        if self.doc.base_dir and not src.startswith(("sample:", "pattern:")) and not os.path.isabs(src):
+            project = replace(project, input=replace(project.input, source=os.path.join(self.doc.base_dir, src)))
+        try:
+            save(project, path)
+        except OSError as e:
+            self._warn(tr("The project could not be saved"), f"{path}: {e.strerror or e}")
+            return False
+        self.doc.mark_saved(os.path.abspath(path))
+        self._add_recent(os.path.abspath(path))
+        self.status.showMessage(tr("Saved {p}").format(p=path), 5000)
+        return True
+
+    def open_image(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, tr("Open image"), self._last_dir(), IMAGE_FILTER)
+        if path:
+            self.set_input_image(path)
+
+    def _last_dir(self) -> str:
+        return os.path.dirname(self.doc.path) if self.doc.path else os.path.expanduser("~")
+
+    def _recent(self) -> list[str]:
+        v = self.settings.value("project/recent", [])
+        if isinstance(v, str):
+            v = [v]
+        return [p for p in (v or []) if p]
+
+    def _add_recent(self, path: str) -> None:
+        rec = [path] + [p for p in self._recent() if p != path]
+        self.settings.setValue("project/recent", rec[:MAX_RECENT])
+        self._rebuild_recent()
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        rec = self._recent()
+        for p in rec:
+            a = self.recent_menu.addAction(os.path.basename(p))
+            a.setToolTip(p)
+            a.setStatusTip(p)
+            a.triggered.connect(lambda _=False, path=p: self.open_path(path))
+        self.recent_menu.setEnabled(bool(rec))
+
+    # --- drag and drop -----------------------------------------------------------------------
+    def dragEnterEvent(self, ev):  # noqa: N802
+        urls = ev.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev):  # noqa: N802
+        urls = ev.mimeData().urls()
+        if not urls or not urls[0].isLocalFile():
+            return
+        path = urls[0].toLocalFile()
+        ev.acceptProposedAction()
+        if path.lower().endswith(".json"):
+            self.open_path(path)
+        else:
+            self.set_input_image(path)
+
+    # --- export ------------------------------------------------------------------------------
+    def export_window_png(self, path: str | None = None) -> bool:
+        if not path:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save window as PNG"),
+                                                            os.path.join(self._last_dir(), "convviz.png"), "PNG (*.png)")
+        if not path:
+            return False
+        ok = self.grab().save(path, "PNG")
+        if not ok:
+            self._warn(tr("The picture could not be saved"), path)
+        return ok
+
+    def export_layer_png(self, path: str | None = None, index: int | None = None) -> bool:
+        index = self.layers.current() if index is None else index
+        w = self.features.widget_for(index) if -1 <= index < len(self.features.widgets) - 1 else None
+        if w is None or w.array is None:
+            self._warn(tr("Nothing to export"), tr("The selected layer has no maps yet."))
+            return False
+        if not path:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save the layer's maps as PNG"),
+                                                            os.path.join(self._last_dir(), f"layer{index}.png"),
+                                                            "PNG (*.png)")
+        if not path:
+            return False
+        w.render()
+        img = w.image.getPixmap() if hasattr(w.image, "getPixmap") else None
+        ok = bool(img is not None and img.save(path, "PNG"))
+        if not ok:
+            self._warn(tr("The picture could not be saved"), path)
+        return ok
+
+    def export_code(self, path: str | None = None) -> bool:
+        if not path:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save PyTorch code"),
+                                                            os.path.join(self._last_dir(), "model.py"),
+                                                            "Python (*.py)")
+        if not path:
+            return False
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(to_pytorch(self.project))
+        except OSError as e:
+            self._warn(tr("The code could not be saved"), f"{path}: {e.strerror or e}")
+            return False
+        return True
+
+    def export_csv(self, path: str | None = None) -> bool:
+        from convviz.report import to_csv
+        if not path:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save shapes table"),
+                                                            os.path.join(self._last_dir(), "shapes.csv"), "CSV (*.csv)")
+        if not path:
+            return False
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(to_csv(self.project))
+        except OSError as e:
+            self._warn(tr("The table could not be saved"), f"{path}: {e.strerror or e}")
+            return False
+        return True
+
+    # --- dialogs -----------------------------------------------------------------------------
+    def _warn(self, title: str, text: str) -> None:
+        self.status.showMessage(f"{title}: {text}", 15000)
+        if os.environ.get("CONVVIZ_NO_DIALOGS"):
+            return
+        QtWidgets.QMessageBox.warning(self, title, text)
+
+    def show_code(self) -> None:
+        dlg = QtWidgets.QDialog(self)
+        dlg.setWindowTitle(tr("PyTorch code"))
+        text = QtWidgets.QPlainTextEdit(to_pytorch(self.project))
+        text.setReadOnly(True)
+        text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        copy = QtWidgets.QPushButton(tr("Copy"))
+        copy.clicked.connect(lambda: QtWidgets.QApplication.clipboard().setText(text.toPlainText()))
+        close = QtWidgets.QPushButton(tr("Close"))
+        close.clicked.connect(dlg.accept)
+        bar = QtWidgets.QHBoxLayout()
+        bar.addStretch(1)
+        bar.addWidget(copy)
+        bar.addWidget(close)
+        lay = QtWidgets.QVBoxLayout(dlg)
+        lay.addWidget(text)
+        lay.addLayout(bar)
+        dlg.resize(760, 560)
+        dlg.show()
+
+    def show_settings(self) -> None:
+        from .settings import SettingsDialog
+        cuda = bool(self.engine_info and self.engine_info.get("cuda"))
+        dlg = SettingsDialog(self.device, self.threads, cuda, self)
+        if dlg.exec():
+            self.device, self.threads = dlg.values()
+            self.settings.setValue("compute/device", self.device)
+            self.settings.setValue("compute/threads", self.threads)
+            self.recompute()
+
+    def show_shortcuts(self) -> None:
+        rows = [(a.text().replace("&", ""), a.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText))
+                for a in self.actions() if not a.shortcut().isEmpty()]
+        html = "<table>" + "".join(f"<tr><td>{t}</td><td>&nbsp;&nbsp;<b>{k}</b></td></tr>" for t, k in rows) + "</table>"
+        QtWidgets.QMessageBox.information(self, tr("Keyboard shortcuts"), html)
+
+    def show_about(self) -> None:
+        from convviz import __version__
+        QtWidgets.QMessageBox.about(self, tr("About convviz"), tr(
+            "<h3>convviz {v}</h3><p>Make convolution visible: stack torch.nn layers over a real image and "
+            "watch every layer answer.</p><p>Every shape, count and map is computed by torch.</p>").format(v=__version__))
+
+    def _update_title(self) -> None:
+        name = os.path.basename(self.doc.path) if self.doc.path else (self.project.title or tr("Untitled"))
+        self.setWindowTitle(f"{'*' if self.doc.dirty else ''}{name} — convviz")
+        self.setWindowModified(self.doc.dirty)
+
+
+def _escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _source_label(src: str) -> str:
+    if src.startswith(("sample:", "pattern:")):
+        return src.split(":", 1)[1].replace("_", " ")
+    return os.path.basename(src)
+
+
+def default_project_path() -> str:
+    return str(preset_path(DEFAULT_PRESET))
