@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from typing import Any, Callable, Hashable
 
 import numpy as np
@@ -159,8 +160,12 @@ class Engine:
                         del self._keys[i:], self._modules[i:], self._outputs[i:]
                         raise Cancelled()
                     try:
-                        m = make_layer(spec, x.shape[1], project.seed, i, project.kernels[i]).to(device)
-                        y = m(x)
+                        with warnings.catch_warnings():
+                            # torch's performance notes (e.g. 'same' with even kernels) are not
+                            # the learner's concern
+                            warnings.simplefilter("ignore", UserWarning)
+                            m = make_layer(spec, x.shape[1], project.seed, i, project.kernels[i]).to(device)
+                            y = m(x)
                     except Exception as e:  # noqa: BLE001 - torch refused what the validator let through
                         error, error_layer = f"Layer {i} ({spec.type}): torch could not compute it: {e}", i
                         del self._keys[i:], self._modules[i:], self._outputs[i:]

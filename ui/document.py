@@ -42,7 +42,10 @@ class Document(QtCore.QObject):
         self.project = project or Project()
         self.path: str | None = None
         self.undo_stack = QtGui.QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
 
     @property
     def dirty(self) -> bool:

@@ -773,7 +773,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _update_title(self) -> None:
         name = os.path.basename(self.doc.path) if self.doc.path else (self.project.title or tr("Untitled"))
-        self.setWindowTitle(f"{'*' if self.doc.dirty else ''}{name} — convviz")
+        self.setWindowTitle(f"{name}[*] — convviz")
         self.setWindowModified(self.doc.dirty)
 
 
