@@ -379,7 +379,10 @@ class MainWindow(QtWidgets.QMainWindow):
         weights = {i: w[0] for i, w in enumerate(res.weights) if w and
                    self.doc.project.layers[i].layer_type.category == "conv"}
         self.layers.set_weights(weights)
-        self._refresh_channel_view()
+        if self.channel.key is None and res.outputs and res.outputs[0] is not None:
+            self.enlarge_channel(0, 0)  # something to look at in the channel view from the start
+        else:
+            self._refresh_channel_view()
         self.maps_updated.emit(res.generation)
 
     def _compute_failed(self, gen: int, message: str) -> None:
