@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Callable, Hashable
 
 import numpy as np
@@ -93,19 +95,41 @@ def resolve_device(name: str) -> str:
     return "cpu"
 
 
+WEIGHT_CACHE_BYTES = 512 << 20
+
+
+@dataclass
+class _Cached:
+    key: Hashable
+    module: nn.Module
+    output: torch.Tensor
+    array: np.ndarray  # read-only numpy view of output, the same object while cached
+    weights: tuple[np.ndarray, ...]
+
+
 class Engine:
-    """Runs projects; caches the input, the modules and every layer's output."""
+    """Runs projects; caches the input, the modules and every layer's output.
+
+    A layer's cached output is handed back as the very same read-only numpy object while it
+    stays valid, so the GUI can tell "unchanged" by identity and skip redrawing it."""
 
     def __init__(self):
         self._input_key: Hashable = None
         self._input: torch.Tensor | None = None
-        self._keys: list[Hashable] = []
-        self._modules: list[nn.Module] = []
-        self._outputs: list[torch.Tensor] = []
+        self._input_array: np.ndarray | None = None
+        self._cache: list[_Cached] = []
         self._threads: int | None = None
+        # Initialised weights by (layer seed, type, parameter shapes, kernel init, device): an
+        # edit of padding, stride, dilation or padding_mode keeps the same numbers, so the
+        # module is rebuilt around the cached tensors instead of drawing them again (VGG-16's
+        # 14.7 M weights take longer to draw than its forward pass).
+        self._weights: OrderedDict = OrderedDict()
+        self._weights_bytes = 0
 
     def clear(self) -> None:
+        threads = self._threads
         self.__init__()
+        self._threads = threads
 
     def _set_threads(self, n: int | None) -> None:
         if n and n != self._threads:
@@ -122,13 +146,16 @@ class Engine:
             if arr.shape != inp.shape:
                 raise ValueError(f"the input is {list(arr.shape)}, the project says {list(inp.shape)}")
             self._input = torch.as_tensor(np.array(arr, dtype=np.float32, copy=True))[None].to(device)
+            self._input_array = _readonly(self._input)
             self._input_key = key
-            self._keys, self._modules, self._outputs = [], [], []
+            self._cache = []
         return self._input
 
     def run(self, req: ComputeRequest, cancelled: Callable[[], bool] = lambda: False,
             on_layer: Callable[[int, np.ndarray], None] | None = None) -> ComputeResult:
-        """Compute ``req``; raises Cancelled if ``cancelled()`` turns true between layers."""
+        """Compute ``req``; raises Cancelled if ``cancelled()`` turns true between layers.
+
+        ``on_layer(i, array)`` is called for each layer computed anew (not for cached ones)."""
         t0 = time.perf_counter()
         self._set_threads(req.threads)
         device = resolve_device(req.device)
@@ -143,56 +170,65 @@ class Engine:
                                  time.perf_counter() - t0, device)
         problem = memory_problem(info)
         if problem:
-            return ComputeResult(req.generation, _readonly(x), tuple(outputs), (), f"Not computed: {problem}", None,
-                                 0, time.perf_counter() - t0, device)
+            return ComputeResult(req.generation, self._input_array, tuple(outputs), (), f"Not computed: {problem}",
+                                 None, 0, time.perf_counter() - t0, device)
         reused = 0
         error = error_layer = None
+        cache = self._cache
         with torch.inference_mode():
             for i, (spec, layer) in enumerate(zip(project.layers, info.layers)):
                 if not layer.ok:
                     break
                 key = (spec, project.kernels[i], project.seed, x.shape[1], device)
-                if i < len(self._keys) and self._keys[i] == key and reused == i:
-                    x = self._outputs[i]
+                if i < len(cache) and cache[i].key == key and reused == i:
                     reused += 1
                 else:
+                    del cache[i:]
                     if cancelled():
-                        del self._keys[i:], self._modules[i:], self._outputs[i:]
                         raise Cancelled()
                     try:
                         with warnings.catch_warnings():
                             # torch's performance notes (e.g. 'same' with even kernels) are not
                             # the learner's concern
                             warnings.simplefilter("ignore", UserWarning)
-                            m = make_layer(spec, x.shape[1], project.seed, i, project.kernels[i]).to(device)
+                            m = self._make(spec, x.shape[1], project.seed, i, project.kernels[i], device)
                             y = m(x)
                     except Exception as e:  # noqa: BLE001 - torch refused what the validator let through
                         error, error_layer = f"Layer {i} ({spec.type}): torch could not compute it: {e}", i
-                        del self._keys[i:], self._modules[i:], self._outputs[i:]
                         break
-                    del self._keys[i:], self._modules[i:], self._outputs[i:]
-                    self._keys.append(key)
-                    self._modules.append(m)
-                    self._outputs.append(y)
-                    x = y
-                outputs[i] = _readonly(x)
-                if on_layer is not None:
-                    on_layer(i, outputs[i])
+                    cache.append(_Cached(key, m, y, _readonly(y), tuple(_param_view(p) for p in m.parameters())))
+                    if on_layer is not None:
+                        on_layer(i, cache[i].array)
+                x = cache[i].output
+                outputs[i] = cache[i].array
         n_done = sum(o is not None for o in outputs)
-        del self._keys[n_done:], self._modules[n_done:], self._outputs[n_done:]
-        weights = tuple(tuple(_param_view(p) for p in m.parameters()) for m in self._modules[:n_done])
-        return ComputeResult(req.generation, _readonly(self._input), tuple(outputs), weights, error, error_layer,
-                             reused, time.perf_counter() - t0, device)
+        del cache[n_done:]
+        return ComputeResult(req.generation, self._input_array, tuple(outputs), tuple(c.weights for c in cache),
+                             error, error_layer, reused, time.perf_counter() - t0, device)
+
+    def _make(self, spec: LayerSpec, c_in: int, seed: int, index: int, init: Any, device: str) -> nn.Module:
+        if spec.layer_type.category != "conv":
+            return make_layer(spec, c_in, seed, index, init).to(device)
+        with torch.device("meta"):
+            shell = build_module(spec, c_in)
+        shapes = tuple((n, tuple(p.shape)) for n, p in shell.named_parameters())
+        wkey = (layer_seed(seed, index), spec.type, shapes, init, device)
+        params = self._weights.get(wkey)
+        if params is None:
+            m = make_layer(spec, c_in, seed, index, init).to(device)
+            params = dict(m.named_parameters())
+            self._weights[wkey] = params
+            self._weights_bytes += sum(p.numel() * p.element_size() for p in params.values())
+            while self._weights_bytes > WEIGHT_CACHE_BYTES and len(self._weights) > 1:
+                _, old = self._weights.popitem(last=False)
+                self._weights_bytes -= sum(p.numel() * p.element_size() for p in old.values())
+            return m
+        self._weights.move_to_end(wkey)
+        shell.load_state_dict(params, assign=True)
+        return shell.eval()
 
     def module(self, index: int) -> nn.Module | None:
-        return self._modules[index] if index < len(self._modules) else None
-
-    def weights(self, index: int) -> list[np.ndarray]:
-        """A computed layer's weight and bias arrays (copies), for the kernel editor and stepper."""
-        m = self.module(index)
-        if m is None:
-            return []
-        return [p.detach().cpu().numpy().copy() for p in m.parameters()]
+        return self._cache[index].module if index < len(self._cache) else None
 
 
 def _mtime(source: str, base_dir: str | None) -> float | None:

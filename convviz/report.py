@@ -10,9 +10,10 @@ from .project import Project
 HEADER = ("#", "Layer", "Output shape", "Params", "MACs", "Formula")
 
 
-def rows(project: Project) -> list[tuple[str, ...]]:
-    """One row per layer plus a totals row; invalid layers carry their message as formula."""
-    info = project.analyze()
+def rows(project: Project, info=None) -> list[tuple[str, ...]]:
+    """One row per layer plus a totals row; invalid layers carry their message as formula.
+    ``info`` is the project's analysis, if the caller has it already."""
+    info = info or project.analyze()
     out = [("", "Input", str(list(project.input.shape)), "", "", project.input.source)]
     for l in info.layers:
         if l.ok:

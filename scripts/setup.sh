@@ -20,6 +20,8 @@ if [ "${1:-}" = "--test" ]; then
     extras="[test]"
 elif [ "${1:-}" = "--package" ]; then
     extras="[test,package]"
+elif [ "${1:-}" = "--bench" ]; then
+    extras="[test,bench]"
 fi
 "${PIP[@]}" install -q -e ".${extras}"
 echo "setup: ready ($(.venv/bin/python -c 'import torch, PySide6; print("torch", torch.__version__, "/ PySide6", PySide6.__version__)'))"

@@ -168,3 +168,22 @@ def test_generated_stacks_engine_equals_direct_forward(data):
         want = direct_forward(p.with_layers(specs[:n_ok]))
         for got, w in zip(res.outputs[:n_ok], want):
             np.testing.assert_allclose(got, w, rtol=1e-4, atol=1e-4)
+
+
+def test_weight_cache_gives_the_same_numbers_as_a_fresh_engine():
+    """Editing padding, stride or padding_mode reuses the drawn weights; the result must equal
+    a fresh engine's (which draws them anew under the same seed)."""
+    p = load_preset("teaching")
+    eng = en.Engine()
+    eng.run(en.ComputeRequest(1, p))
+    layers = list(p.layers)
+    layers[0] = layers[0].with_args(padding_mode="reflect", stride=2)
+    layers[3] = layers[3].with_args(dilation=2, padding=2)
+    q = p.with_layers(layers)
+    cached = eng.run(en.ComputeRequest(2, q))
+    fresh = en.Engine().run(en.ComputeRequest(1, q))
+    for a, b in zip(cached.outputs, fresh.outputs):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(cached.weights, fresh.weights):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)

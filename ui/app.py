@@ -40,6 +40,7 @@ def self_test(window, app, screenshot: str | None, timeout_s: float = 240.0) -> 
 
     def finished(gen):
         if gen == window.generation and done["ok"] is None:
+            _timing("first_maps")
             res = window.last_result
             if res is None or res.error:
                 done.update(ok=False, why=res.error if res else "no result")
@@ -76,6 +77,12 @@ def self_test(window, app, screenshot: str | None, timeout_s: float = 240.0) -> 
     return 0
 
 
+def _timing(mark: str) -> None:
+    """With $CONVVIZ_TIMING set, print wall-clock marks for the start-up benchmark."""
+    if os.environ.get("CONVVIZ_TIMING"):
+        print(f"timing:{mark}={time.time():.6f}", flush=True)
+
+
 def _is_blank(img: QtGui.QImage) -> bool:
     seen = set()
     step = max(1, img.width() // 64)
@@ -97,6 +104,9 @@ def run_gui(args) -> int:
         window.resize(1440, 900)
     window.show()
     app.processEvents()
+    _timing("window_shown")
+    if os.environ.get("CONVVIZ_TIMING"):
+        print(f"timing:torch_loaded_at_show={'torch' in sys.modules}", flush=True)
     initial_project(window, args.project)
     window.start()
     if args.self_test:

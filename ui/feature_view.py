@@ -156,8 +156,10 @@ class LayerMapWidget(QtWidgets.QFrame):
         self.image.setOpacity(0.35 if stale else 1.0)
 
     def set_array(self, arr: np.ndarray | None) -> None:
+        if arr is not None and self.array is not None and arr.shape != self.array.shape:
+            self.layout_ = None
         self.array = arr
-        self._levels = dp.levels_of(arr) if arr is not None else None
+        self._levels = None  # computed when first needed
         self.set_stale(False)
         self._dirty = True
         if arr is None:
@@ -175,26 +177,46 @@ class LayerMapWidget(QtWidgets.QFrame):
         return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def levels(self) -> dp.Levels | None:
+        if self._levels is None and self.array is not None:
+            self._levels = dp.levels_of(self.array)
         return self._levels
 
     def render_if_dirty(self) -> None:
         if self._dirty and self.array is not None and self.is_visible():
             self.render()
 
-    def render(self) -> None:
-        """Tile, normalise and hand the mosaic to the ImageItem (one image, explicit levels)."""
+    def _step_for_view(self, lay: dp.Layout) -> int:
+        """Subsampling step so the mosaic is not much larger than the pixels showing it: a
+        64x224x224 layer is 2475x1350 pixels tiled, drawn in a view a third that size."""
+        mh, mw = lay.size
+        vw = max(64, self.graphics.width() - 70)  # minus the colour bar
+        vh = max(64, self.graphics.height() - 8)
+        scale = min(vw / mw, vh / mh)
+        return max(1, int(1.0 / scale)) if scale < 1 else 1
+
+    def render(self, full: bool = False) -> None:
+        """Tile, normalise and hand the mosaic to the ImageItem (one image, explicit levels).
+
+        Unless ``full``, the channels are subsampled to about the resolution of the view; the
+        hover readout still reads the full-resolution array."""
         self._dirty = False
         if self.array is None:
             return
         arr = self.array
+        c, h, w = arr.shape
+        if self.layout_ is None:
+            self.layout_ = dp.layout(c, h, w)
+        f = 1 if full else self._step_for_view(self.layout_)
+        sub = arr[:, ::f, ::f] if f > 1 else arr
+        self._step = f
+        self._sub_layout = dp.Layout(c, sub.shape[1], sub.shape[2], self.layout_.cols, self.layout_.rows)
         if self._norm == "channel":
-            data, signed = dp.normalise_channels(arr)
+            data, signed = dp.normalise_channels(sub)
             lv = dp.Levels(-1.0, 1.0, True) if signed else dp.Levels(0.0, 1.0, False)
         else:
-            data = arr
-            lv = self._global if (self._norm == "global" and self._global) else self._levels
-        mosaic, self.layout_ = dp.tile(data, self.layout_ if self.layout_ and self.layout_.channels == arr.shape[0]
-                                       and (self.layout_.height, self.layout_.width) == arr.shape[1:] else None)
+            data = sub
+            lv = self._global if (self._norm == "global" and self._global) else self.levels()
+        mosaic, _ = dp.tile(data, self._sub_layout)
         name = DIVERGING if lv.signed else (GRAY if self._gray else SEQUENTIAL)
         self.bar.setColorMap(cmap(name))
         self.bar.setLevels((lv.lo, lv.hi))
@@ -203,9 +225,23 @@ class LayerMapWidget(QtWidgets.QFrame):
 
     # --- interaction -------------------------------------------------------------------------
     def locate(self, y: float, x: float):
-        if self.array is None or self.layout_ is None:
+        """(channel, y, x) in the full-resolution array under mosaic scene point (y, x)."""
+        if self.array is None or getattr(self, "_sub_layout", None) is None:
             return None
-        return self.layout_.locate(y, x)
+        sub = self._sub_layout
+        hit = sub.locate(y, x)
+        if hit is None:
+            return None
+        ch = hit[0]
+        oy, ox = sub.origin(ch)
+        f = self._step
+        _, h, w = self.array.shape
+        return ch, min(h - 1, int((y - oy) * f)), min(w - 1, int((x - ox) * f))
+
+    def scene_point(self, ch: int, y: float, x: float) -> tuple[float, float]:
+        """Where full-resolution pixel (ch, y, x)'s top-left corner is drawn, in scene units."""
+        oy, ox = self._sub_layout.origin(ch)
+        return oy + y / self._step, ox + x / self._step
 
     def _on_hover(self, pos) -> None:
         hit = self.locate(*pos) if pos is not None else None

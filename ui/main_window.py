@@ -68,7 +68,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings()
         self.norm = str(self.settings.value("view/normalisation", "channel"))
         self.device = str(self.settings.value("compute/device", "cpu"))
-        self.threads = int(self.settings.value("compute/threads", max(1, (os.cpu_count() or 2) - 1)))
+        self.threads = int(self.settings.value("compute/threads", os.cpu_count() or 1))
         # A hook so tests (and scripted use) can answer the unsaved-changes question.
         self.ask_save_changes = self._ask_save_changes
 
@@ -285,7 +285,7 @@ class MainWindow(QtWidgets.QMainWindow):
         n = len(project.layers)
         self.features.ensure_count(n)
         self.layers.set_project(project, info)
-        self.table.set_project(project)
+        self.table.set_project(project, info)
         self._update_natural_size(project)
         self.input_panel.set_input(project.input, project.seed, self.natural_size)
         for l in info.layers:
@@ -688,9 +688,10 @@ class MainWindow(QtWidgets.QMainWindow):
                                                             "PNG (*.png)")
         if not path:
             return False
-        w.render()
+        w.render(full=True)
         img = w.image.getPixmap() if hasattr(w.image, "getPixmap") else None
         ok = bool(img is not None and img.save(path, "PNG"))
+        w.render()
         if not ok:
             self._warn(tr("The picture could not be saved"), path)
         return ok

@@ -245,14 +245,26 @@ def test_hover_and_click_enlarge(make_window, qtbot):
     w.render()
     got = []
     win.features.hovered.connect(lambda *a: got.append(a))
-    oy, ox = w.layout_.origin(1)
-    w._on_hover((oy + 2.5, ox + 1.5))
+    oy, ox = w.scene_point(1, 2, 1)
+    w._on_hover((oy + 0.5, ox + 0.5))
     assert got[-1][:4] == (0, 1, 2, 1)
     assert got[-1][4] == pytest.approx(float(w.array[1, 2, 1]))
     assert "channel 1" in w.readout.text()
     w._on_click(oy + 0.5, ox + 0.5)
     assert win.channel.key == (0, 1)
     np.testing.assert_array_equal(win.channel.array, w.array[1])
+
+
+def test_big_layer_is_drawn_subsampled_but_read_exactly(make_window, qtbot):
+    win = make_window(preset="vgg16")
+    w = win.features.widget_for(0)
+    w.render()
+    assert w._step > 1, "a 64x224x224 layer is subsampled to the view's resolution"
+    assert w.image.image.shape[0] < 224 * 8
+    f = w._step
+    for ch, y, x in ((0, 0, 0), (63, 223, 223), (17, 5 * f, 9 * f)):
+        sy, sx = w.scene_point(ch, y, x)
+        assert w.locate(sy + 0.01, sx + 0.01) == (ch, y, x)
 
 
 def test_normalisation_modes(make_window, qtbot):

@@ -1,0 +1,340 @@
+"""convviz benchmarks: how fast the app answers, as ratios against baselines measured in the
+same run (these machines are shared and noisy, so absolute times mean little).
+
+    python benchmarks/run.py --json results.json [--quick]
+
+Prints a table and PASS/FAIL against the targets:
+
+  edit_to_pixels_vgg16      edit -> maps painted, p50 <= 1.3 x a bare torch forward
+  incremental               last-layer edit <= 0.2 x a first-layer edit (VGG-16)
+  stall                     longest lateness of a 5 ms QTimer while VGG-16 recomputes <= 50 ms
+  drawing_{64,256,512}      updating N channels of 56x56 >= 20 x faster than matplotlib (Agg)
+  stepper                   kernel steps per second on a 224x224x64 layer >= 60
+  startup                   the window is shown before torch is imported
+  memory                    peak resident memory on VGG-16 against the sum of its activations
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("CONVVIZ_NO_DIALOGS", "1")
+os.environ.setdefault("CONVVIZ_SETTINGS", os.path.join(ROOT, "build", "bench-settings.ini"))
+
+
+def pct(values, q):
+    v = sorted(values)
+    if not v:
+        return float("nan")
+    k = (len(v) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+class Bench:
+    def __init__(self, quick: bool):
+        self.quick = quick
+        self.rows: list[dict] = []
+
+    def add(self, name, value, unit, baseline=None, ratio=None, target=None, passed=None, note=""):
+        self.rows.append(dict(name=name, value=value, unit=unit, baseline=baseline, ratio=ratio, target=target,
+                              passed=passed, note=note))
+        status = "" if passed is None else ("PASS" if passed else "FAIL")
+        b = "" if baseline is None else f"{baseline:10.2f}"
+        r = "" if ratio is None else f"{ratio:8.3f}"
+        print(f"{name:28s} {value:10.2f} {unit:8s} {b:>10s} {r:>8s}  {target or '':22s} {status:4s} {note}",
+              flush=True)
+
+
+# --- the window --------------------------------------------------------------------------------
+
+def make_window(preset):
+    from convviz.samples import load_preset
+    from ui.app import make_app
+    from ui.main_window import MainWindow
+    app = make_app()
+    win = MainWindow(restore_layout=False)
+    win.ask_save_changes = lambda: "discard"
+    win.resize(1440, 900)
+    win.show()
+    win.set_project(load_preset(preset), None)
+    win.start()
+    wait(app, win)
+    return app, win
+
+
+def wait(app, win, timeout=300.0):
+    """Run the real event loop (idle in native code, as in use) until the newest maps are in,
+    then paint the visible maps synchronously."""
+    from ui.qt import QtCore
+    if not (win.last_result is not None and win.last_result.generation == win.generation):
+        loop = QtCore.QEventLoop()
+
+        def check(_gen=None):
+            if win.last_result is not None and win.last_result.generation == win.generation:
+                loop.quit()
+        win.maps_updated.connect(check)
+        win.compute_failed.connect(loop.quit)
+        guard = QtCore.QTimer.singleShot(int(timeout * 1000), loop.quit)  # noqa: F841
+        check()
+        if not (win.last_result is not None and win.last_result.generation == win.generation):
+            loop.exec()
+        win.maps_updated.disconnect(check)
+        win.compute_failed.disconnect(loop.quit)
+        if not (win.last_result is not None and win.last_result.generation == win.generation):
+            raise TimeoutError("no maps")
+    win.features.widget().repaint()
+
+
+def edit_to_pixels(app, win, layer: int, n: int):
+    """Toggle padding_mode of ``layer`` (same shapes, everything from it recomputed)."""
+    times = []
+    for k in range(n):
+        mode = "replicate" if k % 2 == 0 else "zeros"
+        t0 = time.perf_counter()
+        win.edit_arg(layer, "padding_mode", mode)
+        wait(app, win)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def bare_forward(project, n: int):
+    import torch
+
+    from convviz.engine import make_layer
+    from convviz.samples import load_input
+    inp = project.input
+    x0 = torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width))[None]
+    c = x0.shape[1]
+    mods = []
+    info = project.analyze()
+    for i, spec in enumerate(project.layers):
+        mods.append(make_layer(spec, info.layers[i].in_channels, project.seed, i, project.kernels[i]))
+    model = torch.nn.Sequential(*mods).eval()
+    del c
+    times = []
+    with torch.inference_mode():
+        model(x0)
+        for _ in range(n):
+            t0 = time.perf_counter()
+            model(x0)
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def bench_edits(b: Bench):
+    n = 10 if b.quick else 30
+    for preset in ("teaching", "vgg16"):
+        app, win = make_window(preset)
+        times = edit_to_pixels(app, win, 0, n)
+        base = bare_forward(win.project, max(5, n // 3))
+        p50, p95, bp50 = pct(times, .5) * 1e3, pct(times, .95) * 1e3, pct(base, .5) * 1e3
+        target = "<= 1.3 x bare forward" if preset == "vgg16" else None
+        ok = (p50 / bp50 <= 1.3) if preset == "vgg16" else None
+        b.add(f"edit_to_pixels_{preset}_p50", p50, "ms", bp50, p50 / bp50, target, ok, f"{n} edits of layer 0")
+        b.add(f"edit_to_pixels_{preset}_p95", p95, "ms", pct(base, .95) * 1e3, p95 / (pct(base, .95) * 1e3))
+        if preset == "vgg16":
+            last = max(i for i, s in enumerate(win.project.layers) if s.type == "Conv2d")
+            t_last = edit_to_pixels(app, win, last, n)
+            t_first = times
+            r = pct(t_last, .5) / pct(t_first, .5)
+            b.add("incremental_last_vs_first", pct(t_last, .5) * 1e3, "ms", pct(t_first, .5) * 1e3, r,
+                  "<= 0.2", r <= 0.2, f"edit of layer {last} vs layer 0")
+            bench_stall(b, app, win)
+        win.close()
+
+
+def bench_stall(b: Bench, app, win):
+    """Lateness of a 5 ms timer while VGG-16 recomputes from its first layer."""
+    from ui.qt import QtCore
+    late = []
+    state = {"last": None}
+
+    def tick():
+        now = time.perf_counter()
+        if state["last"] is not None:
+            late.append(now - state["last"] - 0.005)
+        state["last"] = now
+
+    timer = QtCore.QTimer()
+    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(tick)
+    timer.start(5)
+    worst = []
+    for k in range(3 if b.quick else 6):
+        late.clear()
+        state["last"] = None
+        win.edit_arg(0, "padding_mode", "replicate" if k % 2 == 0 else "zeros")
+        wait(app, win)
+        worst.append(max(late) * 1e3 if late else 0.0)
+    timer.stop()
+    w = max(worst)
+    b.add("stall_max_vgg16", w, "ms", None, None, "<= 50 ms", w <= 50, f"worst of {len(worst)} recomputes")
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+def bench_drawing(b: Bench):
+    import numpy as np
+
+    from ui.app import make_app
+    from ui.feature_view import LayerMapWidget
+    app = make_app()
+    rng = np.random.default_rng(0)
+    for n in (64, 256, 512):
+        frames = [rng.normal(size=(n, 56, 56)).astype(np.float32) for _ in range(2)]
+        w = LayerMapWidget(0)
+        w.resize(1000, 600)
+        w.show()
+        w.set_array(frames[1])
+        app.processEvents()
+        reps = 5 if b.quick else 15
+        t0 = time.perf_counter()
+        for k in range(reps):
+            w.set_array(frames[k % 2])
+            w.render()
+            w.repaint()
+        ours = (time.perf_counter() - t0) / reps
+        w.close()
+        mpl = matplotlib_update(frames, 2 if b.quick else 3)
+        r = mpl / ours
+        b.add(f"drawing_{n}ch_56x56", ours * 1e3, "ms", mpl * 1e3, r, ">= 20 x faster", r >= 20,
+              "vs matplotlib imshow grid on Agg")
+
+
+def matplotlib_update(frames, reps):
+    import math
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    n = frames[0].shape[0]
+    cols = math.ceil(math.sqrt(n * 16 / 9))
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(10, 6))
+    ims = []
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ims.append(ax.imshow(frames[1][i], cmap="viridis"))
+    fig.canvas.draw()
+    t0 = time.perf_counter()
+    for k in range(reps):
+        for i, im in enumerate(ims):
+            im.set_data(frames[k % 2][i])
+            im.autoscale()
+        fig.canvas.draw()
+    dt = (time.perf_counter() - t0) / reps
+    plt.close(fig)
+    return dt
+
+
+# --- stepper -----------------------------------------------------------------------------------
+
+def bench_stepper(b: Bench):
+    try:
+        from ui.sliding_view import benchmark_steps
+    except ImportError:
+        b.add("stepper_steps_per_s", float("nan"), "steps/s", None, None, ">= 60", None,
+              "the kernel stepper does not exist yet")
+        return
+    rate, note = benchmark_steps(seconds=2.0 if b.quick else 4.0)
+    b.add("stepper_steps_per_s", rate, "steps/s", None, None, ">= 60", rate >= 60, note)
+
+
+# --- start-up and memory -----------------------------------------------------------------------
+
+def bench_startup(b: Bench):
+    runs = 2 if b.quick else 3
+    torch_t, shown, maps, before = [], [], [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import torch"], check=True)
+        torch_t.append(time.perf_counter() - t0)
+        out = os.path.join(ROOT, "build", "bench-shot.png")
+        env = {**os.environ, "CONVVIZ_TIMING": "1"}
+        t0 = time.time()
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "--self-test", "--screenshot", out],
+                           capture_output=True, text=True, env=env, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr)
+        marks = dict(line.split("=", 1) for line in r.stdout.splitlines() if line.startswith("timing:"))
+        shown.append(float(marks["timing:window_shown"]) - t0)
+        maps.append(float(marks["timing:first_maps"]) - t0)
+        before.append(marks["timing:torch_loaded_at_show"] == "False")
+    tt = statistics.median(torch_t)
+    b.add("startup_window_shown", statistics.median(shown) * 1e3, "ms", tt * 1e3, statistics.median(shown) / tt,
+          "before torch import", all(before), "baseline: python -c 'import torch'")
+    b.add("startup_first_maps", statistics.median(maps) * 1e3, "ms", tt * 1e3, statistics.median(maps) / tt,
+          None, None, "teaching preset")
+
+
+def bench_memory(b: Bench):
+    code = (
+        "import os, sys, resource\n"
+        f"sys.path.insert(0, {ROOT!r})\n"
+        "from convviz.cli import main\n"
+        "rc = main([os.path.join(%r, 'resources/presets/vgg16.json'), '--self-test'])\n"
+        "print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n" % ROOT)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    peak = int([l for l in r.stdout.splitlines() if l.startswith("peak")][0].split()[1])
+    from convviz.samples import load_preset
+    act = load_preset("vgg16").analyze().total_activation_bytes
+    base = _baseline_rss()
+    b.add("memory_peak_vgg16", peak / 2**20, "MiB", act / 2**20, peak / act, None, None,
+          f"baseline: activations; app+torch+Qt without a project ~{base / 2**20:.0f} MiB")
+
+
+def _baseline_rss():
+    code = ("import os, sys, resource\n"
+            "os.environ['QT_QPA_PLATFORM']='offscreen'\n"
+            "import torch\nfrom PySide6.QtWidgets import QApplication\nimport pyqtgraph\n"
+            "app = QApplication([])\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    return int(r.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", required=True, help="where to write the results as JSON")
+    p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    p.add_argument("--only", nargs="*", help="run only these groups: edits drawing stepper startup memory")
+    args = p.parse_args(argv)
+    os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+    b = Bench(args.quick)
+    print(f"{'benchmark':28s} {'value':>10s} {'unit':8s} {'baseline':>10s} {'ratio':>8s}  {'target':22s} result")
+    print("-" * 110)
+    groups = {"edits": bench_edits, "drawing": bench_drawing, "stepper": bench_stepper, "startup": bench_startup,
+              "memory": bench_memory}
+    t0 = time.perf_counter()
+    for name, fn in groups.items():
+        if args.only and name not in args.only:
+            continue
+        fn(b)
+    failed = [r["name"] for r in b.rows if r["passed"] is False]
+    print("-" * 110)
+    print(f"{'FAIL' if failed else 'PASS'}: {len(b.rows) - len(failed)} of {len(b.rows)} rows met their target or "
+          f"have none; {time.perf_counter() - t0:.0f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    import platform
+
+    import torch
+    meta = {"python": platform.python_version(), "torch": torch.__version__, "cpus": os.cpu_count(),
+            "machine": platform.machine(), "quick": args.quick}
+    with open(args.json, "w") as f:
+        json.dump({"meta": meta, "rows": b.rows, "passed": not failed}, f, indent=2)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
