@@ -105,6 +105,7 @@ class _Cached:
     output: torch.Tensor
     array: np.ndarray  # read-only numpy view of output, the same object while cached
     weights: tuple[np.ndarray, ...]
+    intermediate: np.ndarray | None = None
 
 
 class Engine:
@@ -192,11 +193,17 @@ class Engine:
                             # the learner's concern
                             warnings.simplefilter("ignore", UserWarning)
                             m = self._make(spec, x.shape[1], project.seed, i, project.kernels[i], device)
-                            y = m(x)
+                            mid = None
+                            if isinstance(m, DepthwiseSeparable):
+                                mid = m[0](x)
+                                y = m[1](mid)
+                            else:
+                                y = m(x)
                     except Exception as e:  # noqa: BLE001 - torch refused what the validator let through
                         error, error_layer = f"Layer {i} ({spec.type}): torch could not compute it: {e}", i
                         break
-                    cache.append(_Cached(key, m, y, _readonly(y), tuple(_param_view(p) for p in m.parameters())))
+                    cache.append(_Cached(key, m, y, _readonly(y), tuple(_param_view(p) for p in m.parameters()),
+                                         None if mid is None else _readonly(mid)))
                     if on_layer is not None:
                         on_layer(i, cache[i].array)
                 x = cache[i].output
@@ -204,7 +211,8 @@ class Engine:
         n_done = sum(o is not None for o in outputs)
         del cache[n_done:]
         return ComputeResult(req.generation, self._input_array, tuple(outputs), tuple(c.weights for c in cache),
-                             error, error_layer, reused, time.perf_counter() - t0, device)
+                             error, error_layer, reused, time.perf_counter() - t0, device,
+                             tuple(c.intermediate for c in cache))
 
     def _make(self, spec: LayerSpec, c_in: int, seed: int, index: int, init: Any, device: str) -> nn.Module:
         if spec.layer_type.category != "conv":

@@ -91,5 +91,8 @@ class ComputeResult:
     reused: int = 0  # leading layers taken from the cache
     seconds: float = 0.0
     device: str = "cpu"
+    # DepthwiseSeparable layers: the depthwise output, before the pointwise 1x1 (the stepper
+    # traces the depthwise convolution)
+    intermediates: tuple[np.ndarray | None, ...] = ()
 
 

@@ -27,6 +27,7 @@ from .layer_panel import LayerPanel, build_add_menu, default_spec
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 from .settings import settings
 from .shapes_table import ShapesTable
+from .sliding_view import SlidingView
 
 MAX_RECENT = 8
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
@@ -74,7 +75,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.features = FeatureArea()
         self.features.setMinimumWidth(480)
-        self.setCentralWidget(self.features)
+        self.stepper = SlidingView()
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setObjectName("centralTabs")
+        self.tabs.addTab(self.features, tr("Feature maps"))
+        self.tabs.addTab(self.stepper, tr("Kernel stepper"))
+        self.setCentralWidget(self.tabs)
         self.layers = LayerPanel()
         self.input_panel = InputPanel()
         self.table = ShapesTable()
@@ -177,6 +183,10 @@ class MainWindow(QtWidgets.QMainWindow):
                                          tr("Compute device and threads"))
         self.act_code = self._action(tr("Show PyTorch &Code"), self.show_code, "Ctrl+Shift+P",
                                      tr("Show the stack as PyTorch code"))
+        self.act_stepper = self._action(tr("Kernel &Stepper"), lambda: self.show_stepper(), "Ctrl+K",
+                                        tr("Watch the selected layer's kernel slide, step by step"))
+        self.act_maps = self._action(tr("Feature &Maps"), lambda: self.tabs.setCurrentWidget(self.features), "Ctrl+M",
+                                     tr("Show every layer's feature maps"))
         self.act_shortcuts = self._action(tr("&Keyboard Shortcuts"), self.show_shortcuts, None)
         self.act_about = self._action(tr("&About convviz"), self.show_about, None)
 
@@ -217,6 +227,8 @@ class MainWindow(QtWidgets.QMainWindow):
         for d in self.findChildren(QtWidgets.QDockWidget):
             v.addAction(d.toggleViewAction())
         v.addSeparator()
+        v.addAction(self.act_maps)
+        v.addAction(self.act_stepper)
         v.addAction(self.act_code)
         v.addAction(self.act_settings)
         h = mb.addMenu(tr("&Help"))
@@ -243,6 +255,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.features.channel_clicked.connect(self.enlarge_channel)
         self.features.hovered.connect(self._hovered)
         self.table.row_activated.connect(self.layers.select)
+        self.stepper.attach(self)
+        lp.selection_changed.connect(self._follow_in_stepper)
+        self.tabs.currentChanged.connect(lambda _i: self._follow_in_stepper(self.layers.current()))
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -391,6 +406,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status.showMessage(first, 20000)
             self.compute_label.setText(tr("compute error"))
             self.compute_failed.emit(first)
+
+    def _follow_in_stepper(self, index: int) -> None:
+        if self.tabs.currentWidget() is self.stepper and index != self.stepper.layer_index:
+            self.stepper.show_layer(index)
+
+    def show_stepper(self, index: int | None = None) -> bool:
+        """Switch to the kernel stepper on layer ``index`` (default: the selected layer)."""
+        self.tabs.setCurrentWidget(self.stepper)
+        self.stepper.refresh_from_window()
+        return self.stepper.show_layer(self.layers.current() if index is None else index)
 
     def _hovered(self, layer, ch, y, x, value) -> None:
         name = tr("input") if layer < 0 else tr("layer {i}").format(i=layer)
