@@ -224,12 +224,13 @@ class Slider:
         last_x = (self.out_w - 1) * self.stride[1] + self.dilation[1] * (self.kernel[1] - 1)
         return max(0, self.grid.height - 1 - last_y), max(0, self.grid.width - 1 - last_x)
 
-    def padded_channel(self, c: int) -> np.ndarray:
-        """Input channel c on the padded grid (zeros where the grid has no input pixel)."""
+    def padded_channel(self, c: int, rows: slice = slice(None), cols: slice = slice(None)) -> np.ndarray:
+        """Input channel c on the padded grid, or a crop of it (zeros where the grid has no
+        input pixel)."""
         g = self.grid
-        vals = self.x[c][np.clip(g.src_y, 0, None)][:, np.clip(g.src_x, 0, None)]
-        mask = (g.src_y[:, None] >= 0) & (g.src_x[None, :] >= 0)
-        return np.where(mask, vals, 0.0)
+        sy, sx = g.src_y[rows], g.src_x[cols]
+        vals = self.x[c][np.clip(sy, 0, None)][:, np.clip(sx, 0, None)]
+        return np.where((sy[:, None] >= 0) & (sx[None, :] >= 0), vals, 0.0)
 
     # --- one step ----------------------------------------------------------------------------
     def step(self, o: int, t: int) -> Step:

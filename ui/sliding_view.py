@@ -23,17 +23,6 @@ def tr(text: str) -> str:
     return QtCore.QCoreApplication.translate("SlidingView", text)
 
 
-def _colour(v: float, scale: float) -> QtGui.QColor:
-    """Diverging blue-white-red for a value on [-scale, scale]."""
-    if not np.isfinite(v) or scale <= 0:
-        return QtGui.QColor("#ffffff")
-    t = max(-1.0, min(1.0, v / scale))
-    if t >= 0:
-        return QtGui.QColor.fromRgbF(1.0, 1.0 - 0.55 * t, 1.0 - 0.65 * t)
-    t = -t
-    return QtGui.QColor.fromRgbF(1.0 - 0.65 * t, 1.0 - 0.45 * t, 1.0)
-
-
 class GridItem(QtWidgets.QGraphicsObject):
     """A grid of numbered cells with per-cell states; emits hover and click in cell units."""
 
@@ -105,6 +94,8 @@ class GridItem(QtWidgets.QGraphicsObject):
         p.setFont(self.title_font)
         p.setPen(QtGui.QColor("#222"))
         p.drawText(QtCore.QRectF(0, -32, max(w * CELL, 200), 16), Qt.AlignmentFlag.AlignLeft, self.title)
+        if h == 0 or w == 0:
+            return
         p.setFont(self.small)
         p.setPen(QtGui.QColor("#888"))
         if self.show_index:
@@ -113,35 +104,48 @@ class GridItem(QtWidgets.QGraphicsObject):
             for r in range(h):
                 p.drawText(QtCore.QRectF(-22, r * CELL, 20, CELL), Qt.AlignmentFlag.AlignRight |
                            Qt.AlignmentFlag.AlignVCenter, str(r + oy))
-        thin = QtGui.QPen(QtGui.QColor("#c8c8c8"), 1)
+        # backgrounds: one small image, one cell per pixel, drawn scaled (one call, not h*w)
+        rgb = _colours(self.values, self.scale)
+        local = lambda cells: [(r - oy, c - ox) for r, c in cells if 0 <= r - oy < h and 0 <= c - ox < w]  # noqa: E731
+        for r, c in local(self.shade):
+            rgb[r, c] = (230, 230, 230)
+        for r, c in local(self.hidden):
+            rgb[r, c] = (250, 250, 250)
+        for r, c in local(self.dim):
+            rgb[r, c] = (rgb[r, c] * 0.72).astype(np.uint8)
+        img = QtGui.QImage(np.ascontiguousarray(rgb).data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888)
+        p.drawImage(QtCore.QRectF(0, 0, w * CELL, h * CELL), img)
+        shade = local(self.shade)
+        if shade:
+            brush = QtGui.QBrush(QtGui.QColor("#c4c4c4"), Qt.BrushStyle.BDiagPattern)
+            for r, c in shade:
+                p.fillRect(QtCore.QRectF(c * CELL, r * CELL, CELL, CELL), brush)
+        p.setPen(QtGui.QPen(QtGui.QColor("#c8c8c8"), 1))
+        p.drawLines([QtCore.QLineF(0, r * CELL, w * CELL, r * CELL) for r in range(h + 1)] +
+                    [QtCore.QLineF(c * CELL, 0, c * CELL, h * CELL) for c in range(w + 1)])
+        # numbers
+        hidden = set(local(self.hidden))
+        shaded = set(shade)
         for r in range(h):
             for c in range(w):
-                key = (r + oy, c + ox)
-                rect = QtCore.QRectF(c * CELL, r * CELL, CELL, CELL)
+                if (r, c) in hidden:
+                    continue
                 v = self.values[r, c]
-                if key in self.hidden:
-                    p.fillRect(rect, QtGui.QColor("#fafafa"))
-                elif key in self.shade:
-                    p.fillRect(rect, QtGui.QBrush(QtGui.QColor("#e6e6e6"), Qt.BrushStyle.SolidPattern))
-                    p.fillRect(rect, QtGui.QBrush(QtGui.QColor("#cfcfcf"), Qt.BrushStyle.BDiagPattern))
-                else:
-                    p.fillRect(rect, _colour(v, self.scale))
-                if key in self.dim:
-                    p.fillRect(rect, QtGui.QColor(90, 90, 90, 70))
-                p.setPen(thin)
-                p.drawRect(rect)
-                if key not in self.hidden and np.isfinite(v):
-                    txt = _cell_text(v)
-                    p.setFont(self.font if len(txt) <= 5 else self.small)
-                    p.setPen(QtGui.QColor("#111") if key not in self.shade else QtGui.QColor("#555"))
-                    lab = self.labels.get(key)
-                    if lab:
-                        p.drawText(rect.adjusted(0, 0, 0, -9), Qt.AlignmentFlag.AlignCenter, txt)
-                        p.setFont(self.small)
-                        p.setPen(QtGui.QColor("#7a4b00"))
-                        p.drawText(rect.adjusted(0, 18, 0, 0), Qt.AlignmentFlag.AlignCenter, lab)
-                    else:
-                        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, txt)
+                if not np.isfinite(v):
+                    continue
+                txt = _cell_text(v)
+                lab = self.labels.get((r + oy, c + ox))
+                st = _static_text(txt, len(txt) > 5)
+                p.setFont(self.small if len(txt) > 5 else self.font)
+                p.setPen(QtGui.QColor("#555") if (r, c) in shaded else QtGui.QColor("#111"))
+                sz = st.size()
+                cy = r * CELL + (CELL - sz.height()) / 2 - (5 if lab else 0)
+                p.drawStaticText(QtCore.QPointF(c * CELL + (CELL - sz.width()) / 2, cy), st)
+                if lab:
+                    sl = _static_text(lab, True)
+                    p.setFont(self.small)
+                    p.setPen(QtGui.QColor("#7a4b00"))
+                    p.drawStaticText(QtCore.QPointF(c * CELL + (CELL - sl.size().width()) / 2, r * CELL + 20), sl)
         if self.box is not None:
             t, l, b, rgt = self.box
             rect = QtCore.QRectF((l - ox) * CELL, (t - oy) * CELL, (rgt - l + 1) * CELL, (b - t + 1) * CELL)
@@ -150,17 +154,46 @@ class GridItem(QtWidgets.QGraphicsObject):
             p.drawRect(rect)
         for cells, colour, width in ((self.preview, "#8a8a8a", 2), (self.marked, "#e8a200", 3),
                                      (self.taps, "#1f6feb", 3)):
-            if not cells:
+            inside = local(cells)
+            if not inside:
                 continue
             p.setPen(QtGui.QPen(QtGui.QColor(colour), width))
-            for (r, c) in cells:
-                if 0 <= r - oy < h and 0 <= c - ox < w:
-                    p.drawRect(QtCore.QRectF((c - ox) * CELL + 1.5, (r - oy) * CELL + 1.5, CELL - 3, CELL - 3))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRects([QtCore.QRectF(c * CELL + 1.5, r * CELL + 1.5, CELL - 3, CELL - 3) for r, c in inside])
         if self.current is not None:
             r, c = self.current
             if 0 <= r - oy < h and 0 <= c - ox < w:
                 p.setPen(QtGui.QPen(QtGui.QColor("#d0021b"), 3))
                 p.drawRect(QtCore.QRectF((c - ox) * CELL + 1.5, (r - oy) * CELL + 1.5, CELL - 3, CELL - 3))
+
+
+_STATIC: dict[tuple[str, bool], QtGui.QStaticText] = {}
+
+
+def _static_text(text: str, small: bool) -> QtGui.QStaticText:
+    """Laid-out text, cached: most numbers recur from one frame to the next."""
+    key = (text, small)
+    st = _STATIC.get(key)
+    if st is None:
+        if len(_STATIC) > 20000:
+            _STATIC.clear()
+        st = QtGui.QStaticText(text)
+        f = QtGui.QFont()
+        f.setPointSizeF(5.5 if small else 7.5)
+        st.prepare(QtGui.QTransform(), f)
+        _STATIC[key] = st
+    return st
+
+
+def _colours(values: np.ndarray, scale: float) -> np.ndarray:
+    """Diverging blue-white-red for values on [-scale, scale], as uint8 RGB (h, w, 3)."""
+    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    t = np.clip(v / (scale if scale > 0 else 1.0), -1.0, 1.0)
+    pos, neg = np.clip(t, 0, None), np.clip(-t, 0, None)
+    r = 1.0 - 0.65 * neg
+    g = 1.0 - 0.55 * pos - 0.45 * neg
+    b = 1.0 - 0.65 * pos
+    return (np.stack([r, g, b], axis=-1) * 255 + 0.5).astype(np.uint8)
 
 
 def _cell_text(v: float) -> str:
@@ -557,8 +590,8 @@ class SlidingView(QtWidgets.QWidget):
         ox0 = _crop_origin((left + right) // 2, g.width, in_w)
         taps = {(int(a), int(b)) for i, a in enumerate(st.tap_y) for j, b in enumerate(st.tap_x) if st.valid[i, j]}
         un_r, un_c = m.unreached()
-        dim = {(r, c) for r in range(g.height - un_r, g.height) for c in range(g.width)} | \
-              {(r, c) for r in range(g.height) for c in range(g.width - un_c, g.width)}
+        dim = {(r, c) for r in range(oy0, oy0 + in_h) for c in range(ox0, ox0 + in_w)
+               if r >= g.height - un_r or c >= g.width - un_c}
         preview = set()
         if self.preview_t is not None and self.preview_t != self.t:
             pv = m.step(self.out_channel, self.preview_t)
@@ -578,7 +611,7 @@ class SlidingView(QtWidgets.QWidget):
         channels = [t.in_channel for t in st.terms] if m.op == "sum" else [self.out_channel]
         for r, gi in enumerate(rows):
             c = channels[r]
-            vals = m.padded_channel(c)[oy0:oy0 + in_h, ox0:ox0 + in_w]
+            vals = m.padded_channel(c, slice(oy0, oy0 + in_h), slice(ox0, ox0 + in_w))
             gi.set_data(vals, (oy0, ox0))
             gi.shade = shade
             gi.labels = labels
