@@ -14,7 +14,7 @@ from . import __version__
 from .project import Project, ProjectError, load
 from .samples import PRESETS, InputError, load_preset
 
-SUBCOMMANDS = ("describe",)
+SUBCOMMANDS = ("describe", "rf")
 
 
 class CliError(Exception):
@@ -36,15 +36,18 @@ def _open_project(arg: str) -> Project:
 
 def describe_rows(project: Project) -> dict:
     """The describe --json document (also what the GUI's shapes table shows)."""
+    from .receptive import theoretical
     info = project.analyze()
+    fields = theoretical(info)
     layers = []
-    for l in info.layers:
+    for l, field in zip(info.layers, fields):
         row = {"index": l.index, "type": l.spec.type, "spec": l.spec.to_dict(),
                "input_shape": list(l.in_shape) if l.in_shape else None,
                "output_shape": list(l.out_shape) if l.out_shape else None,
                "params": l.params, "macs": l.macs, "flops": l.flops,
                "activation_bytes": l.activation_bytes, "formula": l.formula,
-               "dropped": {"rows": l.dropped[0], "cols": l.dropped[1]}}
+               "dropped": {"rows": l.dropped[0], "cols": l.dropped[1]},
+               "receptive_field": field.to_json() if field else None}
         if l.error:
             row["error"] = l.error
         if l.blocked_by is not None:
@@ -57,28 +60,25 @@ def describe_rows(project: Project) -> dict:
 
 
 def format_table(project: Project) -> str:
+    """A torchinfo-like table of report.rows (the same rows the GUI's shapes table shows)."""
     from .arithmetic import human_bytes
+    from .report import HEADER, rows as report_rows
     info = project.analyze()
-    head = ("#", "Layer", "Output shape", "Params", "MACs", "Formula (output size)")
-    rows = [("", "Input", str(list(project.input.shape)), "", "", project.input.source)]
-    for l in info.layers:
-        shape = str(list(l.out_shape)) if l.out_shape else ("invalid" if l.error else "—")
-        rows.append((str(l.index), str(l.spec), shape, f"{l.params:,}" if l.ok else "",
-                     f"{l.macs:,}" if l.ok else "", l.formula if l.ok else (l.error or "")))
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(5)]
-    widths[1] = min(widths[1], 72)
+    rows = report_rows(project, info)[:-1]  # the totals are printed below in words
+    head = HEADER[:-1] + ("Formula (output size)",)
+    n = len(head)
 
     def clip(text: str) -> str:
         return text if len(text) <= 72 else text[:71] + "…"
+    rows = [tuple(clip(c) if i == 1 else c for i, c in enumerate(r)) for r in rows]
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(n - 1)]
+    right = {0, 3, 4}
 
     def fmt(r):
-        cells = [r[0].rjust(widths[0]), clip(r[1]).ljust(widths[1]), r[2].ljust(widths[2]),
-                 r[3].rjust(widths[3]), r[4].rjust(widths[4]), r[5]]
-        return "  ".join(cells).rstrip()
-    rule = "=" * min(160, sum(widths) + 2 * 5 + 30)
-    out = []
-    if project.title:
-        out.append(project.title)
+        cells = [r[i].rjust(widths[i]) if i in right else r[i].ljust(widths[i]) for i in range(n - 1)]
+        return "  ".join(cells + [r[-1]]).rstrip()
+    rule = "=" * min(160, sum(widths) + 2 * n + 30)
+    out = [project.title] if project.title else []
     out += [rule, fmt(head), "-" * len(rule)]
     out += [fmt(r) for r in rows]
     out.append(rule)
@@ -103,6 +103,63 @@ def cmd_describe(args) -> int:
     return 0
 
 
+def cmd_rf(args) -> int:
+    from .receptive import describe_field, exact
+    project = _open_project(args.project)
+    info = project.analyze()
+    try:
+        y, x = (int(v) for v in args.pixel.split(","))
+    except ValueError:
+        raise CliError(f"--pixel takes Y,X (two whole numbers), got {args.pixel!r}") from None
+    n = len(info.layers)
+    if not 0 <= args.layer < n:
+        raise CliError(f"--layer must be between 0 and {n - 1} for this project, got {args.layer}")
+    layer = info.layers[args.layer]
+    if not layer.ok:
+        bad = info.first_error
+        raise CliError(f"layer {args.layer} has no output: {bad.error if bad else 'an earlier layer is invalid'}")
+    _, h, w = layer.out_shape
+    if not (0 <= y < h and 0 <= x < w):
+        raise CliError(f"pixel ({y}, {x}) is outside layer {args.layer}'s {h}x{w} output")
+    sets = exact(info, args.layer, y, x)
+    if args.json:
+        print(json.dumps({"layer": args.layer, "pixel": [y, x], "maps": [s.to_json() for s in sets]}))
+        return 0
+    print(f"Exact receptive field of layer {args.layer} ({layer.spec.type}) pixel (y {y}, x {x}):")
+    for s in sets:
+        name = "input" if s.layer < 0 else f"layer {s.layer} ({info.layers[s.layer].spec.type})"
+        print(f"  {name}: {describe_field(s)}")
+        print(f"    rows {_ranges(s.rows)}")
+        print(f"    cols {_ranges(s.cols)}")
+    return 0
+
+
+def _ranges(v) -> str:
+    """[1, 2, 3, 5, 7, 9] -> '1-3, 5, 7, 9' (short, exact)."""
+    if not v:
+        return "none"
+    out, start, prev = [], v[0], v[0]
+    for a in list(v[1:]) + [None]:
+        if a is not None and a == prev + 1:
+            prev = a
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if a is not None:
+            start = prev = a
+    return ", ".join(out)
+
+
+def _parser_rf() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="convviz rf",
+                                description="Print the exact receptive field of one pixel: the rows and columns "
+                                            "it depends on, on the input and on every layer up to it.")
+    p.add_argument("project", help="a project file, or preset:NAME")
+    p.add_argument("--layer", type=int, required=True, help="the layer index (0 = first layer)")
+    p.add_argument("--pixel", required=True, metavar="Y,X", help="the output pixel, row then column")
+    p.add_argument("--json", action="store_true", help="print JSON: {\"maps\": [{\"layer\", \"rows\", \"cols\"}, ...]}")
+    return p
+
+
 def _parser_describe() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="convviz describe",
                                 description="Print each layer's output shape, parameters, MACs and formula.")
@@ -114,7 +171,8 @@ def _parser_describe() -> argparse.ArgumentParser:
 def _parser_gui() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="convviz", description="convviz: make convolution visible.",
-        epilog="Headless commands: convviz describe PROJECT.json [--json]")
+        epilog="Headless commands: convviz describe PROJECT.json [--json]; "
+               "convviz rf PROJECT.json --layer L --pixel Y,X [--json]")
     p.add_argument("project", nargs="?", help="a project file to open (default: the teaching preset)")
     p.add_argument("--self-test", action="store_true",
                    help="build the real window, run one compute, save --screenshot and exit (0 on success)")
@@ -129,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] == "describe":
             return cmd_describe(_parser_describe().parse_args(argv[1:]))
+        if argv and argv[0] == "rf":
+            return cmd_rf(_parser_rf().parse_args(argv[1:]))
         args = _parser_gui().parse_args(argv)
         if args.screenshot and not args.self_test:
             raise CliError("--screenshot goes with --self-test")

@@ -7,23 +7,36 @@ import io
 
 from .project import Project
 
-HEADER = ("#", "Layer", "Output shape", "Params", "MACs", "Formula")
+HEADER = ("#", "Layer", "Output shape", "Params", "MACs", "Receptive field", "Formula")
+
+
+def field_text(f) -> str:
+    """'212x212, jump 32, offset -90' (one number per value when both axes agree)."""
+    if f is None:
+        return "—"
+
+    def one(v):
+        return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
+    return f"{f.size[0]}x{f.size[1]}, jump {one(f.jump)}, offset {one(f.offset)}"
 
 
 def rows(project: Project, info=None) -> list[tuple[str, ...]]:
     """One row per layer plus a totals row; invalid layers carry their message as formula.
     ``info`` is the project's analysis, if the caller has it already."""
+    from .receptive import theoretical
     info = info or project.analyze()
-    out = [("", "Input", str(list(project.input.shape)), "", "", project.input.source)]
-    for l in info.layers:
+    fields = theoretical(info)
+    out = [("", "Input", str(list(project.input.shape)), "", "", "1x1", project.input.source)]
+    for l, f in zip(info.layers, fields):
         if l.ok:
-            out.append((str(l.index), str(l.spec), str(list(l.out_shape)), f"{l.params:,}", f"{l.macs:,}", l.formula))
+            out.append((str(l.index), str(l.spec), str(list(l.out_shape)), f"{l.params:,}", f"{l.macs:,}",
+                        field_text(f), l.formula))
         elif l.error:
-            out.append((str(l.index), str(l.spec), "invalid", "", "", l.error))
+            out.append((str(l.index), str(l.spec), "invalid", "", "", "", l.error))
         else:
-            out.append((str(l.index), str(l.spec), "—", "", "", f"not computed: layer {l.blocked_by} is invalid"))
+            out.append((str(l.index), str(l.spec), "—", "", "", "", f"not computed: layer {l.blocked_by} is invalid"))
     out.append(("", "Total", str(list(info.output_shape)) if info.output_shape else "—",
-                f"{info.total_params:,}", f"{info.total_macs:,}", "FLOPs = 2 x MACs"))
+                f"{info.total_params:,}", f"{info.total_macs:,}", "", "FLOPs = 2 x MACs"))
     return out
 
 

@@ -80,3 +80,33 @@ def test_module_entry_point():
                        capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["layers"][0]["output_shape"] == [1, 3, 3]
+
+
+def test_describe_json_has_receptive_fields():
+    d = json.loads(run("describe", str(preset_path("vgg16")), "--json").stdout)
+    assert d["layers"][-1]["receptive_field"] == {"size": [212, 212], "jump": [32, 32], "offset": [-90, -90]}
+    assert d["layers"][0]["receptive_field"] == {"size": [3, 3], "jump": [1, 1], "offset": [-1, -1]}
+
+
+def test_rf_command_json_and_text():
+    r = run("rf", str(preset_path("dilated")), "--layer", "2", "--pixel", "10,0", "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    maps = d["maps"]
+    assert [m["layer"] for m in maps] == [-1, 0, 1, 2]
+    assert maps[-1]["rows"] == [10] and maps[-1]["cols"] == [0]
+    assert maps[2]["rows"] == [8, 10, 12] and maps[2]["cols"] == [0, 2]  # dilation 2 leaves gaps
+    assert maps[1] == {**maps[2], "layer": 0}
+    assert maps[0]["rows"] == list(range(7, 14)) and maps[0]["cols"] == [0, 1, 2, 3]
+    t = run("rf", str(preset_path("dilated")), "--layer", "2", "--pixel", "10,0")
+    assert t.returncode == 0 and "rows 8, 10, 12" in t.stdout and "cols 0-3" in t.stdout
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--layer", "99", "--pixel", "0,0"], "--layer must be between 0 and"),
+    (["--layer", "0", "--pixel", "500,0"], "outside layer 0"),
+    (["--layer", "0", "--pixel", "a"], "--pixel takes Y,X"),
+])
+def test_rf_bad_arguments(args, needle):
+    r = run("rf", "preset:dilated", *args)
+    assert r.returncode == 2 and needle in r.stderr and "Traceback" not in r.stderr

@@ -41,5 +41,5 @@ def test_table_exports():
     md = to_markdown(p)
     assert "| 0 | Conv2d(" in md and "`[1, 7, 7]`" in md and "(4 + 2*2 - 1*(2-1) - 1) // 1 + 1 = 7" in md
     csv = to_csv(p).splitlines()
-    assert csv[0] == "#,Layer,Output shape,Params,MACs,Formula"
-    assert csv[2].split(",")[0] == "0" and ",5,196," in csv[2]
+    assert csv[0] == "#,Layer,Output shape,Params,MACs,Receptive field,Formula"
+    assert csv[2].split(",")[0] == "0" and ",5,196,\"2x2, jump 1, offset -2\"," in csv[2]

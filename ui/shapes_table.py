@@ -20,7 +20,7 @@ class ShapesTable(QtWidgets.QWidget):
         self.table = QtWidgets.QTableWidget(0, len(report.HEADER))
         self.table.setObjectName("shapesTable")
         self.table.setHorizontalHeaderLabels([tr(h) for h in ("#", "Layer", "Output shape", "Params", "MACs",
-                                                             "Formula (output size)")])
+                                                             "Receptive field", "Formula (output size)")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
@@ -79,9 +79,12 @@ class ShapesTable(QtWidgets.QWidget):
                     it.setForeground(colour)
                     it.setFont(bold if r == len(rows) - 1 else QtGui.QFont())
                     if c == 5:
+                        it.setToolTip(tr("Theoretical receptive field: its size on the input, the jump (effective "
+                                         "stride) and the input coordinate of output (0, 0)'s top-left corner"))
+                    if c == 6:
                         it.setToolTip(text)
             self._rows = rows
-            for c in range(5):
+            for c in range(6):
                 t.resizeColumnToContents(c)
         finally:
             t.setUpdatesEnabled(True)
