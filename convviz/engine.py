@@ -255,3 +255,31 @@ def forward_all(project: Project, base_dir: str | None = None) -> list[np.ndarra
     if res.error:
         raise ValueError(res.error)
     return [o for o in res.outputs if o is not None]
+
+
+def effective_rf(project: Project, layer: int, y: int, x: int, channel: int | None = None, n_random: int = 0,
+                 base_dir: str | None = None, seed: int = 0) -> np.ndarray:
+    """Luo et al.'s effective receptive field: |d out[channel or all, y, x] / d input| summed over
+    the input channels, under the real weights; with ``n_random`` > 0, averaged over that many
+    random inputs (standard normal) instead of the project's image.  Returns (H, W) float32."""
+    info = project.analyze()
+    inp = project.input
+    mods = [make_layer(spec, info.layers[i].in_shape[0], project.seed, i, project.kernels[i])
+            for i, spec in enumerate(project.layers[:layer + 1])]
+    if n_random > 0:
+        g = torch.Generator().manual_seed(seed)
+        xs = [torch.randn((1, *inp.shape), generator=g) for _ in range(n_random)]
+    else:
+        xs = [torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width, base_dir).copy())[None]]
+    total = torch.zeros(inp.height, inp.width)
+    for x0 in xs:
+        x0 = x0.clone().requires_grad_(True)
+        h = x0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            for m in mods:
+                h = m(h)
+        out = h[0, :, y, x] if channel is None else h[0, channel, y, x]
+        grad, = torch.autograd.grad(out.sum(), x0)
+        total += grad[0].abs().sum(0)
+    return (total / len(xs)).numpy()

@@ -51,13 +51,14 @@ def _axis_params(spec: LayerSpec, axis: int) -> tuple[int, int, int] | None:
     return (w.extent(axis), w.stride[axis], w.pad_before[axis])
 
 
-def theoretical(info: StackInfo) -> list[Field | None]:
+def theoretical(info: StackInfo, first: int = 0) -> list[Field | None]:
     """The closed-form field of every layer's output (None after an invalid layer, a
-    ConvTranspose2d or an AdaptiveAvgPool2d)."""
+    ConvTranspose2d or an AdaptiveAvgPool2d), measured on the input of layer ``first``
+    (default: the network's input); the list starts at layer ``first``."""
     out: list[Field | None] = []
     r, j, start = [1, 1], [1, 1], [0, 0]
     broken = False
-    for layer in info.layers:
+    for layer in info.layers[first:]:
         if broken or not layer.ok:
             broken = True
             out.append(None)

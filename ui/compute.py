@@ -69,3 +69,20 @@ class ComputeThread(QtCore.QThread):
                 self.failed.emit(gen, f"The computation failed: {e}\n{traceback.format_exc(limit=3)}")
                 continue
             self.result_ready.emit(res)
+
+
+class JobThread(QtCore.QThread):
+    """A one-off computation off the GUI thread (the effective receptive field)."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, fn, parent=None):
+        super().__init__(parent)
+        self._fn = fn
+
+    def run(self) -> None:
+        try:
+            self.done.emit(self._fn())
+        except Exception as e:  # noqa: BLE001 - reported, never raised in the GUI
+            self.failed.emit(f"The computation failed: {e}")

@@ -33,6 +33,7 @@ class MapImage(pg.ImageItem):
 
     hovered = Signal(object)  # (y, x) or None
     clicked = Signal(float, float)
+    shift_hovered = Signal(float, float)  # hover with Shift held: the receptive field follows
 
     def hoverEvent(self, ev):  # noqa: N802 - pyqtgraph's name
         if ev.isExit():
@@ -40,6 +41,8 @@ class MapImage(pg.ImageItem):
             return
         p = ev.pos()
         self.hovered.emit((p.y(), p.x()))
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.shift_hovered.emit(p.y(), p.x())
 
     def mouseClickEvent(self, ev):  # noqa: N802
         if ev.button() == Qt.MouseButton.LeftButton:
@@ -53,6 +56,8 @@ class LayerMapWidget(QtWidgets.QFrame):
 
     hovered = Signal(int, int, int, int, float)  # layer, channel, y, x, value
     channel_clicked = Signal(int, int)  # layer, channel
+    pixel_clicked = Signal(int, int, int, int)  # layer, channel, y, x
+    pixel_shift_hovered = Signal(int, int, int, int)
 
     def __init__(self, index: int, parent=None):
         super().__init__(parent)
@@ -101,21 +106,42 @@ class LayerMapWidget(QtWidgets.QFrame):
         self.bar.setImageItem(self.image)
         self.graphics.addItem(self.bar, row=0, col=1)
         self.graphics.setFixedHeight(180)
+        # receptive-field overlay: the exact cells (one RGBA image) and the theoretical box
+        self.field = None  # convviz.receptive.MapSet on this map
+        self.field_box: tuple[int, int, int, int] | None = None
+        self.field_image = pg.ImageItem()
+        self.field_image.setZValue(10)
+        self.view.addItem(self.field_image)
+        self.box_item = QtWidgets.QGraphicsPathItem()
+        pen = QtGui.QPen(QtGui.QColor("#0a84ff"), 0)
+        pen.setCosmetic(True)
+        pen.setWidthF(1.6)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        self.box_item.setPen(pen)
+        self.box_item.setZValue(11)
+        self.view.addItem(self.box_item)
 
         self.message = QtWidgets.QLabel(self)
         self.message.setWordWrap(True)
         self.message.setObjectName("layerMessage")
         self.message.hide()
+        self.field_label = QtWidgets.QLabel(self)
+        self.field_label.setWordWrap(True)
+        self.field_label.setObjectName("fieldLabel")
+        self.field_label.setStyleSheet("color: #b35c00;")
+        self.field_label.hide()
 
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         lay.setSpacing(2)
         lay.addLayout(top)
         lay.addWidget(self.graphics, 1)
+        lay.addWidget(self.field_label)
         lay.addWidget(self.message)
 
         self.image.hovered.connect(self._on_hover)
         self.image.clicked.connect(self._on_click)
+        self.image.shift_hovered.connect(self._on_shift_hover)
 
     # --- state -------------------------------------------------------------------------------
     def set_header(self, html: str, formula: str = "") -> None:
@@ -222,6 +248,51 @@ class LayerMapWidget(QtWidgets.QFrame):
         self.bar.setLevels((lv.lo, lv.hi))
         self.image.setImage(mosaic, levels=(lv.lo, lv.hi), autoLevels=False)
         self.view.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.02)
+        self._render_field()
+
+    # --- receptive field -----------------------------------------------------------------------
+    def set_field(self, mapset, box=None, text: str = "") -> None:
+        """Show an exact receptive field (a MapSet on this map) and the theoretical box
+        (top, left, bottom, right; may extend past the map), or clear them (None)."""
+        self.field, self.field_box = mapset, box
+        self.field_label.setText(text)
+        self.field_label.setVisible(bool(text))
+        self._render_field()
+
+    def field_mask(self) -> np.ndarray | None:
+        """The overlay as drawn: True where the mosaic shows a field cell."""
+        img = self.field_image.image
+        return None if img is None else img[..., 3] > 0
+
+    def _render_field(self) -> None:
+        if self.field is None or self.array is None or getattr(self, "_sub_layout", None) is None:
+            self.field_image.clear()
+            self.box_item.setPath(QtGui.QPainterPath())
+            return
+        c, h, w = self.array.shape
+        f, sub = self._step, self._sub_layout
+        rows = np.zeros(h, bool)
+        cols = np.zeros(w, bool)
+        rows[list(self.field.rows)] = True
+        cols[list(self.field.cols)] = True
+        # a subsampled cell is marked when any full-resolution pixel it stands for is in the field
+        rs = np.add.reduceat(rows, np.arange(0, h, f)) > 0 if f > 1 else rows
+        cs = np.add.reduceat(cols, np.arange(0, w, f)) > 0 if f > 1 else cols
+        tile = np.outer(rs, cs).astype(np.float32)
+        mask, _ = dp.tile(np.broadcast_to(tile, (c,) + tile.shape), sub, fill=0.0)
+        rgba = np.zeros(mask.shape + (4,), np.uint8)
+        rgba[mask > 0] = (255, 140, 0, 115)
+        self.field_image.setImage(rgba, autoLevels=False)
+        path = QtGui.QPainterPath()
+        if self.field_box is not None:
+            t, l, b, r = self.field_box
+            for ch in range(c):
+                oy, ox = sub.origin(ch)
+                tile_rect = QtCore.QRectF(ox, oy, sub.width, sub.height)
+                box = QtCore.QRectF(ox + l / f, oy + t / f, (r - l + 1) / f, (b - t + 1) / f).intersected(tile_rect)
+                if not box.isEmpty():
+                    path.addRect(box)
+        self.box_item.setPath(path)
 
     # --- interaction -------------------------------------------------------------------------
     def locate(self, y: float, x: float):
@@ -257,6 +328,12 @@ class LayerMapWidget(QtWidgets.QFrame):
         hit = self.locate(y, x)
         if hit is not None:
             self.channel_clicked.emit(self.index, hit[0])
+            self.pixel_clicked.emit(self.index, *hit)
+
+    def _on_shift_hover(self, y: float, x: float) -> None:
+        hit = self.locate(y, x)
+        if hit is not None:
+            self.pixel_shift_hovered.emit(self.index, *hit)
 
 
 class FeatureArea(QtWidgets.QScrollArea):
@@ -264,6 +341,8 @@ class FeatureArea(QtWidgets.QScrollArea):
 
     hovered = Signal(int, int, int, int, float)
     channel_clicked = Signal(int, int)
+    pixel_clicked = Signal(int, int, int, int)
+    pixel_shift_hovered = Signal(int, int, int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -288,6 +367,8 @@ class FeatureArea(QtWidgets.QScrollArea):
             w = LayerMapWidget(len(self.widgets) - 1)
             w.hovered.connect(self.hovered)
             w.channel_clicked.connect(self.channel_clicked)
+            w.pixel_clicked.connect(self.pixel_clicked)
+            w.pixel_shift_hovered.connect(self.pixel_shift_hovered)
             self._column.insertWidget(self._column.count() - 1, w)
             self.widgets.append(w)
         while len(self.widgets) > n_layers + 1:
@@ -356,6 +437,13 @@ class ChannelView(QtWidgets.QWidget):
         self.bar.setImageItem(self.image)
         self.graphics.addItem(self.bar, row=0, col=1)
         self.bar.hide()
+        self.box_item = QtWidgets.QGraphicsPathItem()
+        pen = QtGui.QPen(QtGui.QColor("#0a84ff"), 0)
+        pen.setCosmetic(True)
+        pen.setWidthF(1.6)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        self.box_item.setPen(pen)
+        self.view.addItem(self.box_item)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
@@ -365,11 +453,19 @@ class ChannelView(QtWidgets.QWidget):
         self.key: tuple[int, int] | None = None
         self.image.hovered.connect(self._on_hover)
 
-    def show_channel(self, layer: int, channel: int, arr: np.ndarray, label: str) -> None:
+    def show_channel(self, layer: int, channel: int, arr: np.ndarray, label: str, colormap: str | None = None,
+                     box: tuple[int, int, int, int] | None = None) -> None:
+        """Show one channel (or, with ``colormap``, a heat map such as the effective receptive
+        field, ``box`` outlining the theoretical field)."""
         self.key = (layer, channel)
         self.array = arr
         lv = dp.levels_of(arr)
-        self.bar.setColorMap(cmap(DIVERGING if lv.signed else (GRAY if layer < 0 else SEQUENTIAL)))
+        self.bar.setColorMap(cmap(colormap or (DIVERGING if lv.signed else (GRAY if layer < 0 else SEQUENTIAL))))
+        path = QtGui.QPainterPath()
+        if box is not None:
+            t, l, b, r = box
+            path.addRect(QtCore.QRectF(l, t, r - l + 1, b - t + 1))
+        self.box_item.setPath(path)
         self.bar.setLevels((lv.lo, lv.hi))
         self.image.setImage(np.asarray(arr, dtype=np.float32), levels=(lv.lo, lv.hi), autoLevels=False)
         self.view.setRange(xRange=(0, arr.shape[1]), yRange=(0, arr.shape[0]), padding=0.02)
@@ -379,6 +475,7 @@ class ChannelView(QtWidgets.QWidget):
     def clear(self) -> None:
         self.key = self.array = None
         self.image.clear()
+        self.box_item.setPath(QtGui.QPainterPath())
         self.bar.hide()
         self.title.setText(tr("Click a channel in any map to enlarge it here."))
 

@@ -66,6 +66,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.shown_project: Project | None = None
         self.engine_info: dict | None = None
         self.natural_size: tuple[int, int] | None = None
+        self.field: tuple[int, int, int] | None = None  # (layer, y, x) whose receptive field is shown
+        self.erf = None
         self.settings = settings()
         self.norm = str(self.settings.value("view/normalisation", "channel"))
         self.device = str(self.settings.value("compute/device", "cpu"))
@@ -187,6 +189,15 @@ class MainWindow(QtWidgets.QMainWindow):
                                         tr("Watch the selected layer's kernel slide, step by step"))
         self.act_maps = self._action(tr("Feature &Maps"), lambda: self.tabs.setCurrentWidget(self.features), "Ctrl+M",
                                      tr("Show every layer's feature maps"))
+        self.act_clear_field = self._action(tr("Clear Receptive &Field"), lambda: self.show_field(-1, 0, 0),
+                                            QtGui.QKeySequence(Qt.Key.Key_Escape),
+                                            tr("Remove the receptive-field overlay"))
+        self.act_erf = self._action(tr("&Effective Receptive Field on Click"), lambda on: self._erf_toggled(on),
+                                    None, tr("Also compute the gradient-based effective receptive field of the "
+                                             "clicked pixel (Luo et al. 2016)"), checkable=True)
+        self.act_erf_random = self._action(tr("Average It over 16 Random Inputs"), lambda on: self._erf_toggled(on),
+                                           None, tr("Average the effective receptive field over random inputs "
+                                                    "instead of using the image"), checkable=True)
         self.act_shortcuts = self._action(tr("&Keyboard Shortcuts"), self.show_shortcuts, None)
         self.act_about = self._action(tr("&About convviz"), self.show_about, None)
 
@@ -227,6 +238,10 @@ class MainWindow(QtWidgets.QMainWindow):
         for d in self.findChildren(QtWidgets.QDockWidget):
             v.addAction(d.toggleViewAction())
         v.addSeparator()
+        v.addAction(self.act_clear_field)
+        v.addAction(self.act_erf)
+        v.addAction(self.act_erf_random)
+        v.addSeparator()
         v.addAction(self.act_maps)
         v.addAction(self.act_stepper)
         v.addAction(self.act_code)
@@ -253,6 +268,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.input_panel.seed_edited.connect(self.edit_seed)
         self.input_panel.open_image_requested.connect(self.open_image)
         self.features.channel_clicked.connect(self.enlarge_channel)
+        self.features.pixel_clicked.connect(self.pixel_clicked)
+        self.features.pixel_shift_hovered.connect(lambda l, c, y, x: self.show_field(l, y, x))
         self.features.hovered.connect(self._hovered)
         self.table.row_activated.connect(self.layers.select)
         self.stepper.attach(self)
@@ -321,6 +338,7 @@ class MainWindow(QtWidgets.QMainWindow):
             iw.set_stale(True)
         self._update_title()
         self._submit(project)
+        self._refresh_field()
 
     def _header_html(self, l) -> str:
         spec = l.spec
@@ -407,6 +425,85 @@ class MainWindow(QtWidgets.QMainWindow):
             self.compute_label.setText(tr("compute error"))
             self.compute_failed.emit(first)
 
+    # --- receptive fields ----------------------------------------------------------------------
+    def pixel_clicked(self, layer: int, channel: int, y: int, x: int) -> None:
+        self.show_field(layer, y, x)
+        if layer >= 0 and self.act_erf.isChecked():
+            self.compute_erf(layer, y, x, channel)
+
+    def show_field(self, layer: int, y: int, x: int) -> bool:
+        """Draw the exact receptive field of pixel (y, x) of ``layer`` on the input and on every
+        map up to it (layer -1 clears it).  Returns whether a field is shown."""
+        from convviz.receptive import describe_field, exact, theoretical
+        for w in self.features.widgets:
+            w.set_field(None)
+        self.field = None
+        info = self.info
+        if layer < 0 or info is None or layer >= len(info.layers) or not info.layers[layer].ok:
+            return False
+        _, h, w_ = info.layers[layer].out_shape
+        if not (0 <= y < h and 0 <= x < w_):
+            return False
+        sets = exact(info, layer, y, x)
+        self.field = (layer, y, x)
+        for s in sets:
+            first = s.layer + 1  # the field on map s.layer, through layers first .. layer
+            f = theoretical(info, first)[layer - first] if first <= layer else None
+            box = f.box(y, x) if f is not None else None
+            if s.layer == layer:
+                text = tr("Clicked pixel (y {y}, x {x}) of layer {l}").format(y=y, x=x, l=layer)
+            else:
+                text = tr("Receptive field of layer {l} (y {y}, x {x}): {d}").format(
+                    l=layer, y=y, x=x, d=describe_field(s))
+                if f is not None:
+                    text += tr(" · theoretical box {h}×{w} (dashed)").format(h=f.size[0], w=f.size[1])
+            self.features.widget_for(s.layer).set_field(s, box, text)
+        self.status.showMessage(tr("Receptive field of layer {l} (y {y}, x {x}) on the input: {d}").format(
+            l=layer, y=y, x=x, d=describe_field(sets[0])), 10000)
+        return True
+
+    def _refresh_field(self) -> None:
+        if getattr(self, "field", None):
+            layer, y, x = self.field
+            if not self.show_field(layer, y, x):
+                self.field = None
+
+    def _erf_toggled(self, _on: bool) -> None:
+        if self.field and self.act_erf.isChecked():
+            self.compute_erf(*self.field)
+
+    def compute_erf(self, layer: int, y: int, x: int, channel: int | None = None) -> None:
+        """The effective receptive field, computed off the GUI thread and shown in the Channel
+        dock beside the theoretical box."""
+        from .compute import JobThread
+        project, base = self.project, self.doc.base_dir
+        n = 16 if self.act_erf_random.isChecked() else 0
+
+        def job():
+            from convviz.engine import effective_rf
+            return effective_rf(project, layer, y, x, None, n, base)
+        self._erf_job = JobThread(job, self)
+        self._erf_job.done.connect(lambda arr, l=layer, yy=y, xx=x, nn=n: self._erf_ready(l, yy, xx, nn, arr))
+        self._erf_job.failed.connect(lambda msg: self.status.showMessage(msg, 10000))
+        self._erf_job.start()
+        self.status.showMessage(tr("Computing the effective receptive field…"), 5000)
+
+    def _erf_ready(self, layer, y, x, n, arr) -> None:
+        from convviz.receptive import theoretical
+        if self.project.layers[:layer + 1] != self.doc.project.layers[:layer + 1]:
+            return
+        f = theoretical(self.info)[layer] if layer < len(self.info.layers) else None
+        box = f.box(y, x) if f is not None else None
+        src = tr("averaged over {n} random inputs").format(n=n) if n else tr("on this image")
+        size = tr("theoretical field {h}×{w} (dashed)").format(h=f.size[0], w=f.size[1]) if f else ""
+        self.erf = arr
+        self.status.showMessage(tr("Effective receptive field of layer {l} (y {y}, x {x}) ready").format(
+            l=layer, y=y, x=x), 5000)
+        self.channel.show_channel(-2, 0, arr, tr("<b>Effective receptive field</b> of layer {l} (y {y}, x {x}), "
+                                                 "|∂out/∂input| {src}; {size}").format(
+            l=layer, y=y, x=x, src=src, size=size), colormap="inferno", box=box)
+        self.findChild(QtWidgets.QDockWidget, "channelDock").show()
+
     def _follow_in_stepper(self, index: int) -> None:
         if self.tabs.currentWidget() is self.stepper and index != self.stepper.layer_index:
             self.stepper.show_layer(index)
@@ -436,6 +533,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.channel.key is None:
             return
         layer, ch = self.channel.key
+        if layer < -1:
+            return  # an effective receptive field, not a channel
         w = self.features.widget_for(layer) if layer + 1 < len(self.features.widgets) else None
         if w is None or w.array is None or ch >= w.array.shape[0]:
             self.channel.clear()
