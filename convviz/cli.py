@@ -14,7 +14,7 @@ from . import __version__
 from .project import Project, ProjectError, load
 from .samples import PRESETS, InputError, load_preset
 
-SUBCOMMANDS = ("describe", "rf")
+SUBCOMMANDS = ("describe", "rf", "render-walkthrough")
 
 
 class CliError(Exception):
@@ -172,12 +172,14 @@ def _parser_gui() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="convviz", description="convviz: make convolution visible.",
         epilog="Headless commands: convviz describe PROJECT.json [--json]; "
-               "convviz rf PROJECT.json --layer L --pixel Y,X [--json]")
+               "convviz rf PROJECT.json --layer L --pixel Y,X [--json]; "
+               "convviz render-walkthrough --out DIR [--lang zh_CN]")
     p.add_argument("project", nargs="?", help="a project file to open (default: the teaching preset)")
     p.add_argument("--self-test", action="store_true",
                    help="build the real window, run one compute, save --screenshot and exit (0 on success)")
     p.add_argument("--screenshot", metavar="PATH", help="where --self-test saves the window as PNG")
     p.add_argument("--walkthrough", action="store_true", help="open the teaching walkthrough")
+    p.add_argument("--lang", choices=("en", "zh_CN"), help="the language (default: the saved choice, else the system's)")
     p.add_argument("--version", action="version", version=f"convviz {__version__}")
     return p
 
@@ -189,6 +191,21 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_describe(_parser_describe().parse_args(argv[1:]))
         if argv and argv[0] == "rf":
             return cmd_rf(_parser_rf().parse_args(argv[1:]))
+        if argv and argv[0] == "render-walkthrough":
+            p = argparse.ArgumentParser(prog="convviz render-walkthrough",
+                                        description="Render every walkthrough chapter beside its live view to PNG.")
+            p.add_argument("--out", required=True, help="the folder to write the pages to")
+            p.add_argument("--lang", default="en", choices=("en", "zh_CN"), help="the language of the pages")
+            a = p.parse_args(argv[1:])
+            import os
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            try:
+                from ui.app import render_walkthrough
+            except ImportError as e:
+                raise CliError(f"rendering needs PySide6 and pyqtgraph ({e})") from None
+            for path in render_walkthrough(a.out, a.lang):
+                print(path)
+            return 0
         args = _parser_gui().parse_args(argv)
         if args.screenshot and not args.self_test:
             raise CliError("--screenshot goes with --self-test")

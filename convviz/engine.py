@@ -143,7 +143,7 @@ class Engine:
             (inp, req.base_dir, device, _mtime(inp.source, req.base_dir))
         if key != self._input_key:
             arr = req.input_override if req.input_override is not None else \
-                load_input(inp.source, inp.channels, inp.height, inp.width, req.base_dir)
+                load_input(inp.source, inp.channels, inp.height, inp.width, req.base_dir, inp.shift)
             if arr.shape != inp.shape:
                 raise ValueError(f"the input is {list(arr.shape)}, the project says {list(inp.shape)}")
             self._input = torch.as_tensor(np.array(arr, dtype=np.float32, copy=True))[None].to(device)
@@ -270,7 +270,7 @@ def effective_rf(project: Project, layer: int, y: int, x: int, channel: int | No
         g = torch.Generator().manual_seed(seed)
         xs = [torch.randn((1, *inp.shape), generator=g) for _ in range(n_random)]
     else:
-        xs = [torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width, base_dir).copy())[None]]
+        xs = [torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width, base_dir, inp.shift))[None]]
     total = torch.zeros(inp.height, inp.width)
     for x0 in xs:
         x0 = x0.clone().requires_grad_(True)

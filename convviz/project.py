@@ -51,6 +51,7 @@ class InputSpec:
     height: int = 64
     width: int = 64
     source: str = "sample:astronaut"  # "sample:NAME", "pattern:NAME" or an image path
+    shift: tuple[int, int] = (0, 0)  # the image moved down/right by (dy, dx) pixels, wrapping around
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -93,6 +94,8 @@ class Project:
             out["title"] = self.title
         out["input"] = {"channels": self.input.channels, "height": self.input.height,
                         "width": self.input.width, "source": self.input.source}
+        if self.input.shift != (0, 0):
+            out["input"]["shift"] = list(self.input.shift)
         out["seed"] = self.seed
         out["layers"] = layers
         return out
@@ -169,9 +172,9 @@ def from_dict(d: Any) -> Project:
     inp = d.get("input")
     if not isinstance(inp, Mapping):
         raise ProjectError("input", "missing or not an object with channels, height, width and source")
-    extra = [k for k in inp if k not in ("channels", "height", "width", "source")]
+    extra = [k for k in inp if k not in ("channels", "height", "width", "source", "shift")]
     if extra:
-        raise ProjectError(f"input.{extra[0]}", "unknown field; input has channels, height, width and source")
+        raise ProjectError(f"input.{extra[0]}", "unknown field; input has channels, height, width, source and shift")
     source = inp.get("source", "pattern:gradient")
     if not isinstance(source, str) or not source:
         raise ProjectError("input.source", f"expected a sample name or an image path, got {source!r}")
@@ -179,9 +182,13 @@ def from_dict(d: Any) -> Project:
     problem = check_source(source)
     if problem:
         raise ProjectError("input.source", problem)
+    shift = inp.get("shift", [0, 0])
+    if (not isinstance(shift, list) or len(shift) != 2
+            or any(isinstance(v, bool) or not isinstance(v, int) or abs(v) > MAX_SPATIAL for v in shift)):
+        raise ProjectError("input.shift", f"expected [dy, dx], two whole numbers, got {shift!r}")
     input_spec = InputSpec(_int_field(inp, "channels", "input", 1, MAX_INPUT_CHANNELS),
                            _int_field(inp, "height", "input", 1, MAX_SPATIAL),
-                           _int_field(inp, "width", "input", 1, MAX_SPATIAL), source)
+                           _int_field(inp, "width", "input", 1, MAX_SPATIAL), source, tuple(shift))
     seed = _int_field(d, "seed", "", 0, 2**63 - 1, default=0) if "seed" in d else 0
     layers_raw = d.get("layers")
     if not isinstance(layers_raw, list):

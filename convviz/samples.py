@@ -31,7 +31,7 @@ SAMPLES = {
     "camera": "camera.png",
 }
 
-PATTERNS = ("impulse", "vertical_edge", "horizontal_edge", "checkerboard", "gradient", "lesson")
+PATTERNS = ("impulse", "vertical_edge", "horizontal_edge", "checkerboard", "gradient", "lesson", "embedding")
 
 
 def resources_dir() -> Path:
@@ -79,6 +79,9 @@ def pattern(name: str, channels: int, height: int, width: int) -> np.ndarray:
         img = ((xx + yy) / max(1, h + w - 2)).astype(np.float32)
     elif name == "lesson":
         img = np.arange(1, h * w + 1, dtype=np.float32).reshape(h, w)
+    elif name == "embedding":
+        # a sentence for TextCNN: one row per word, its embedding along the row (fixed numbers)
+        img = np.random.default_rng(2014).normal(0, 1, (h, w)).astype(np.float32)
     else:
         raise InputError(f"unknown pattern {name!r}; patterns: {', '.join(PATTERNS)}")
     return np.array(np.broadcast_to(img, (channels, h, w)), dtype=np.float32)  # a writable copy
@@ -121,8 +124,17 @@ def decode_image(path: str | os.PathLike, channels: int, height: int, width: int
     return np.ascontiguousarray(arr, dtype=np.float32)
 
 
-def load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None) -> np.ndarray:
-    """The input tensor for a project, float32 (C, H, W)."""
+def load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None,
+               shift: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """The input tensor for a project, float32 (C, H, W); ``shift`` moves it down and right,
+    wrapping around (for the translation-equivariance lesson)."""
+    arr = _load_input(source, channels, height, width, base_dir)
+    if shift != (0, 0):
+        arr = np.roll(arr, tuple(int(v) for v in shift), axis=(1, 2))
+    return arr
+
+
+def _load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None) -> np.ndarray:
     problem = check_source(source)
     if problem:
         raise InputError(problem)

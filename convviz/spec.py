@@ -85,115 +85,115 @@ class LayerType:
         return tuple(a.name for a in self.args)
 
 
-_T = QT_TRANSLATE_NOOP
+
 
 
 def _in_channels() -> Arg:
     return Arg("in_channels", "int", None, 1, MAX_CHANNELS, inferred=True,
-               help=_T("spec", "Number of channels the layer reads; leave it out to take the previous layer's output channels."))
+               help=QT_TRANSLATE_NOOP("spec", "Number of channels the layer reads; leave it out to take the previous layer's output channels."))
 
 
 def _out_channels() -> Arg:
     return Arg("out_channels", "int", REQUIRED, 1, MAX_CHANNELS,
-               help=_T("spec", "Number of kernels, and so the number of channels (the depth) of the output."))
+               help=QT_TRANSLATE_NOOP("spec", "Number of kernels, and so the number of channels (the depth) of the output."))
 
 
 def _kernel(required: bool = True) -> Arg:
     return Arg("kernel_size", "pair", REQUIRED if required else 3, 1, MAX_KERNEL,
-               help=_T("spec", "Height and width of the window that slides over the input."))
+               help=QT_TRANSLATE_NOOP("spec", "Height and width of the window that slides over the input."))
 
 
 def _stride(default: Any = 1) -> Arg:
     return Arg("stride", "opt_pair" if default is None else "pair", default, 1, MAX_STRIDE,
-               help=_T("spec", "How many pixels the window moves between two outputs; 2 halves the size."))
+               help=QT_TRANSLATE_NOOP("spec", "How many pixels the window moves between two outputs; 2 halves the size."))
 
 
 def _dilation() -> Arg:
     return Arg("dilation", "pair", 1, 1, MAX_DILATION,
-               help=_T("spec", "Spacing between kernel taps; d > 1 widens the window without adding weights."))
+               help=QT_TRANSLATE_NOOP("spec", "Spacing between kernel taps; d > 1 widens the window without adding weights."))
 
 
 def _groups() -> Arg:
     return Arg("groups", "int", 1, 1, MAX_CHANNELS,
-               help=_T("spec", "Splits channels into independent groups; groups = in_channels is a depthwise convolution."))
+               help=QT_TRANSLATE_NOOP("spec", "Splits channels into independent groups; groups = in_channels is a depthwise convolution."))
 
 
 def _bias() -> Arg:
-    return Arg("bias", "bool", True, help=_T("spec", "Adds one learned number to every output of each channel."))
+    return Arg("bias", "bool", True, help=QT_TRANSLATE_NOOP("spec", "Adds one learned number to every output of each channel."))
 
 
 def _padding_mode() -> Arg:
     return Arg("padding_mode", "choice", "zeros", choices=PADDING_MODES,
-               help=_T("spec", "What the border is filled with: zeros, a mirror image, the edge pixel repeated, or the opposite edge."))
+               help=QT_TRANSLATE_NOOP("spec", "What the border is filled with: zeros, a mirror image, the edge pixel repeated, or the opposite edge."))
 
 
 def _conv_padding() -> Arg:
     return Arg("padding", "padding", 0, 0, MAX_PADDING,
-               help=_T("spec", "Pixels added on each side before sliding; 'same' keeps the size (stride 1 only), 'valid' adds none."))
+               help=QT_TRANSLATE_NOOP("spec", "Pixels added on each side before sliding; 'same' keeps the size (stride 1 only), 'valid' adds none."))
 
 
 def _pool_padding() -> Arg:
     return Arg("padding", "pair", 0, 0, MAX_PADDING,
-               help=_T("spec", "Implicit padding on each side; at most half the kernel size."))
+               help=QT_TRANSLATE_NOOP("spec", "Implicit padding on each side; at most half the kernel size."))
 
 
 def _ceil_mode() -> Arg:
     return Arg("ceil_mode", "bool", False,
-               help=_T("spec", "Round the output size up instead of down, keeping a last partial window."))
+               help=QT_TRANSLATE_NOOP("spec", "Round the output size up instead of down, keeping a last partial window."))
 
 
 LAYER_TYPES: Mapping[str, LayerType] = MappingProxyType({t.name: t for t in (
     LayerType("Conv2d", "conv", (
         _in_channels(), _out_channels(), _kernel(), _stride(), _conv_padding(), _dilation(),
         _groups(), _bias(), _padding_mode()),
-        help=_T("spec", "A 2-D convolution: every output channel is one 3-D kernel slid over the input.")),
+        help=QT_TRANSLATE_NOOP("spec", "A 2-D convolution: every output channel is one 3-D kernel slid over the input.")),
     LayerType("ConvTranspose2d", "conv", (
         _in_channels(), _out_channels(), _kernel(), _stride(),
         Arg("padding", "pair", 0, 0, MAX_PADDING,
-            help=_T("spec", "Trims this many pixels from each side of the output (numbers only; 'same' is not supported).")),
+            help=QT_TRANSLATE_NOOP("spec", "Trims this many pixels from each side of the output (numbers only; 'same' is not supported).")),
         Arg("output_padding", "pair", 0, 0, MAX_STRIDE,
-            help=_T("spec", "Extra rows and columns added to one side of the output; must be smaller than stride or dilation.")),
+            help=QT_TRANSLATE_NOOP("spec", "Extra rows and columns added to one side of the output; must be smaller than stride or dilation.")),
         _groups(), _bias(), _dilation(),
         Arg("padding_mode", "choice", "zeros", choices=PADDING_MODES,
-            help=_T("spec", "Transposed convolution supports only zeros padding."))),
-        help=_T("spec", "A transposed convolution: spreads each input pixel over a kernel-sized patch, enlarging the map.")),
+            help=QT_TRANSLATE_NOOP("spec", "Transposed convolution supports only zeros padding."))),
+        help=QT_TRANSLATE_NOOP("spec", "A transposed convolution: spreads each input pixel over a kernel-sized patch, enlarging the map.")),
     LayerType("MaxPool2d", "pool", (
         _kernel(), _stride(None), _pool_padding(), _dilation(), _ceil_mode()),
-        help=_T("spec", "Keeps the largest value in each window.")),
+        help=QT_TRANSLATE_NOOP("spec", "Keeps the largest value in each window.")),
     LayerType("AvgPool2d", "pool", (
         _kernel(), _stride(None), _pool_padding(), _ceil_mode(),
         Arg("count_include_pad", "bool", True,
-            help=_T("spec", "Whether padded zeros count in the average's denominator.")),
+            help=QT_TRANSLATE_NOOP("spec", "Whether padded zeros count in the average's denominator.")),
         Arg("divisor_override", "opt_int", None, 1, 1 << 20,
-            help=_T("spec", "Divide by this number instead of the window size."))),
-        help=_T("spec", "Replaces each window by its mean.")),
+            help=QT_TRANSLATE_NOOP("spec", "Divide by this number instead of the window size."))),
+        help=QT_TRANSLATE_NOOP("spec", "Replaces each window by its mean.")),
     LayerType("AdaptiveAvgPool2d", "pool", (
         Arg("output_size", "pair", REQUIRED, 1, MAX_SPATIAL,
-            help=_T("spec", "The output height and width; the window sizes adapt to the input.")),),
-        help=_T("spec", "Averages over bins chosen so that the output has a fixed size.")),
+            help=QT_TRANSLATE_NOOP("spec", "The output height and width; the window sizes adapt to the input.")),),
+        help=QT_TRANSLATE_NOOP("spec", "Averages over bins chosen so that the output has a fixed size.")),
     LayerType("BatchNorm2d", "norm", (
         Arg("num_features", "int", None, 1, MAX_CHANNELS, inferred=True,
-            help=_T("spec", "Number of channels; leave it out to take the previous layer's output channels.")),
-        Arg("eps", "float", 1e-5, 0.0, 1.0, help=_T("spec", "Added to the variance for numerical stability.")),
-        Arg("momentum", "float", 0.1, 0.0, 1.0, help=_T("spec", "How fast the running statistics follow new batches.")),
-        Arg("affine", "bool", True, help=_T("spec", "Learn a scale and a shift per channel.")),
-        Arg("track_running_stats", "bool", True, help=_T("spec", "Keep running mean and variance for inference."))),
-        help=_T("spec", "Normalises each channel (in inference mode: with its running mean and variance).")),
-    LayerType("ReLU", "activation", (), help=_T("spec", "max(0, x): negative values become zero.")),
+            help=QT_TRANSLATE_NOOP("spec", "Number of channels; leave it out to take the previous layer's output channels.")),
+        Arg("eps", "float", 1e-5, 0.0, 1.0, help=QT_TRANSLATE_NOOP("spec", "Added to the variance for numerical stability.")),
+        Arg("momentum", "float", 0.1, 0.0, 1.0, help=QT_TRANSLATE_NOOP("spec", "How fast the running statistics follow new batches.")),
+        Arg("affine", "bool", True, help=QT_TRANSLATE_NOOP("spec", "Learn a scale and a shift per channel.")),
+        Arg("track_running_stats", "bool", True, help=QT_TRANSLATE_NOOP("spec", "Keep running mean and variance for inference."))),
+        help=QT_TRANSLATE_NOOP("spec", "Normalises each channel (in inference mode: with its running mean and variance).")),
+    LayerType("ReLU", "activation", (), help=QT_TRANSLATE_NOOP("spec", "max(0, x): negative values become zero.")),
     LayerType("LeakyReLU", "activation", (
         Arg("negative_slope", "float", 0.01, -10.0, 10.0,
-            help=_T("spec", "Slope applied to negative values.")),),
-        help=_T("spec", "x for positive x, negative_slope * x otherwise.")),
-    LayerType("Sigmoid", "activation", (), help=_T("spec", "1 / (1 + exp(-x)): squashes values into (0, 1).")),
-    LayerType("Tanh", "activation", (), help=_T("spec", "Hyperbolic tangent: squashes values into (-1, 1).")),
+            help=QT_TRANSLATE_NOOP("spec", "Slope applied to negative values.")),),
+        help=QT_TRANSLATE_NOOP("spec", "x for positive x, negative_slope * x otherwise.")),
+    LayerType("Sigmoid", "activation", (), help=QT_TRANSLATE_NOOP("spec", "1 / (1 + exp(-x)): squashes values into (0, 1).")),
+    LayerType("Tanh", "activation", (), help=QT_TRANSLATE_NOOP("spec", "Hyperbolic tangent: squashes values into (-1, 1).")),
     LayerType("GELU", "activation", (
         Arg("approximate", "choice", "none", choices=GELU_APPROXIMATIONS,
-            help=_T("spec", "'tanh' uses the faster tanh approximation.")),),
-        help=_T("spec", "x times the Gaussian CDF of x: a smooth ReLU.")),
+            help=QT_TRANSLATE_NOOP("spec", "'tanh' uses the faster tanh approximation.")),),
+        help=QT_TRANSLATE_NOOP("spec", "x times the Gaussian CDF of x: a smooth ReLU.")),
     LayerType("DepthwiseSeparable", "conv", (
         _in_channels(), _out_channels(), _kernel(), _stride(), _conv_padding(), _dilation(),
         _bias(), _padding_mode()),
-        help=_T("spec", "MobileNet's block: a depthwise convolution (groups = in_channels) then a 1x1 pointwise convolution.")),
+        help=QT_TRANSLATE_NOOP("spec", "MobileNet's block: a depthwise convolution (groups = in_channels) then a 1x1 pointwise convolution.")),
 )})
 
 

@@ -94,12 +94,60 @@ def _is_blank(img: QtGui.QImage) -> bool:
     return True
 
 
+def _language(window_settings, override: str | None) -> str:
+    from .i18n import system_language
+    if override:
+        return override
+    saved = window_settings.value("view/language", "")
+    return str(saved) if saved else system_language()
+
+
+class Session(QtCore.QObject):
+    """Owns the main window; switching language rebuilds the window around the same project."""
+
+    def __init__(self, app, restore_layout: bool = True):
+        super().__init__()
+        self.app = app
+        self.restore_layout = restore_layout
+        self.window = None
+
+    def open(self):
+        from .main_window import MainWindow
+        w = MainWindow(restore_layout=self.restore_layout)
+        w.language_requested.connect(self.switch_language)
+        self.window = w
+        return w
+
+    def switch_language(self, lang: str) -> None:
+        from .i18n import install
+        old = self.window
+        project, path, dirty = old.project, old.doc.path, old.doc.dirty
+        chapter = old.walkthrough.index if old.findChild(QtWidgets.QDockWidget, "walkthroughDock").isVisible() else -1
+        old.settings.setValue("view/language", lang)
+        install(self.app, lang)
+        old.ask_save_changes = lambda: "discard"
+        geo = old.saveGeometry()
+        old.close()
+        w = self.open()
+        w.restoreGeometry(geo)
+        w.show()
+        w.set_project(project, path)
+        if dirty:
+            w.doc.undo_stack.resetClean()  # still unsaved; the history does not survive the switch
+        w.start()
+        if chapter >= 0:
+            w.open_walkthrough(chapter)
+
+
 def run_gui(args) -> int:
+    from .i18n import install
+    from .settings import settings
     app = make_app()
-    from .main_window import MainWindow
-    # The self-test is reproducible: a fixed window size, not the remembered layout.
-    window = MainWindow(restore_layout=not args.self_test)
+    install(app, _language(settings(), getattr(args, "lang", None)))
+    session = Session(app, restore_layout=not args.self_test)
+    window = session.open()
     if args.self_test:
+        # The self-test is reproducible: a fixed window size, not the remembered layout.
         os.environ.setdefault("CONVVIZ_NO_DIALOGS", "1")
         window.resize(1440, 900)
     window.show()
@@ -109,9 +157,63 @@ def run_gui(args) -> int:
         print(f"timing:torch_loaded_at_show={'torch' in sys.modules}", flush=True)
     initial_project(window, args.project)
     window.start()
+    if getattr(args, "walkthrough", False):
+        window.open_walkthrough()
     if args.self_test:
         code = self_test(window, app, args.screenshot)
         window.doc.undo_stack.setClean()
         window.close()
         return code
     return app.exec()
+
+
+def wait_for_maps(app, window, timeout: float = 120.0) -> bool:
+    """Run the event loop until the window shows the newest maps."""
+    t0 = time.monotonic()
+    while not (window.last_result is not None and window.last_result.generation == window.generation):
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        if time.monotonic() - t0 > timeout:
+            return False
+    for _ in range(3):
+        app.processEvents()
+    return True
+
+
+def render_walkthrough(out_dir: str, lang: str = "en") -> list[str]:
+    """Render every chapter's page beside its live view to PNG (headless): a class handout.
+    Each chapter is shown after its task has been done, so the page shows the result."""
+    from .i18n import install
+    from .main_window import MainWindow
+    os.environ.setdefault("CONVVIZ_NO_DIALOGS", "1")
+    app = make_app()
+    install(app, lang)
+    os.makedirs(out_dir, exist_ok=True)
+    window = MainWindow(restore_layout=False)
+    window.ask_save_changes = lambda: "discard"
+    window.resize(1600, 1000)
+    window.show()
+    window.start()
+    window.findChild(QtWidgets.QDockWidget, "shapesDock").hide()
+    window.findChild(QtWidgets.QDockWidget, "channelDock").hide()
+    written = []
+    try:
+        for i, ch in enumerate(window.walkthrough.chapters):
+            window.open_walkthrough(i)
+            if not wait_for_maps(app, window):
+                raise RuntimeError(f"chapter {ch.key}: no maps")
+            window.walkthrough.demo()
+            if not wait_for_maps(app, window):
+                raise RuntimeError(f"chapter {ch.key}: no maps after its task")
+            window.walkthrough._unflash()
+            for w in window.features.widgets:
+                w.render_if_dirty()
+            app.processEvents()
+            path = os.path.join(out_dir, f"{ch.key}{'' if lang == 'en' else '.' + lang}.png")
+            img = window.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_Indexed8)
+            if not img.save(path, "PNG"):
+                raise RuntimeError(f"cannot write {path}")
+            written.append(path)
+    finally:
+        window.doc.undo_stack.setClean()
+        window.close()
+    return written

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from convviz.spec import Arg
 
+from .i18n import tr, tr_in  # noqa: F401
 from .qt import QtCore, QtWidgets, Signal
 
 
-def tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("ArgWidgets", text)
 
 
 def _spin(lo: int, hi: int) -> QtWidgets.QSpinBox:

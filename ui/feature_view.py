@@ -10,6 +10,7 @@ import numpy as np
 
 from convviz import display as dp
 
+from .i18n import tr, tr_in  # noqa: F401
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal, pg
 
 _CMAPS: dict[str, pg.ColorMap] = {}
@@ -24,8 +25,6 @@ def cmap(name: str) -> pg.ColorMap:
 GRAY, SEQUENTIAL, DIVERGING = "CET-L1", "viridis", "CET-D1"
 
 
-def tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("FeatureView", text)
 
 
 class MapImage(pg.ImageItem):
@@ -271,6 +270,11 @@ class LayerMapWidget(QtWidgets.QFrame):
             return
         c, h, w = self.array.shape
         f, sub = self._step, self._sub_layout
+        if (self.field.rows and self.field.rows[-1] >= h) or (self.field.cols and self.field.cols[-1] >= w):
+            # the maps on screen are from before an edit; the overlay follows with the new maps
+            self.field_image.clear()
+            self.box_item.setPath(QtGui.QPainterPath())
+            return
         rows = np.zeros(h, bool)
         cols = np.zeros(w, bool)
         rows[list(self.field.rows)] = True

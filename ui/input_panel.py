@@ -7,6 +7,7 @@ import os
 from convviz.project import InputSpec
 from convviz.samples import PATTERNS, SAMPLES
 
+from .i18n import tr, tr_in  # noqa: F401
 from .qt import QtCore, QtWidgets, Signal
 
 PATTERN_LABELS = {
@@ -16,6 +17,7 @@ PATTERN_LABELS = {
     "checkerboard": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Checkerboard"),
     "gradient": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Gradient"),
     "lesson": QtCore.QT_TRANSLATE_NOOP("InputPanel", "The lesson's matrix 1, 2, 3, ..."),
+    "embedding": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Word embeddings (a sentence for TextCNN)"),
 }
 SAMPLE_LABELS = {
     "astronaut": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Astronaut (photo)"),
@@ -26,8 +28,6 @@ SAMPLE_LABELS = {
 }
 
 
-def tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("InputPanel", text)
 
 
 class InputPanel(QtWidgets.QWidget):
@@ -91,10 +91,10 @@ class InputPanel(QtWidgets.QWidget):
     def _fill_sources(self, extra_path: str | None = None) -> None:
         self.source.clear()
         for name in SAMPLES:
-            self.source.addItem(tr(SAMPLE_LABELS[name]), f"sample:{name}")
+            self.source.addItem(tr_in("InputPanel", SAMPLE_LABELS[name]), f"sample:{name}")
         self.source.insertSeparator(self.source.count())
         for name in PATTERNS:
-            self.source.addItem(tr(PATTERN_LABELS[name]), f"pattern:{name}")
+            self.source.addItem(tr_in("InputPanel", PATTERN_LABELS[name]), f"pattern:{name}")
         if extra_path:
             self.source.insertSeparator(self.source.count())
             self.source.addItem(os.path.basename(extra_path), extra_path)

@@ -13,17 +13,16 @@ from convviz.spec import LAYER_TYPES, LayerSpec
 from convviz.validate import StackInfo
 
 from .arg_widgets import make_editor
+from .i18n import tr, tr_in  # noqa: F401
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 
 MAX_GRID_WEIGHTS = 4096  # typed kernels are stored in the project file; keep them small
 
 
-def tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("LayerPanel", text)
 
 
 def tr_spec(text: str) -> str:
-    return QtCore.QCoreApplication.translate("spec", text)
+    return tr_in("spec", text)
 
 
 DEFAULTS = {
@@ -174,7 +173,7 @@ class KernelEditor(QtWidgets.QGroupBox):
 
 
 def tr_kernel(name: str) -> str:
-    return QtCore.QCoreApplication.translate("kernels", KERNEL_LABELS[name])
+    return tr_in("kernels", KERNEL_LABELS[name])
 
 
 def _nested(w: np.ndarray):

@@ -24,6 +24,7 @@ from .document import Document
 from .feature_view import ChannelView, FeatureArea
 from .input_panel import InputPanel
 from .layer_panel import LayerPanel, build_add_menu, default_spec
+from .i18n import tr, tr_in  # noqa: F401
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 from .settings import settings
 from .shapes_table import ShapesTable
@@ -34,8 +35,6 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
 PROJECT_FILTER = "convviz projects (*.json)"
 
 
-def tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("MainWindow", text)
 
 
 def first_difference(a: Project | None, b: Project) -> int:
@@ -53,6 +52,7 @@ def first_difference(a: Project | None, b: Project) -> int:
 class MainWindow(QtWidgets.QMainWindow):
     maps_updated = Signal(int)  # generation whose maps are now all shown
     compute_failed = Signal(str)
+    language_requested = Signal(str)
 
     def __init__(self, parent=None, restore_layout: bool = True):
         super().__init__(parent)
@@ -91,6 +91,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._dock(tr("Layers"), "layersDock", self.layers, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(tr("Shapes"), "shapesDock", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock(tr("Channel"), "channelDock", self.channel, Qt.DockWidgetArea.RightDockWidgetArea)
+        from .i18n import current_language
+        from .walkthrough import WalkthroughPanel
+        self.walkthrough = WalkthroughPanel(self, current_language())
+        wd = self._dock(tr("Walkthrough"), "walkthroughDock", self.walkthrough, Qt.DockWidgetArea.RightDockWidgetArea)
+        wd.hide()
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "layersDock")], [430], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "channelDock")], [260], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "shapesDock")], [200], Qt.Orientation.Vertical)
@@ -198,6 +203,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_erf_random = self._action(tr("Average It over 16 Random Inputs"), lambda on: self._erf_toggled(on),
                                            None, tr("Average the effective receptive field over random inputs "
                                                     "instead of using the image"), checkable=True)
+        self.act_walkthrough = self._action(tr("&Walkthrough"), lambda: self.open_walkthrough(), "F1",
+                                            tr("The guided lesson on convolution, chapter by chapter"))
         self.act_shortcuts = self._action(tr("&Keyboard Shortcuts"), self.show_shortcuts, None)
         self.act_about = self._action(tr("&About convviz"), self.show_about, None)
 
@@ -246,7 +253,18 @@ class MainWindow(QtWidgets.QMainWindow):
         v.addAction(self.act_stepper)
         v.addAction(self.act_code)
         v.addAction(self.act_settings)
+        lang_menu = v.addMenu(tr("&Language"))
+        from .i18n import LANGUAGES, current_language
+        self.lang_group = QtGui.QActionGroup(self)
+        for code, name in LANGUAGES.items():
+            a = lang_menu.addAction(name)
+            a.setCheckable(True)
+            a.setChecked(code == current_language())
+            a.triggered.connect(lambda _=False, c=code: self.language_requested.emit(c))
+            self.lang_group.addAction(a)
         h = mb.addMenu(tr("&Help"))
+        h.addAction(self.act_walkthrough)
+        h.addSeparator()
         h.addAction(self.act_shortcuts)
         h.addAction(self.act_about)
         self._rebuild_recent()
@@ -413,7 +431,7 @@ class MainWindow(QtWidgets.QMainWindow):
                    self.doc.project.layers[i].layer_type.category == "conv"}
         self.layers.set_weights(weights)
         if self.channel.key is None and res.outputs and res.outputs[0] is not None:
-            self.enlarge_channel(0, 0)  # something to look at in the channel view from the start
+            self.enlarge_channel(0, 0, show=False)  # something to look at in the channel view from the start
         else:
             self._refresh_channel_view()
         self.maps_updated.emit(res.generation)
@@ -431,10 +449,18 @@ class MainWindow(QtWidgets.QMainWindow):
         if layer >= 0 and self.act_erf.isChecked():
             self.compute_erf(layer, y, x, channel)
 
+    @staticmethod
+    def _field_text(s) -> str:
+        if s.count == 0:
+            return tr("no pixel: this output depends only on the bias (its window lies in the padding)")
+        t, l, b, r = s.bbox
+        return tr("{n} pixels ({rows} rows × {cols} columns) within rows {t}–{b}, columns {l}–{r}").format(
+            n=f"{s.count:,}", rows=len(s.rows), cols=len(s.cols), t=t, b=b, l=l, r=r)
+
     def show_field(self, layer: int, y: int, x: int) -> bool:
         """Draw the exact receptive field of pixel (y, x) of ``layer`` on the input and on every
         map up to it (layer -1 clears it).  Returns whether a field is shown."""
-        from convviz.receptive import describe_field, exact, theoretical
+        from convviz.receptive import exact, theoretical
         for w in self.features.widgets:
             w.set_field(None)
         self.field = None
@@ -454,12 +480,12 @@ class MainWindow(QtWidgets.QMainWindow):
                 text = tr("Clicked pixel (y {y}, x {x}) of layer {l}").format(y=y, x=x, l=layer)
             else:
                 text = tr("Receptive field of layer {l} (y {y}, x {x}): {d}").format(
-                    l=layer, y=y, x=x, d=describe_field(s))
+                    l=layer, y=y, x=x, d=self._field_text(s))
                 if f is not None:
                     text += tr(" · theoretical box {h}×{w} (dashed)").format(h=f.size[0], w=f.size[1])
             self.features.widget_for(s.layer).set_field(s, box, text)
         self.status.showMessage(tr("Receptive field of layer {l} (y {y}, x {x}) on the input: {d}").format(
-            l=layer, y=y, x=x, d=describe_field(sets[0])), 10000)
+            l=layer, y=y, x=x, d=self._field_text(sets[0])), 10000)
         return True
 
     def _refresh_field(self) -> None:
@@ -504,6 +530,20 @@ class MainWindow(QtWidgets.QMainWindow):
             l=layer, y=y, x=x, src=src, size=size), colormap="inferno", box=box)
         self.findChild(QtWidgets.QDockWidget, "channelDock").show()
 
+    def open_walkthrough(self, chapter: int | None = None) -> bool:
+        """Show the walkthrough beside the app, at ``chapter`` or where the learner left off."""
+        dock = self.findChild(QtWidgets.QDockWidget, "walkthroughDock")
+        ch = self.findChild(QtWidgets.QDockWidget, "channelDock")
+        if ch is not None and ch.isVisible():
+            self.tabifyDockWidget(ch, dock)
+        dock.show()
+        dock.raise_()
+        self.resizeDocks([dock], [440], Qt.Orientation.Horizontal)
+        if chapter is None:
+            chapter = int(self.settings.value("walkthrough/chapter", 0) or 0)
+        chapter = max(0, min(chapter, len(self.walkthrough.chapters) - 1))
+        return self.walkthrough.go(chapter)
+
     def _follow_in_stepper(self, index: int) -> None:
         if self.tabs.currentWidget() is self.stepper and index != self.stepper.layer_index:
             self.stepper.show_layer(index)
@@ -519,7 +559,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status.showMessage(tr("{name} · channel {c} · y {y}, x {x} · value {v:.5g}").format(
             name=name, c=ch, y=y, x=x, v=value), 4000)
 
-    def enlarge_channel(self, layer: int, channel: int) -> None:
+    def enlarge_channel(self, layer: int, channel: int, show: bool = True) -> None:
         w = self.features.widget_for(layer)
         if w.array is None:
             return
@@ -527,7 +567,10 @@ class MainWindow(QtWidgets.QMainWindow):
         what = tr("Input") if layer < 0 else f"{layer} · {self.doc.project.layers[layer].type}"
         self.channel.show_channel(layer, channel, arr, tr("<b>{what}</b> · channel {c} · {h}×{w}").format(
             what=what, c=channel, h=arr.shape[0], w=arr.shape[1]))
-        self.findChild(QtWidgets.QDockWidget, "channelDock").show()
+        if show:
+            dock = self.findChild(QtWidgets.QDockWidget, "channelDock")
+            dock.show()
+            dock.raise_()
 
     def _refresh_channel_view(self) -> None:
         if self.channel.key is None:
@@ -539,7 +582,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if w is None or w.array is None or ch >= w.array.shape[0]:
             self.channel.clear()
         else:
-            self.enlarge_channel(layer, ch)
+            self.enlarge_channel(layer, ch, show=False)
 
     # --- edits (each one undoable) -----------------------------------------------------------
     @property

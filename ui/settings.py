@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 
+from .i18n import tr, tr_in  # noqa: F401
 from .qt import QtCore, QtWidgets
 
 
-def tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("Settings", text)
 
 
 def settings() -> QtCore.QSettings:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from convviz import report
 
+from .i18n import tr, tr_in  # noqa: F401
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 
 
-def tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("ShapesTable", text)
 
 
 class ShapesTable(QtWidgets.QWidget):
@@ -19,8 +18,8 @@ class ShapesTable(QtWidgets.QWidget):
         super().__init__(parent)
         self.table = QtWidgets.QTableWidget(0, len(report.HEADER))
         self.table.setObjectName("shapesTable")
-        self.table.setHorizontalHeaderLabels([tr(h) for h in ("#", "Layer", "Output shape", "Params", "MACs",
-                                                             "Receptive field", "Formula (output size)")])
+        self.table.setHorizontalHeaderLabels(["#", tr("Layer"), tr("Output shape"), tr("Params"), tr("MACs"),
+                                              tr("Receptive field"), tr("Formula (output size)")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)

@@ -12,6 +12,7 @@ import numpy as np
 
 from convviz.sliding import SUPPORTED, Slider, Step, flipped
 
+from .i18n import tr, tr_in  # noqa: F401
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 
 CELL = 34
@@ -19,8 +20,6 @@ MAX_CROP = 13  # cells per side of an input or output crop
 MAX_ROWS = 4  # input channels drawn as rows; the rest are summed in one line
 
 
-def tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("SlidingView", text)
 
 
 class GridItem(QtWidgets.QGraphicsObject):

@@ -1,0 +1,1427 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name />
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>auto ({n})</source>
+        <translation>自动（{n}）</translation>
+    </message>
+    <message>
+        <source>height</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>width</source>
+        <translation>宽</translation>
+    </message>
+    <message>
+        <source>Same value for height and width; untick to set them apart</source>
+        <translation>高和宽取相同的值；取消勾选可分别设置</translation>
+    </message>
+    <message>
+        <source>numbers</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>'same' keeps the size (stride 1 only); 'valid' adds no padding</source>
+        <translation>'same' 保持尺寸（仅限步长 1）；'valid' 不填充</translation>
+    </message>
+    <message>
+        <source>= kernel_size</source>
+        <translation>= kernel_size</translation>
+    </message>
+    <message>
+        <source>window size</source>
+        <translation>窗口大小</translation>
+    </message>
+    <message>
+        <source>channel {c} · y {y}, x {x} · &lt;b&gt;{v:.4g}&lt;/b&gt;</source>
+        <translation>通道 {c} · y {y}, x {x} · &lt;b&gt;{v:.4g}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Click a channel in any map to enlarge it here.</source>
+        <translation>点击任意特征图中的一个通道，在此放大显示。</translation>
+    </message>
+    <message>
+        <source>y {y}, x {x} · value {v:.5g}</source>
+        <translation>y {y}, x {x} · 值 {v:.5g}</translation>
+    </message>
+    <message>
+        <source>What the first layer sees: a photo, a synthetic pattern, or your own image</source>
+        <translation>第一层看到的内容：照片、合成图案或你自己的图像</translation>
+    </message>
+    <message>
+        <source>Grayscale (1 channel)</source>
+        <translation>灰度（1 个通道）</translation>
+    </message>
+    <message>
+        <source>RGB (3 channels)</source>
+        <translation>RGB（3 个通道）</translation>
+    </message>
+    <message>
+        <source>The number of input channels: 1 for grayscale, 3 for red, green and blue</source>
+        <translation>输入通道数：灰度为 1，红绿蓝为 3</translation>
+    </message>
+    <message>
+        <source>Input {what} in pixels; the image is resized to it</source>
+        <translation>输入的{what}（像素）；图像会缩放到该尺寸</translation>
+    </message>
+    <message>
+        <source>Open image…</source>
+        <translation>打开图像…</translation>
+    </message>
+    <message>
+        <source>Use a PNG, JPEG or BMP file (or drop one on the window)</source>
+        <translation>使用 PNG、JPEG 或 BMP 文件（或把文件拖到窗口上）</translation>
+    </message>
+    <message>
+        <source>Seed of the random weights: the same seed always gives the same numbers</source>
+        <translation>随机权重的种子：种子相同，数值就相同</translation>
+    </message>
+    <message>
+        <source>New seed</source>
+        <translation>新种子</translation>
+    </message>
+    <message>
+        <source>Draw new random weights</source>
+        <translation>重新抽取随机权重</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>{n} channels</source>
+        <translation>{n} 个通道</translation>
+    </message>
+    <message>
+        <source>Image {h}×{w}, resized to {H}×{W}; input tensor {shape}</source>
+        <translation>图像 {h}×{w}，缩放到 {H}×{W}；输入张量 {shape}</translation>
+    </message>
+    <message>
+        <source>Input tensor {shape}</source>
+        <translation>输入张量 {shape}</translation>
+    </message>
+    <message>
+        <source>Change input image</source>
+        <translation>更改输入图像</translation>
+    </message>
+    <message>
+        <source>Change input colour</source>
+        <translation>更改输入颜色</translation>
+    </message>
+    <message>
+        <source>Change input size</source>
+        <translation>更改输入尺寸</translation>
+    </message>
+    <message>
+        <source>Kernel</source>
+        <translation>卷积核</translation>
+    </message>
+    <message>
+        <source>Typed numbers</source>
+        <translation>手动输入的数字</translation>
+    </message>
+    <message>
+        <source>Where this layer's weights come from: the seed, a classic named kernel, or numbers you type in the grid</source>
+        <translation>该层权重的来源：随机种子、经典的命名卷积核，或在表格中输入的数字</translation>
+    </message>
+    <message>
+        <source>Which kernel (output channel) the grid shows</source>
+        <translation>表格显示哪个卷积核（输出通道）</translation>
+    </message>
+    <message>
+        <source>Which input channel of that kernel the grid shows</source>
+        <translation>表格显示该卷积核的哪个输入通道</translation>
+    </message>
+    <message>
+        <source>Double-click a number to change it; the layer then keeps typed numbers</source>
+        <translation>双击数字即可修改；之后该层保留手动输入的数字</translation>
+    </message>
+    <message>
+        <source>kernel</source>
+        <translation>卷积核</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>The numbers appear once the layer is computed.</source>
+        <translation>该层计算完成后显示数字。</translation>
+    </message>
+    <message>
+        <source>Weight tensor {shape}.</source>
+        <translation>权重张量 {shape}。</translation>
+    </message>
+    <message>
+        <source>Double-click a number to edit it.</source>
+        <translation>双击数字即可编辑。</translation>
+    </message>
+    <message>
+        <source>Too many weights to type by hand; choose a named kernel.</source>
+        <translation>权重太多，无法手动输入；请选择一个命名卷积核。</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Add a layer after the selected one</source>
+        <translation>在所选层之后添加一层</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Duplicate the selected layer (Ctrl+D)</source>
+        <translation>复制所选层（Ctrl+D）</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Remove the selected layer (Delete)</source>
+        <translation>删除所选层（Delete）</translation>
+    </message>
+    <message>
+        <source>Move the selected layer up (Ctrl+Up)</source>
+        <translation>上移所选层（Ctrl+Up）</translation>
+    </message>
+    <message>
+        <source>Move the selected layer down (Ctrl+Down)</source>
+        <translation>下移所选层（Ctrl+Down）</translation>
+    </message>
+    <message>
+        <source>Arguments</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Not computed: layer {i} is invalid</source>
+        <translation>未计算：第 {i} 层无效</translation>
+    </message>
+    <message>
+        <source>Layer {i}: {type}</source>
+        <translation>第 {i} 层：{type}</translation>
+    </message>
+    <message>
+        <source>This layer has no arguments.</source>
+        <translation>该层没有参数。</translation>
+    </message>
+    <message>
+        <source>Add Layer</source>
+        <translation>添加层</translation>
+    </message>
+    <message>
+        <source>Convolution</source>
+        <translation>卷积</translation>
+    </message>
+    <message>
+        <source>Pooling</source>
+        <translation>池化</translation>
+    </message>
+    <message>
+        <source>Normalisation</source>
+        <translation>归一化</translation>
+    </message>
+    <message>
+        <source>Activation</source>
+        <translation>激活函数</translation>
+    </message>
+    <message>
+        <source>Feature maps</source>
+        <translation>特征图</translation>
+    </message>
+    <message>
+        <source>Kernel stepper</source>
+        <translation>卷积步进器</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Shapes</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Walkthrough</source>
+        <translation>教程</translation>
+    </message>
+    <message>
+        <source>Starting the compute engine…</source>
+        <translation>正在启动计算引擎…</translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Start a new project</source>
+        <translation>新建一个工程</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a project file</source>
+        <translation>打开工程文件</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save the project</source>
+        <translation>保存工程</translation>
+    </message>
+    <message>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Save the project under a new name</source>
+        <translation>以新名称保存工程</translation>
+    </message>
+    <message>
+        <source>Open &amp;Image…</source>
+        <translation>打开图像(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Use an image file as the input</source>
+        <translation>使用图像文件作为输入</translation>
+    </message>
+    <message>
+        <source>Window as PNG…</source>
+        <translation>窗口为 PNG…</translation>
+    </message>
+    <message>
+        <source>Save a picture of the whole window</source>
+        <translation>保存整个窗口的图片</translation>
+    </message>
+    <message>
+        <source>Selected Layer's Maps as PNG…</source>
+        <translation>所选层的特征图为 PNG…</translation>
+    </message>
+    <message>
+        <source>Save the selected layer's feature maps at full resolution</source>
+        <translation>以全分辨率保存所选层的特征图</translation>
+    </message>
+    <message>
+        <source>PyTorch Code…</source>
+        <translation>PyTorch 代码…</translation>
+    </message>
+    <message>
+        <source>Save the stack as an nn.Sequential with the same weights</source>
+        <translation>将网络保存为权重相同的 nn.Sequential</translation>
+    </message>
+    <message>
+        <source>Shapes Table as CSV…</source>
+        <translation>形状表为 CSV…</translation>
+    </message>
+    <message>
+        <source>Save the shapes table as CSV</source>
+        <translation>将形状表保存为 CSV</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Quit convviz</source>
+        <translation>退出 convviz</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Duplicate Layer</source>
+        <translation>复制层(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Duplicate the selected layer</source>
+        <translation>复制所选层</translation>
+    </message>
+    <message>
+        <source>&amp;Remove Layer</source>
+        <translation>删除层(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Remove the selected layer</source>
+        <translation>删除所选层</translation>
+    </message>
+    <message>
+        <source>Move Layer &amp;Up</source>
+        <translation>上移层(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Move the selected layer up</source>
+        <translation>上移所选层</translation>
+    </message>
+    <message>
+        <source>Move Layer Do&amp;wn</source>
+        <translation>下移层(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Move the selected layer down</source>
+        <translation>下移所选层</translation>
+    </message>
+    <message>
+        <source>Copy Table as &amp;Markdown</source>
+        <translation>以 Markdown 格式复制表格(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Copy the shapes table as Markdown</source>
+        <translation>以 Markdown 格式复制形状表</translation>
+    </message>
+    <message>
+        <source>Copy Table as &amp;CSV</source>
+        <translation>以 CSV 格式复制表格(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy the shapes table as CSV</source>
+        <translation>以 CSV 格式复制形状表</translation>
+    </message>
+    <message>
+        <source>Normalise per &amp;Channel</source>
+        <translation>按通道归一化(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Normalise per &amp;Layer</source>
+        <translation>按层归一化(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Normalise &amp;Globally</source>
+        <translation>全局归一化(&amp;G)</translation>
+    </message>
+    <message>
+        <source>How the colours of the maps are scaled</source>
+        <translation>特征图颜色的缩放方式</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Compute device and threads</source>
+        <translation>计算设备与线程</translation>
+    </message>
+    <message>
+        <source>Show PyTorch &amp;Code</source>
+        <translation>显示 PyTorch 代码(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Show the stack as PyTorch code</source>
+        <translation>以 PyTorch 代码显示网络</translation>
+    </message>
+    <message>
+        <source>Kernel &amp;Stepper</source>
+        <translation>卷积步进器(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Watch the selected layer's kernel slide, step by step</source>
+        <translation>逐步观察所选层卷积核的滑动</translation>
+    </message>
+    <message>
+        <source>Feature &amp;Maps</source>
+        <translation>特征图(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Show every layer's feature maps</source>
+        <translation>显示每一层的特征图</translation>
+    </message>
+    <message>
+        <source>Clear Receptive &amp;Field</source>
+        <translation>清除感受野(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Remove the receptive-field overlay</source>
+        <translation>移除感受野叠加层</translation>
+    </message>
+    <message>
+        <source>&amp;Effective Receptive Field on Click</source>
+        <translation>点击时计算有效感受野(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Also compute the gradient-based effective receptive field of the clicked pixel (Luo et al. 2016)</source>
+        <translation>同时计算所点击像素基于梯度的有效感受野（Luo 等，2016）</translation>
+    </message>
+    <message>
+        <source>Average It over 16 Random Inputs</source>
+        <translation>在 16 个随机输入上取平均</translation>
+    </message>
+    <message>
+        <source>Average the effective receptive field over random inputs instead of using the image</source>
+        <translation>用随机输入的平均代替当前图像来计算有效感受野</translation>
+    </message>
+    <message>
+        <source>&amp;Walkthrough</source>
+        <translation>教程(&amp;W)</translation>
+    </message>
+    <message>
+        <source>The guided lesson on convolution, chapter by chapter</source>
+        <translation>逐章讲解卷积的教程</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About convviz</source>
+        <translation>关于 convviz(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Preset</source>
+        <translation>打开预设(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Input&lt;/b&gt; · {shape} · {src}</source>
+        <translation>&lt;b&gt;输入&lt;/b&gt; · {shape} · {src}</translation>
+    </message>
+    <message>
+        <source>params</source>
+        <translation>个参数</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>计算中…</translation>
+    </message>
+    <message>
+        <source>torch {v} · {d}</source>
+        <translation>torch {v} · {d}</translation>
+    </message>
+    <message>
+        <source>{n} layers in {ms:.0f} ms ({r} reused) · {dev}</source>
+        <translation>{n} 层，用时 {ms:.0f} 毫秒（复用 {r} 层）· {dev}</translation>
+    </message>
+    <message>
+        <source>compute error</source>
+        <translation>计算出错</translation>
+    </message>
+    <message>
+        <source>no pixel: this output depends only on the bias (its window lies in the padding)</source>
+        <translation>没有像素：这个输出只取决于偏置（它的窗口完全落在填充里）</translation>
+    </message>
+    <message>
+        <source>{n} pixels ({rows} rows × {cols} columns) within rows {t}–{b}, columns {l}–{r}</source>
+        <translation>{n} 个像素（{rows} 行 × {cols} 列），位于第 {t}–{b} 行、第 {l}–{r} 列</translation>
+    </message>
+    <message>
+        <source>Clicked pixel (y {y}, x {x}) of layer {l}</source>
+        <translation>第 {l} 层被点击的像素 (y {y}, x {x})</translation>
+    </message>
+    <message>
+        <source>Receptive field of layer {l} (y {y}, x {x}): {d}</source>
+        <translation>第 {l} 层 (y {y}, x {x}) 的感受野：{d}</translation>
+    </message>
+    <message>
+        <source> · theoretical box {h}×{w} (dashed)</source>
+        <translation> · 理论感受野 {h}×{w}（虚线框）</translation>
+    </message>
+    <message>
+        <source>Receptive field of layer {l} (y {y}, x {x}) on the input: {d}</source>
+        <translation>第 {l} 层 (y {y}, x {x}) 在输入上的感受野：{d}</translation>
+    </message>
+    <message>
+        <source>Computing the effective receptive field…</source>
+        <translation>正在计算有效感受野…</translation>
+    </message>
+    <message>
+        <source>averaged over {n} random inputs</source>
+        <translation>在 {n} 个随机输入上取平均</translation>
+    </message>
+    <message>
+        <source>on this image</source>
+        <translation>基于当前图像</translation>
+    </message>
+    <message>
+        <source>theoretical field {h}×{w} (dashed)</source>
+        <translation>理论感受野 {h}×{w}（虚线框）</translation>
+    </message>
+    <message>
+        <source>Effective receptive field of layer {l} (y {y}, x {x}) ready</source>
+        <translation>第 {l} 层 (y {y}, x {x}) 的有效感受野已算好</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Effective receptive field&lt;/b&gt; of layer {l} (y {y}, x {x}), |∂out/∂input| {src}; {size}</source>
+        <translation>第 {l} 层 (y {y}, x {x}) 的&lt;b&gt;有效感受野&lt;/b&gt;，|∂输出/∂输入| {src}；{size}</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>layer {i}</source>
+        <translation>第 {i} 层</translation>
+    </message>
+    <message>
+        <source>{name} · channel {c} · y {y}, x {x} · value {v:.5g}</source>
+        <translation>{name} · 通道 {c} · y {y}, x {x} · 值 {v:.5g}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{what}&lt;/b&gt; · channel {c} · {h}×{w}</source>
+        <translation>&lt;b&gt;{what}&lt;/b&gt; · 通道 {c} · {h}×{w}</translation>
+    </message>
+    <message>
+        <source>Add {t}</source>
+        <translation>添加 {t}</translation>
+    </message>
+    <message>
+        <source>Remove {t}</source>
+        <translation>删除 {t}</translation>
+    </message>
+    <message>
+        <source>Duplicate {t}</source>
+        <translation>复制 {t}</translation>
+    </message>
+    <message>
+        <source>Reorder layers</source>
+        <translation>重新排序各层</translation>
+    </message>
+    <message>
+        <source>Layer {i}: {msg}</source>
+        <translation>第 {i} 层：{msg}</translation>
+    </message>
+    <message>
+        <source>Change {arg} of layer {i}</source>
+        <translation>更改第 {i} 层的 {arg}</translation>
+    </message>
+    <message>
+        <source>Change kernel of layer {i}</source>
+        <translation>更改第 {i} 层的卷积核</translation>
+    </message>
+    <message>
+        <source>Change seed</source>
+        <translation>更改随机种子</translation>
+    </message>
+    <message>
+        <source>This file cannot be used as the input</source>
+        <translation>该文件不能用作输入</translation>
+    </message>
+    <message>
+        <source>Open image</source>
+        <translation>打开图像</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <source>The project has changes that are not saved.</source>
+        <translation>工程有尚未保存的修改。</translation>
+    </message>
+    <message>
+        <source>Save them before continuing?</source>
+        <translation>继续之前要保存吗？</translation>
+    </message>
+    <message>
+        <source>Open project</source>
+        <translation>打开工程</translation>
+    </message>
+    <message>
+        <source>This project cannot be opened</source>
+        <translation>无法打开该工程</translation>
+    </message>
+    <message>
+        <source>Opened {p}</source>
+        <translation>已打开 {p}</translation>
+    </message>
+    <message>
+        <source>This preset cannot be opened</source>
+        <translation>无法打开该预设</translation>
+    </message>
+    <message>
+        <source>Preset: {t}</source>
+        <translation>预设：{t}</translation>
+    </message>
+    <message>
+        <source>Save project</source>
+        <translation>保存工程</translation>
+    </message>
+    <message>
+        <source>The project could not be saved</source>
+        <translation>无法保存工程</translation>
+    </message>
+    <message>
+        <source>Saved {p}</source>
+        <translation>已保存 {p}</translation>
+    </message>
+    <message>
+        <source>Save window as PNG</source>
+        <translation>将窗口保存为 PNG</translation>
+    </message>
+    <message>
+        <source>The picture could not be saved</source>
+        <translation>无法保存图片</translation>
+    </message>
+    <message>
+        <source>Nothing to export</source>
+        <translation>没有可导出的内容</translation>
+    </message>
+    <message>
+        <source>The selected layer has no maps yet.</source>
+        <translation>所选层还没有特征图。</translation>
+    </message>
+    <message>
+        <source>Save the layer's maps as PNG</source>
+        <translation>将该层的特征图保存为 PNG</translation>
+    </message>
+    <message>
+        <source>Save PyTorch code</source>
+        <translation>保存 PyTorch 代码</translation>
+    </message>
+    <message>
+        <source>The code could not be saved</source>
+        <translation>无法保存代码</translation>
+    </message>
+    <message>
+        <source>Save shapes table</source>
+        <translation>保存形状表</translation>
+    </message>
+    <message>
+        <source>The table could not be saved</source>
+        <translation>无法保存表格</translation>
+    </message>
+    <message>
+        <source>PyTorch code</source>
+        <translation>PyTorch 代码</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>About convviz</source>
+        <translation>关于 convviz</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;convviz {v}&lt;/h3&gt;&lt;p&gt;Make convolution visible: stack torch.nn layers over a real image and watch every layer answer.&lt;/p&gt;&lt;p&gt;Every shape, count and map is computed by torch.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;convviz {v}&lt;/h3&gt;&lt;p&gt;让卷积看得见：在真实图像上堆叠 torch.nn 层，观察每一层的输出。&lt;/p&gt;&lt;p&gt;每个形状、计数和特征图都由 torch 计算。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation>CUDA GPU</translation>
+    </message>
+    <message>
+        <source>Where torch computes the maps; CUDA appears when a GPU is available</source>
+        <translation>torch 在哪里计算特征图；有 GPU 时会出现 CUDA</translation>
+    </message>
+    <message>
+        <source>Threads torch uses on the CPU; one fewer than the cores keeps the window smooth</source>
+        <translation>torch 在 CPU 上使用的线程数；比核心数少一个可让窗口更流畅</translation>
+    </message>
+    <message>
+        <source>Compute device</source>
+        <translation>计算设备</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU 线程数</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Output shape</source>
+        <translation>输出形状</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>MACs</source>
+        <translation>MACs</translation>
+    </message>
+    <message>
+        <source>Receptive field</source>
+        <translation>感受野</translation>
+    </message>
+    <message>
+        <source>Formula (output size)</source>
+        <translation>公式（输出尺寸）</translation>
+    </message>
+    <message>
+        <source>Copy as Markdown</source>
+        <translation>复制为 Markdown</translation>
+    </message>
+    <message>
+        <source>Copy as CSV</source>
+        <translation>复制为 CSV</translation>
+    </message>
+    <message>
+        <source>Theoretical receptive field: its size on the input, the jump (effective stride) and the input coordinate of output (0, 0)'s top-left corner</source>
+        <translation>理论感受野：它在输入上的尺寸、跳跃（等效步长），以及输出 (0, 0) 的感受野左上角在输入中的坐标</translation>
+    </message>
+    <message>
+        <source>{p} parameters · {m} MACs · {f} FLOPs · {a} of activations</source>
+        <translation>{p} 个参数 · {m} MACs · {f} FLOPs · 激活占用 {a}</translation>
+    </message>
+    <message>
+        <source>The layer whose sliding window to follow</source>
+        <translation>要跟踪其滑动窗口的层</translation>
+    </message>
+    <message>
+        <source>The output channel (kernel) to follow</source>
+        <translation>要跟踪的输出通道（卷积核）</translation>
+    </message>
+    <message>
+        <source>True convolution (flip the kernel)</source>
+        <translation>真正的卷积（翻转卷积核）</translation>
+    </message>
+    <message>
+        <source>torch computes cross-correlation; true convolution rotates the kernel by 180°</source>
+        <translation>torch 计算的是互相关；真正的卷积把卷积核旋转 180°</translation>
+    </message>
+    <message>
+        <source>Export GIF…</source>
+        <translation>导出 GIF…</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <source>Output channel</source>
+        <translation>输出通道</translation>
+    </message>
+    <message>
+        <source>First position (Home)</source>
+        <translation>第一个位置（Home）</translation>
+    </message>
+    <message>
+        <source>Step back (Left)</source>
+        <translation>后退一步（←）</translation>
+    </message>
+    <message>
+        <source>Play / pause (Space)</source>
+        <translation>播放 / 暂停（空格）</translation>
+    </message>
+    <message>
+        <source>Step forward (Right)</source>
+        <translation>前进一步（→）</translation>
+    </message>
+    <message>
+        <source>Last position (End)</source>
+        <translation>最后一个位置（End）</translation>
+    </message>
+    <message>
+        <source>Scrub through every output position</source>
+        <translation>拖动浏览每一个输出位置</translation>
+    </message>
+    <message>
+        <source>Playback speed, 1 to 60 steps per second</source>
+        <translation>播放速度，每秒 1 到 60 步</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Add a Conv2d, ConvTranspose2d, DepthwiseSeparable or pooling layer to step through its sliding window.</source>
+        <translation>添加 Conv2d、ConvTranspose2d、DepthwiseSeparable 或池化层，即可逐步查看它的滑动窗口。</translation>
+    </message>
+    <message>
+        <source>{n}/s</source>
+        <translation>{n}/秒</translation>
+    </message>
+    <message>
+        <source>input (zero-inserted, padded)</source>
+        <translation>输入（插零并填充后）</translation>
+    </message>
+    <message>
+        <source>input, padded</source>
+        <translation>输入（填充后）</translation>
+    </message>
+    <message>
+        <source>flipped kernel</source>
+        <translation>翻转的卷积核</translation>
+    </message>
+    <message>
+        <source>products</source>
+        <translation>乘积</translation>
+    </message>
+    <message>
+        <source>… and {n} more input channels, Σ = &lt;b&gt;{s:.4g}&lt;/b&gt;</source>
+        <translation>……另有 {n} 个输入通道，Σ = &lt;b&gt;{s:.4g}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>output ({y}, {x})</source>
+        <translation>输出 ({y}, {x})</translation>
+    </message>
+    <message>
+        <source>output · channel {c}</source>
+        <translation>输出 · 通道 {c}</translation>
+    </message>
+    <message>
+        <source>output ({y}, {x}) · step {t} of {n}</source>
+        <translation>输出 ({y}, {x}) · 第 {t} 步，共 {n} 步</translation>
+    </message>
+    <message>
+        <source>{n} row(s) at the bottom</source>
+        <translation>底部 {n} 行</translation>
+    </message>
+    <message>
+        <source>{n} column(s) at the right</source>
+        <translation>右侧 {n} 列</translation>
+    </message>
+    <message>
+        <source>Shaded dark: {what} of the padded input that no window reaches — the stride does not divide the rest, and the floor division in the output-size formula drops them.</source>
+        <translation>涂暗的是填充后输入中没有任何窗口覆盖的{what}——步长不能整除剩余部分，输出尺寸公式中的向下取整把它们丢掉了。</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation>和</translation>
+    </message>
+    <message>
+        <source>Transposed convolution drawn as a direct one: zeros inserted between input pixels (stride − 1 of them), padded by dilation·(k−1) − padding, then slid with the flipped kernel at stride 1.</source>
+        <translation>转置卷积按直接卷积来画：在输入像素之间插入零（stride − 1 个），填充 dilation·(k−1) − padding，再用翻转后的卷积核以步长 1 滑动。</translation>
+    </message>
+    <message>
+        <source>Padding cells show the input pixel they copy ({mode} padding).</source>
+        <translation>填充格显示它复制的输入像素（{mode} 填充）。</translation>
+    </message>
+    <message>
+        <source>Max pooling keeps the largest value in the window (outlined in orange); padding never wins.</source>
+        <translation>最大池化保留窗口中的最大值（橙色框）；填充永远不会胜出。</translation>
+    </message>
+    <message>
+        <source>Average pooling divides the sum by {d}.</source>
+        <translation>平均池化把总和除以 {d}。</translation>
+    </message>
+    <message>
+        <source>torch's Conv2d computes cross-correlation; true convolution slides the kernel rotated by 180°, so the same products appear with the flipped kernel.</source>
+        <translation>torch 的 Conv2d 计算的是互相关；真正的卷积滑动的是旋转 180° 的卷积核，所以同样的乘积出现在翻转的卷积核上。</translation>
+    </message>
+    <message>
+        <source>The clicked input pixel feeds {n} output cells (outlined in orange).</source>
+        <translation>所点击的输入像素参与了 {n} 个输出格的计算（橙色框）。</translation>
+    </message>
+    <message>
+        <source>Save frame as PNG</source>
+        <translation>将当前帧保存为 PNG</translation>
+    </message>
+    <message>
+        <source>Save animation as GIF</source>
+        <translation>将动画保存为 GIF</translation>
+    </message>
+    <message>
+        <source>Why convolution</source>
+        <translation>为什么需要卷积</translation>
+    </message>
+    <message>
+        <source>Move the slider: the convolution's edge map follows the horse, the fully connected layer's score does not.</source>
+        <translation>拖动滑块：卷积的边缘特征图跟着马移动，全连接层的得分却不会。</translation>
+    </message>
+    <message>
+        <source>A 3-D kernel over a 3-D input</source>
+        <translation>三维卷积核在三维输入上滑动</translation>
+    </message>
+    <message>
+        <source>Set out_channels to 4: four kernels give an output four channels deep.</source>
+        <translation>把 out_channels 设为 4：四个卷积核得到深度为四的输出。</translation>
+    </message>
+    <message>
+        <source>torch.nn.Conv2d and the 4x4 example</source>
+        <translation>torch.nn.Conv2d 与 4x4 的例子</translation>
+    </message>
+    <message>
+        <source>Give the layer a second kernel (out_channels = 2) and read [1, 2, 3, 3] in the shapes table.</source>
+        <translation>给这一层加第二个卷积核（out_channels = 2），在形状表中读出 [1, 2, 3, 3]。</translation>
+    </message>
+    <message>
+        <source>The output-size formula</source>
+        <translation>输出尺寸公式</translation>
+    </message>
+    <message>
+        <source>Predict the output size of three layers, then check your answer.</source>
+        <translation>预测三个层的输出尺寸，然后核对答案。</translation>
+    </message>
+    <message>
+        <source>Padding</source>
+        <translation>填充</translation>
+    </message>
+    <message>
+        <source>Switch padding_mode to 'reflect' and watch the padding cells copy real pixels.</source>
+        <translation>把 padding_mode 改为 'reflect'，观察填充格复制真实像素。</translation>
+    </message>
+    <message>
+        <source>Stride, and what the floor division drops</source>
+        <translation>步长，以及向下取整丢掉的行列</translation>
+    </message>
+    <message>
+        <source>Predict the output size with stride 3, then set stride to 3 and check the shapes table.</source>
+        <translation>先预测步长为 3 时的输出尺寸，再把 stride 设为 3 并核对形状表。</translation>
+    </message>
+    <message>
+        <source>The receptive field</source>
+        <translation>感受野</translation>
+    </message>
+    <message>
+        <source>Click a pixel in a deep layer's map (layer 3 or later) and watch its field on the input.</source>
+        <translation>点击较深层（第 3 层或之后）特征图上的一个像素，观察它在输入上的感受野。</translation>
+    </message>
+    <message>
+        <source>Dilated convolution</source>
+        <translation>空洞卷积</translation>
+    </message>
+    <message>
+        <source>Set layer 4's dilation to 1: the same nine weights per channel, a smaller field.</source>
+        <translation>把第 4 层的 dilation 设为 1：每个通道同样九个权重，感受野变小。</translation>
+    </message>
+    <message>
+        <source>Depthwise-separable convolution</source>
+        <translation>深度可分离卷积</translation>
+    </message>
+    <message>
+        <source>Predict the cost ratio of the separable block to a standard 3x3 convolution, then check.</source>
+        <translation>先预测可分离模块与标准 3x3 卷积的代价之比，再核对。</translation>
+    </message>
+    <message>
+        <source>Beyond the lesson: pooling, transposed convolution, TextCNN</source>
+        <translation>课程之外：池化、转置卷积、TextCNN</translation>
+    </message>
+    <message>
+        <source>Step the TextCNN kernel: it spans the whole embedding and slides along the words only.</source>
+        <translation>逐步移动 TextCNN 的卷积核：它覆盖整个词向量，只沿着词滑动。</translation>
+    </message>
+    <message>
+        <source>Move the horse left or right</source>
+        <translation>向左或向右移动马</translation>
+    </message>
+    <message>
+        <source>shift (pixels)</source>
+        <translation>移动（像素）</translation>
+    </message>
+    <message>
+        <source>FC score</source>
+        <translation>全连接得分</translation>
+    </message>
+    <message>
+        <source>The fully connected layer's weights after seeing horses facing both ways: a two-headed horse.</source>
+        <translation>全连接层看过朝两个方向的马之后的权重：一匹双头马。</translation>
+    </message>
+    <message>
+        <source>Shift the horse:</source>
+        <translation>移动马：</translation>
+    </message>
+    <message>
+        <source>Shift {dx} px · fully connected score {s:.2f}</source>
+        <translation>移动 {dx} 像素 · 全连接得分 {s:.2f}</translation>
+    </message>
+    <message>
+        <source>Shift the horse</source>
+        <translation>移动马</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>Another question</source>
+        <translation>换一道题</translation>
+    </message>
+    <message>
+        <source>Output height:</source>
+        <translation>输出的高：</translation>
+    </message>
+    <message>
+        <source>A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, dilation={d}. What is the output height?</source>
+        <translation>输入为 {n}×{n}，Conv2d 的 kernel_size={k}，stride={s}，padding={p}，dilation={d}。输出的高是多少？</translation>
+    </message>
+    <message>
+        <source>New question</source>
+        <translation>新题目</translation>
+    </message>
+    <message>
+        <source>Right!</source>
+        <translation>正确！</translation>
+    </message>
+    <message>
+        <source>Not quite.</source>
+        <translation>不太对。</translation>
+    </message>
+    <message>
+        <source>{c} of {a} right</source>
+        <translation>答对 {c} 题，共 {a} 题</translation>
+    </message>
+    <message>
+        <source>Standard 3×3</source>
+        <translation>标准 3×3</translation>
+    </message>
+    <message>
+        <source>Depthwise-separable</source>
+        <translation>深度可分离</translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation>比值</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>揭晓</translation>
+    </message>
+    <message>
+        <source>Your guess (separable ÷ standard):</source>
+        <translation>你的猜测（可分离 ÷ 标准）：</translation>
+    </message>
+    <message>
+        <source>Layer {i}: {c} → {n} channels, {k}×{k} kernel, {h}×{w} maps.</source>
+        <translation>第 {i} 层：{c} → {n} 个通道，{k}×{k} 卷积核，{h}×{w} 特征图。</translation>
+    </message>
+    <message>
+        <source>Right: the separable block costs {r:.1%} of the standard one.</source>
+        <translation>正确：可分离模块的代价是标准卷积的 {r:.1%}。</translation>
+    </message>
+    <message>
+        <source>It costs {r:.1%} of the standard one: 1/N + 1/k².</source>
+        <translation>它的代价是标准卷积的 {r:.1%}：1/N + 1/k²。</translation>
+    </message>
+    <message>
+        <source>◀ Back</source>
+        <translation>◀ 上一章</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一章 ▶</translation>
+    </message>
+    <message>
+        <source>Show me</source>
+        <translation>演示给我看</translation>
+    </message>
+    <message>
+        <source>Do the task for me</source>
+        <translation>替我完成这个任务</translation>
+    </message>
+    <message>
+        <source>Chapter {i} of {n}</source>
+        <translation>第 {i} 章，共 {n} 章</translation>
+    </message>
+    <message>
+        <source>Done!</source>
+        <translation>完成！</translation>
+    </message>
+    <message>
+        <source>Try it:</source>
+        <translation>动手试试：</translation>
+    </message>
+</context>
+<context>
+    <name>InputPanel</name>
+    <message>
+        <source>Impulse (one bright pixel)</source>
+        <translation>冲激（一个亮像素）</translation>
+    </message>
+    <message>
+        <source>Vertical edge</source>
+        <translation>竖直边缘</translation>
+    </message>
+    <message>
+        <source>Horizontal edge</source>
+        <translation>水平边缘</translation>
+    </message>
+    <message>
+        <source>Checkerboard</source>
+        <translation>棋盘格</translation>
+    </message>
+    <message>
+        <source>Gradient</source>
+        <translation>渐变</translation>
+    </message>
+    <message>
+        <source>The lesson's matrix 1, 2, 3, ...</source>
+        <translation>课程中的矩阵 1, 2, 3, ...</translation>
+    </message>
+    <message>
+        <source>Word embeddings (a sentence for TextCNN)</source>
+        <translation>词向量（TextCNN 的一个句子）</translation>
+    </message>
+    <message>
+        <source>Astronaut (photo)</source>
+        <translation>宇航员（照片）</translation>
+    </message>
+    <message>
+        <source>Coffee cup (photo)</source>
+        <translation>咖啡杯（照片）</translation>
+    </message>
+    <message>
+        <source>Cat (photo)</source>
+        <translation>猫（照片）</translation>
+    </message>
+    <message>
+        <source>Horse (silhouette)</source>
+        <translation>马（剪影）</translation>
+    </message>
+    <message>
+        <source>Cameraman (grayscale photo)</source>
+        <translation>摄影师（灰度照片）</translation>
+    </message>
+</context>
+<context>
+    <name>kernels</name>
+    <message>
+        <source>Random (from the seed)</source>
+        <translation>随机（由种子决定）</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>恒等</translation>
+    </message>
+    <message>
+        <source>Sobel x (vertical edges)</source>
+        <translation>Sobel x（竖直边缘）</translation>
+    </message>
+    <message>
+        <source>Sobel y (horizontal edges)</source>
+        <translation>Sobel y（水平边缘）</translation>
+    </message>
+    <message>
+        <source>Gaussian blur</source>
+        <translation>高斯模糊</translation>
+    </message>
+    <message>
+        <source>Sharpen</source>
+        <translation>锐化</translation>
+    </message>
+    <message>
+        <source>Laplacian</source>
+        <translation>拉普拉斯</translation>
+    </message>
+    <message>
+        <source>Box blur</source>
+        <translation>均值模糊</translation>
+    </message>
+</context>
+<context>
+    <name>spec</name>
+    <message>
+        <source>Number of channels the layer reads; leave it out to take the previous layer's output channels.</source>
+        <translation>该层读取的通道数；留空则取上一层的输出通道数。</translation>
+    </message>
+    <message>
+        <source>Number of kernels, and so the number of channels (the depth) of the output.</source>
+        <translation>卷积核的个数，也就是输出的通道数（深度）。</translation>
+    </message>
+    <message>
+        <source>Height and width of the window that slides over the input.</source>
+        <translation>在输入上滑动的窗口的高和宽。</translation>
+    </message>
+    <message>
+        <source>How many pixels the window moves between two outputs; 2 halves the size.</source>
+        <translation>两次输出之间窗口移动的像素数；为 2 时尺寸减半。</translation>
+    </message>
+    <message>
+        <source>Spacing between kernel taps; d &gt; 1 widens the window without adding weights.</source>
+        <translation>卷积核采样点之间的间距；d &gt; 1 时窗口变宽而权重不增加。</translation>
+    </message>
+    <message>
+        <source>Splits channels into independent groups; groups = in_channels is a depthwise convolution.</source>
+        <translation>把通道分成相互独立的组；groups = in_channels 即逐通道卷积。</translation>
+    </message>
+    <message>
+        <source>Adds one learned number to every output of each channel.</source>
+        <translation>给每个通道的每个输出加上一个可学习的数。</translation>
+    </message>
+    <message>
+        <source>What the border is filled with: zeros, a mirror image, the edge pixel repeated, or the opposite edge.</source>
+        <translation>边界用什么填充：零、镜像、重复边缘像素，或对边的像素。</translation>
+    </message>
+    <message>
+        <source>Pixels added on each side before sliding; 'same' keeps the size (stride 1 only), 'valid' adds none.</source>
+        <translation>滑动之前在每侧补充的像素数；'same' 保持尺寸（仅限步长 1），'valid' 不填充。</translation>
+    </message>
+    <message>
+        <source>Implicit padding on each side; at most half the kernel size.</source>
+        <translation>每侧的隐式填充；最多为卷积核大小的一半。</translation>
+    </message>
+    <message>
+        <source>Round the output size up instead of down, keeping a last partial window.</source>
+        <translation>输出尺寸向上取整而不是向下，保留最后一个不完整的窗口。</translation>
+    </message>
+    <message>
+        <source>A 2-D convolution: every output channel is one 3-D kernel slid over the input.</source>
+        <translation>二维卷积：每个输出通道是一个在输入上滑动的三维卷积核。</translation>
+    </message>
+    <message>
+        <source>Trims this many pixels from each side of the output (numbers only; 'same' is not supported).</source>
+        <translation>从输出的每一侧裁掉这么多像素（只能是数字；不支持 'same'）。</translation>
+    </message>
+    <message>
+        <source>Extra rows and columns added to one side of the output; must be smaller than stride or dilation.</source>
+        <translation>在输出一侧额外增加的行和列；必须小于 stride 或 dilation。</translation>
+    </message>
+    <message>
+        <source>Transposed convolution supports only zeros padding.</source>
+        <translation>转置卷积只支持零填充。</translation>
+    </message>
+    <message>
+        <source>A transposed convolution: spreads each input pixel over a kernel-sized patch, enlarging the map.</source>
+        <translation>转置卷积：把每个输入像素铺到一个卷积核大小的区域上，从而放大特征图。</translation>
+    </message>
+    <message>
+        <source>Keeps the largest value in each window.</source>
+        <translation>保留每个窗口中的最大值。</translation>
+    </message>
+    <message>
+        <source>Whether padded zeros count in the average's denominator.</source>
+        <translation>填充的零是否计入平均值的分母。</translation>
+    </message>
+    <message>
+        <source>Divide by this number instead of the window size.</source>
+        <translation>用这个数代替窗口大小作除数。</translation>
+    </message>
+    <message>
+        <source>Replaces each window by its mean.</source>
+        <translation>用每个窗口的平均值代替该窗口。</translation>
+    </message>
+    <message>
+        <source>The output height and width; the window sizes adapt to the input.</source>
+        <translation>输出的高和宽；窗口大小随输入自适应。</translation>
+    </message>
+    <message>
+        <source>Averages over bins chosen so that the output has a fixed size.</source>
+        <translation>在划分好的区域上求平均，使输出具有固定尺寸。</translation>
+    </message>
+    <message>
+        <source>Number of channels; leave it out to take the previous layer's output channels.</source>
+        <translation>通道数；留空则取上一层的输出通道数。</translation>
+    </message>
+    <message>
+        <source>Added to the variance for numerical stability.</source>
+        <translation>加到方差上以保证数值稳定。</translation>
+    </message>
+    <message>
+        <source>How fast the running statistics follow new batches.</source>
+        <translation>滑动统计量跟随新批次更新的速度。</translation>
+    </message>
+    <message>
+        <source>Learn a scale and a shift per channel.</source>
+        <translation>为每个通道学习一个缩放和一个平移。</translation>
+    </message>
+    <message>
+        <source>Keep running mean and variance for inference.</source>
+        <translation>为推理保留滑动均值和方差。</translation>
+    </message>
+    <message>
+        <source>Normalises each channel (in inference mode: with its running mean and variance).</source>
+        <translation>对每个通道做归一化（推理模式下使用滑动均值和方差）。</translation>
+    </message>
+    <message>
+        <source>max(0, x): negative values become zero.</source>
+        <translation>max(0, x)：负值变为零。</translation>
+    </message>
+    <message>
+        <source>Slope applied to negative values.</source>
+        <translation>负值部分的斜率。</translation>
+    </message>
+    <message>
+        <source>x for positive x, negative_slope * x otherwise.</source>
+        <translation>x 为正时取 x，否则取 negative_slope * x。</translation>
+    </message>
+    <message>
+        <source>1 / (1 + exp(-x)): squashes values into (0, 1).</source>
+        <translation>1 / (1 + exp(-x))：把数值压缩到 (0, 1)。</translation>
+    </message>
+    <message>
+        <source>Hyperbolic tangent: squashes values into (-1, 1).</source>
+        <translation>双曲正切：把数值压缩到 (-1, 1)。</translation>
+    </message>
+    <message>
+        <source>'tanh' uses the faster tanh approximation.</source>
+        <translation>'tanh' 使用更快的 tanh 近似。</translation>
+    </message>
+    <message>
+        <source>x times the Gaussian CDF of x: a smooth ReLU.</source>
+        <translation>x 乘以 x 的高斯分布函数：一种平滑的 ReLU。</translation>
+    </message>
+    <message>
+        <source>MobileNet's block: a depthwise convolution (groups = in_channels) then a 1x1 pointwise convolution.</source>
+        <translation>MobileNet 的模块：先做逐通道卷积（groups = in_channels），再做 1x1 逐点卷积。</translation>
+    </message>
+</context>
+</TS>
