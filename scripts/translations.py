@@ -72,10 +72,13 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             probe = os.path.join(tmp, "probe.ts")
             lupdate(probe)
-            missing = sorted({m.findtext("source") for _, m in messages(probe)} - set(table))
+            found = {m.findtext("source") for _, m in messages(probe)}
+        missing, unused = sorted(found - set(table)), sorted(set(table) - found)
         for s in missing:
             print(f"no translation: {s!r}")
-        return 1 if missing else 0
+        for s in unused:
+            print(f"translation of a string the UI no longer has: {s!r}")
+        return 1 if missing or unused else 0
     lupdate(TS)
     missing = fill(TS, table)
     subprocess.run([tool("lrelease"), TS, "-qm", QM], cwd=ROOT, check=True, capture_output=True)

@@ -27,6 +27,17 @@ GRAY, SEQUENTIAL, DIVERGING = "CET-L1", "viridis", "CET-D1"
 
 
 
+def dashed_box_item() -> QtWidgets.QGraphicsPathItem:
+    """The theoretical receptive-field box: a thin dashed outline that keeps its width at any zoom."""
+    item = QtWidgets.QGraphicsPathItem()
+    pen = QtGui.QPen(QtGui.QColor("#0a84ff"), 0)
+    pen.setCosmetic(True)
+    pen.setWidthF(1.6)
+    pen.setStyle(Qt.PenStyle.DashLine)
+    item.setPen(pen)
+    return item
+
+
 class MapImage(pg.ImageItem):
     """The mosaic image; reports hover and click positions in mosaic pixels."""
 
@@ -111,12 +122,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         self.field_image = pg.ImageItem()
         self.field_image.setZValue(10)
         self.view.addItem(self.field_image)
-        self.box_item = QtWidgets.QGraphicsPathItem()
-        pen = QtGui.QPen(QtGui.QColor("#0a84ff"), 0)
-        pen.setCosmetic(True)
-        pen.setWidthF(1.6)
-        pen.setStyle(Qt.PenStyle.DashLine)
-        self.box_item.setPen(pen)
+        self.box_item = dashed_box_item()
         self.box_item.setZValue(11)
         self.view.addItem(self.box_item)
 
@@ -441,12 +447,7 @@ class ChannelView(QtWidgets.QWidget):
         self.bar.setImageItem(self.image)
         self.graphics.addItem(self.bar, row=0, col=1)
         self.bar.hide()
-        self.box_item = QtWidgets.QGraphicsPathItem()
-        pen = QtGui.QPen(QtGui.QColor("#0a84ff"), 0)
-        pen.setCosmetic(True)
-        pen.setWidthF(1.6)
-        pen.setStyle(Qt.PenStyle.DashLine)
-        self.box_item.setPen(pen)
+        self.box_item = dashed_box_item()
         self.view.addItem(self.box_item)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)

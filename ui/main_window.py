@@ -863,35 +863,29 @@ class MainWindow(QtWidgets.QMainWindow):
             self._warn(tr("The picture could not be saved"), path)
         return ok
 
-    def export_code(self, path: str | None = None) -> bool:
+    def _save_text(self, path: str | None, title: str, default: str, filters: str, make_text) -> bool:
+        """Ask for a path (unless given) and write ``make_text()`` there; a failure is a sentence."""
         if not path:
-            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save PyTorch code"),
-                                                            os.path.join(self._last_dir(), "model.py"),
-                                                            "Python (*.py)")
-        if not path:
-            return False
-        try:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(to_pytorch(self.project))
-        except OSError as e:
-            self._warn(tr("The code could not be saved"), f"{path}: {e.strerror or e}")
-            return False
-        return True
-
-    def export_csv(self, path: str | None = None) -> bool:
-        from convviz.report import to_csv
-        if not path:
-            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save shapes table"),
-                                                            os.path.join(self._last_dir(), "shapes.csv"), "CSV (*.csv)")
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, os.path.join(self._last_dir(), default),
+                                                            filters)
         if not path:
             return False
         try:
             with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(to_csv(self.project))
+                f.write(make_text())
         except OSError as e:
-            self._warn(tr("The table could not be saved"), f"{path}: {e.strerror or e}")
+            self._warn(tr("The file could not be saved"), f"{path}: {e.strerror or e}")
             return False
         return True
+
+    def export_code(self, path: str | None = None) -> bool:
+        return self._save_text(path, tr("Save PyTorch code"), "model.py", "Python (*.py)",
+                               lambda: to_pytorch(self.project))
+
+    def export_csv(self, path: str | None = None) -> bool:
+        from convviz.report import to_csv
+        return self._save_text(path, tr("Save shapes table"), "shapes.csv", "CSV (*.csv)",
+                               lambda: to_csv(self.project))
 
     # --- dialogs -----------------------------------------------------------------------------
     def _warn(self, title: str, text: str) -> None:

@@ -727,20 +727,16 @@
         <translation>将该层的特征图保存为 PNG</translation>
     </message>
     <message>
+        <source>The file could not be saved</source>
+        <translation>无法保存文件</translation>
+    </message>
+    <message>
         <source>Save PyTorch code</source>
         <translation>保存 PyTorch 代码</translation>
     </message>
     <message>
-        <source>The code could not be saved</source>
-        <translation>无法保存代码</translation>
-    </message>
-    <message>
         <source>Save shapes table</source>
         <translation>保存形状表</translation>
-    </message>
-    <message>
-        <source>The table could not be saved</source>
-        <translation>无法保存表格</translation>
     </message>
     <message>
         <source>PyTorch code</source>
