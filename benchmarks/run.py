@@ -94,10 +94,10 @@ def wait(app, win, timeout=300.0):
     win.features.widget().repaint()
 
 
-def edit_to_pixels(app, win, layer: int, n: int):
+def edit_to_pixels(app, win, layer: int, n: int, start: int = 0):
     """Toggle padding_mode of ``layer`` (same shapes, everything from it recomputed)."""
     times = []
-    for k in range(n):
+    for k in range(start, start + n):
         mode = "replicate" if k % 2 == 0 else "zeros"
         t0 = time.perf_counter()
         win.edit_arg(layer, "padding_mode", mode)
@@ -106,36 +106,51 @@ def edit_to_pixels(app, win, layer: int, n: int):
     return times
 
 
-def bare_forward(project, n: int):
+def bare_model(project):
+    """The same stack as a plain nn.Sequential (same weights), and its input."""
     import torch
 
     from convviz.engine import make_layer
     from convviz.samples import load_input
     inp = project.input
     x0 = torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width))[None]
-    c = x0.shape[1]
-    mods = []
     info = project.analyze()
-    for i, spec in enumerate(project.layers):
-        mods.append(make_layer(spec, info.layers[i].in_channels, project.seed, i, project.kernels[i]))
-    model = torch.nn.Sequential(*mods).eval()
-    del c
-    times = []
+    mods = [make_layer(spec, info.layers[i].in_channels, project.seed, i, project.kernels[i])
+            for i, spec in enumerate(project.layers)]
+    return torch.nn.Sequential(*mods).eval(), x0
+
+
+def bare_forward_once(model, x0) -> float:
+    import torch
     with torch.inference_mode():
+        t0 = time.perf_counter()
         model(x0)
-        for _ in range(n):
-            t0 = time.perf_counter()
-            model(x0)
-            times.append(time.perf_counter() - t0)
-    return times
+        return time.perf_counter() - t0
+
+
+def bare_forward(project, n: int):
+    model, x0 = bare_model(project)
+    bare_forward_once(model, x0)
+    return [bare_forward_once(model, x0) for _ in range(n)]
+
+
+def edits_vs_bare(app, win, layer: int, n: int):
+    """n edits of ``layer`` to pixels, each followed by one bare forward of the same stack, so
+    both see the same machine (the load of a shared machine drifts within a run)."""
+    model, x0 = bare_model(win.project)
+    bare_forward_once(model, x0)
+    edits, bare = [], []
+    for k in range(n):
+        edits += edit_to_pixels(app, win, layer, 1, k)
+        bare.append(bare_forward_once(model, x0))
+    return edits, bare
 
 
 def bench_edits(b: Bench):
     n = 10 if b.quick else 30
     for preset in ("teaching", "vgg16"):
         app, win = make_window(preset)
-        times = edit_to_pixels(app, win, 0, n)
-        base = bare_forward(win.project, max(5, n // 3))
+        times, base = edits_vs_bare(app, win, 0, n)
         p50, p95, bp50 = pct(times, .5) * 1e3, pct(times, .95) * 1e3, pct(base, .5) * 1e3
         target = "<= 1.3 x bare forward" if preset == "vgg16" else None
         ok = (p50 / bp50 <= 1.3) if preset == "vgg16" else None
@@ -283,7 +298,8 @@ def bench_memory(b: Bench):
         f"sys.path.insert(0, {ROOT!r})\n"
         "from convviz.cli import main\n"
         "rc = main([os.path.join(%r, 'resources/presets/vgg16.json'), '--self-test'])\n"
-        "print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n" % ROOT)
+        "print('peak', [int(l.split()[1]) * 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n"
+        % ROOT)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     if r.returncode != 0:
         raise RuntimeError(r.stderr)
@@ -300,7 +316,7 @@ def _baseline_rss():
             "os.environ['QT_QPA_PLATFORM']='offscreen'\n"
             "import torch\nfrom PySide6.QtWidgets import QApplication\nimport pyqtgraph\n"
             "app = QApplication([])\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n")
+            "print([int(l.split()[1]) * 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     return int(r.stdout.strip().splitlines()[-1])
 

@@ -78,6 +78,7 @@ class ComputeRequest:
     input_key: Hashable = None  # identifies input_override for the cache
     device: str = "cpu"
     threads: int | None = None
+    progressive: bool = True  # hand out each layer as soon as it is computed (slow stacks)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ class ComputeThread(QtCore.QThread):
         self._cond = threading.Condition()
         self._pending = None
         self._stopping = False
+        self.progressive = True  # emit each layer as it is computed (not only the whole result)
         self.setObjectName("convviz-compute")
 
     def submit(self, request) -> None:
@@ -61,7 +62,8 @@ class ComputeThread(QtCore.QThread):
             gen = req.generation
             try:
                 res = engine.run(req, cancelled=self._superseded,
-                                 on_layer=lambda i, arr, g=gen: self.layer_ready.emit(g, i, arr))
+                                 on_layer=(lambda i, arr, g=gen: self.layer_ready.emit(g, i, arr))
+                                 if self.progressive and req.progressive else None)
             except Cancelled:
                 continue
             except Exception as e:  # noqa: BLE001

@@ -186,7 +186,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         self._stale = stale
         self.image.setOpacity(0.35 if stale else 1.0)
 
-    def set_array(self, arr: np.ndarray | None) -> None:
+    def set_array(self, arr: np.ndarray | None, render: bool = True) -> None:
         if arr is not None and self.array is not None and arr.shape != self.array.shape:
             self.layout_ = None
         self.array = arr
@@ -195,7 +195,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         self._dirty = True
         if arr is None:
             self.image.clear()
-        elif self.is_visible():
+        elif render and self.is_visible():
             self.render()
 
     def set_normalisation(self, mode: str, global_levels: dp.Levels | None) -> None:
@@ -368,11 +368,17 @@ class FeatureArea(QtWidgets.QScrollArea):
         self.widgets: list[LayerMapWidget] = []  # [input, layer 0, layer 1, ...]
         self.norm = "channel"
         self.verticalScrollBar().valueChanged.connect(self._render_visible)
+        self._coalesce = QtCore.QTimer(self)
+        self._coalesce.setSingleShot(True)
+        self._coalesce.setInterval(150)
+        self._coalesce.timeout.connect(self.flush)
+        self._pending: dict = {}
 
     def widget_for(self, index: int) -> LayerMapWidget:
         return self.widgets[index + 1]
 
     def ensure_count(self, n_layers: int) -> None:
+        self._pending = {i: a for i, a in self._pending.items() if i < n_layers}
         while len(self.widgets) < n_layers + 1:
             w = LayerMapWidget(len(self.widgets) - 1)
             w.hovered.connect(self.hovered)
@@ -403,7 +409,17 @@ class FeatureArea(QtWidgets.QScrollArea):
         for w in self.widgets:
             w.set_normalisation(self.norm if w.index >= 0 else "layer", g)
 
-    def set_layer_array(self, index: int, arr) -> None:
+    def set_layer_array(self, index: int, arr, defer: bool = False) -> None:
+        """Show a layer's new maps; with ``defer`` (while a compute is still running) the drawing
+        waits for a short coalescing timer, so painting does not compete with torch for the
+        cores layer after layer."""
+        if defer:
+            # just remember it: the GUI thread does next to nothing per layer while torch runs
+            self._pending[index] = arr
+            if not self._coalesce.isActive():
+                self._coalesce.start()
+            return
+        self._pending.pop(index, None)
         w = self.widget_for(index)
         w.set_array(arr)
         w.fit_height(self.viewport().width())
@@ -411,8 +427,22 @@ class FeatureArea(QtWidgets.QScrollArea):
             self.refresh_levels()
 
     def _render_visible(self, *_):
+        self._coalesce.stop()
         for w in self.widgets:
             w.render_if_dirty()
+
+    def flush(self) -> None:
+        """Show and draw whatever new maps are waiting."""
+        pending, self._pending = self._pending, {}
+        width = self.viewport().width()
+        for index, arr in pending.items():
+            if index + 1 < len(self.widgets):
+                w = self.widget_for(index)
+                w.set_array(arr, render=False)
+                w.fit_height(width)
+        if pending and self.norm == "global":
+            self.refresh_levels()
+        self._render_visible()
 
     def showEvent(self, ev):  # noqa: N802
         super().showEvent(ev)

@@ -89,6 +89,9 @@ class InputPanel(QtWidgets.QWidget):
         self.reseed.clicked.connect(self._new_seed)
 
     def _fill_sources(self, extra_path: str | None = None) -> None:
+        if getattr(self, "_filled_for", object()) == extra_path:
+            return  # the list is already right: no rebuild on every edit
+        self._filled_for = extra_path
         self.source.clear()
         for name in SAMPLES:
             self.source.addItem(tr_in("InputPanel", SAMPLE_LABELS[name]), f"sample:{name}")

@@ -67,6 +67,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.engine_info: dict | None = None
         self.natural_size: tuple[int, int] | None = None
         self.field: tuple[int, int, int] | None = None  # (layer, y, x) whose receptive field is shown
+        self._macs_per_second = 2e10  # updated from every compute
+        self._submitted_macs = 0
         self.erf = None
         self.settings = settings()
         self.norm = str(self.settings.value("view/normalisation", "channel"))
@@ -355,7 +357,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if first == 0:
             iw.set_stale(True)
         self._update_title()
-        self._submit(project)
+        self._submit(project, first)
         self._refresh_field()
 
     def _header_html(self, l) -> str:
@@ -367,16 +369,25 @@ class MainWindow(QtWidgets.QMainWindow):
                     f" · {ar.human_count(l.macs)} MACs")
         return head
 
-    def _submit(self, project: Project) -> None:
+    def _submit(self, project: Project, first: int = 0) -> None:
         self.generation += 1
         self.compute_label.setText(tr("Computing…"))
+        # Layer-by-layer delivery costs the worker time (every hand-over wakes the GUI thread);
+        # it pays only when the recompute is slow enough to watch, judged from the speed so far.
+        macs = sum(l.macs for l in (self.info.layers[first:] if self.info else ()) if l.ok)
+        progressive = macs / self._macs_per_second > 0.4
+        self._submitted_macs = macs
         self.compute.submit(ComputeRequest(self.generation, project, self.doc.base_dir, device=self.device,
-                                           threads=self.threads))
+                                           threads=self.threads, progressive=progressive))
 
     def recompute(self) -> None:
         self._submit(self.doc.project)
 
     def _update_natural_size(self, project: Project) -> None:
+        key = (project.input.source, self.doc.base_dir)
+        if getattr(self, "_natural_key", None) == key:
+            return
+        self._natural_key = key
         self.natural_size = None
         src = project.input.source
         if src.startswith("pattern:"):
@@ -399,14 +410,17 @@ class MainWindow(QtWidgets.QMainWindow):
     def _layer_ready(self, gen: int, index: int, arr) -> None:
         if gen != self.generation:
             return  # stale: a newer edit is on its way
-        self.features.set_layer_array(index, arr)
+        self.features.set_layer_array(index, arr, defer=True)
 
     def _result_ready(self, res) -> None:
         if res.generation != self.generation:
             return
         self.last_result = res
+        if res.seconds > 0.05 and self._submitted_macs > 1e8:
+            self._macs_per_second = 0.5 * self._macs_per_second + 0.5 * self._submitted_macs / res.seconds
         if res.input is not None:
             self.features.set_layer_array(-1, res.input)
+        self.features.flush()
         for i, arr in enumerate(res.outputs):
             w = self.features.widget_for(i)
             if arr is None:
@@ -414,7 +428,8 @@ class MainWindow(QtWidgets.QMainWindow):
                     w.set_array(None)
                 w.set_stale(False)
             elif w.array is not arr:
-                self.features.set_layer_array(i, arr)
+                self.features.set_layer_array(i, arr, defer=True)
+        self.features.flush()
         if res.error:
             self.status.showMessage(res.error, 15000)
             if res.error_layer is not None:

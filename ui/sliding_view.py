@@ -337,16 +337,28 @@ class SlidingView(QtWidgets.QWidget):
         self._window = window
         window.maps_updated.connect(lambda _g: self.refresh_from_window())
 
+    def showEvent(self, ev):  # noqa: N802
+        super().showEvent(ev)
+        if getattr(self, "_needs_refresh", False):
+            self.refresh_from_window()
+
     def _set_enabled(self, on: bool) -> None:
         for w in (self.first_button, self.back_button, self.play_button, self.fwd_button, self.last_button,
                   self.scrub, self.channel_spin, self.flip, self.gif_button, self.png_button):
             w.setEnabled(on)
 
     def refresh_from_window(self) -> None:
-        """Rebuild the layer list and the slider from the window's newest computed numbers."""
+        """Rebuild the layer list and the slider from the window's newest computed numbers
+        (when the stepper is on screen; otherwise when it is next shown)."""
         win = self._window
         if win is None or win.last_result is None:
             return
+        if not self.isVisible() or win.last_result.generation != win.generation:
+            # not on screen, or the numbers on hand belong to the project before an edit:
+            # follow when the new ones arrive (maps_updated) or when shown
+            self._needs_refresh = True
+            return
+        self._needs_refresh = False
         p, res = win.project, win.last_result
         self._layers = [i for i, s in enumerate(p.layers) if s.type in SUPPORTED and i < len(res.outputs)
                         and res.outputs[i] is not None]
@@ -371,7 +383,8 @@ class SlidingView(QtWidgets.QWidget):
     def show_layer(self, index: int, keep_position: bool = False) -> bool:
         """Follow layer ``index`` of the window's project (if it slides a window)."""
         win = self._window
-        if win is None or win.last_result is None or index not in self._layers:
+        if (win is None or win.last_result is None or index not in self._layers
+                or win.last_result.generation != win.generation):
             return False
         p, res = win.project, win.last_result
         spec = p.layers[index]
@@ -380,7 +393,11 @@ class SlidingView(QtWidgets.QWidget):
         if spec.type == "DepthwiseSeparable":
             y = res.intermediates[index]
         weights = res.weights[index] if index < len(res.weights) else ()
-        model = Slider(spec, x, y, weights)
+        try:
+            model = Slider(spec, x, y, weights)
+        except (ValueError, IndexError) as e:  # numbers that do not fit the layer: show nothing
+            self.note.setText(str(e))
+            return False
         t = self.t if keep_position and index == self.layer_index else 0
         self.slider_model = model
         self.layer_index = index

@@ -460,8 +460,7 @@ class WalkthroughPanel(QtWidgets.QWidget):
         while self.extra_lay.count():
             item = self.extra_lay.takeAt(0)
             if item.widget() is not None:
-                item.widget().hide()
-                item.widget().setParent(None)
+                item.widget().hide()  # gone from view now; Qt deletes it (it still owns it) later
                 item.widget().deleteLater()
         self.horse = self.questions = self.separable = None
 
