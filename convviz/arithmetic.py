@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .spec import LayerSpec, pair
+from .messages import Msg
+from .spec import QT_TRANSLATE_NOOP, LayerSpec, pair
 
 BYTES_PER_ELEMENT = 4  # float32
 
@@ -136,9 +137,10 @@ def axis_formula(spec: LayerSpec, axis: int, n: int) -> AxisFormula:
             note = ""
             if raw != o:
                 text += f" - 1 = {o}"
-                note = "the last window would start in the right padding, so ceil_mode drops it"
+                note = Msg(QT_TRANSLATE_NOOP("core", "the last window would start in the right padding, so ceil_mode "
+                                                     "drops it"))
             elif span >= 0 and span % s:
-                note = "ceil_mode keeps a last, partial window"
+                note = Msg(QT_TRANSLATE_NOOP("core", "ceil_mode keeps a last, partial window"))
             return AxisFormula(o, text, 0, note)
         o = conv_out(n, k, s, d, pb, pa)
         dropped = span % s if span >= 0 else 0
@@ -146,7 +148,7 @@ def axis_formula(spec: LayerSpec, axis: int, n: int) -> AxisFormula:
     if t == "AdaptiveAvgPool2d":
         o = pair(spec.get("output_size"))[axis]
         return AxisFormula(o, f"output_size = {o}")
-    return AxisFormula(n, f"{n} (unchanged)")
+    return AxisFormula(n, Msg(QT_TRANSLATE_NOOP("core", "{n} (unchanged)"), n=n))
 
 
 def formula(spec: LayerSpec, h: int, w: int) -> tuple[str, tuple[AxisFormula, AxisFormula]]:
@@ -158,25 +160,27 @@ def formula(spec: LayerSpec, h: int, w: int) -> tuple[str, tuple[AxisFormula, Ax
         if fh.note:
             notes.append(fh.note)
     else:
-        text = f"H: {fh.text}; W: {fw.text}"
-        notes += [f"H: {fh.note}"] if fh.note else []
-        notes += [f"W: {fw.note}"] if fw.note else []
+        text = Msg("H: {h}; W: {w}", h=fh.text, w=fw.text)
+        notes += [Msg("H: {note}", note=fh.note)] if fh.note else []
+        notes += [Msg("W: {note}", note=fw.note)] if fw.note else []
     if fh.dropped or fw.dropped:
         notes.append(dropped_text(fh.dropped, fw.dropped))
     if notes:
-        text += " (" + "; ".join(notes) + ")"
+        joined = notes[0]
+        for note in notes[1:]:
+            joined = Msg("{a}; {b}", a=joined, b=note)
+        text = Msg("{formula} ({notes})", formula=text, notes=joined)
     return text, (fh, fw)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def dropped_text(rows: int, cols: int) -> str:
+def dropped_text(rows: int, cols: int) -> Msg:
     """'the floor division drops 1 row and 2 columns of the padded input'."""
-    parts = [_plural(rows, "row")] if rows else []
-    parts += [_plural(cols, "column")] if cols else []
-    return f"the floor division drops {' and '.join(parts)} of the padded input"
+    r = Msg(QT_TRANSLATE_NOOP("core", "{n} row"), n=rows) if rows == 1 else \
+        Msg(QT_TRANSLATE_NOOP("core", "{n} rows"), n=rows)
+    c = Msg(QT_TRANSLATE_NOOP("core", "{n} column"), n=cols) if cols == 1 else \
+        Msg(QT_TRANSLATE_NOOP("core", "{n} columns"), n=cols)
+    what = Msg(QT_TRANSLATE_NOOP("core", "{a} and {b}"), a=r, b=c) if rows and cols else (r if rows else c)
+    return Msg(QT_TRANSLATE_NOOP("core", "the floor division drops {what} of the padded input"), what=what)
 
 
 # --- whole layer ----------------------------------------------------------------------------

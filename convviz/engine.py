@@ -23,6 +23,8 @@ from torch import nn
 
 from .engine_api import ComputeRequest, ComputeResult, memory_problem  # noqa: F401 - re-exported
 from .kernels import fill_weights
+from .messages import Msg
+from .spec import QT_TRANSLATE_NOOP
 from .project import Project, layer_seed
 from .samples import load_input
 from .spec import LayerSpec
@@ -87,6 +89,11 @@ def _readonly(t: torch.Tensor) -> np.ndarray:
     arr = a[0].numpy()  # shares memory with a cached tensor that is never written again
     arr.flags.writeable = False
     return arr
+
+
+def _reason(e: Exception):
+    """The sentence of an exception, keeping a translatable Msg when it carries one."""
+    return e.args[0] if e.args and isinstance(e.args[0], Msg) else str(e)
 
 
 def resolve_device(name: str) -> str:
@@ -167,11 +174,13 @@ class Engine:
         try:
             x = self._load_input(req, device)
         except Exception as e:  # noqa: BLE001 - an unreadable input is reported, never raised
-            return ComputeResult(req.generation, None, tuple(outputs), (), f"Input: {e}", None, 0,
+            return ComputeResult(req.generation, None, tuple(outputs), (),
+                                 Msg(QT_TRANSLATE_NOOP("core", "Input: {problem}"), problem=_reason(e)), None, 0,
                                  time.perf_counter() - t0, device)
         problem = memory_problem(info)
         if problem:
-            return ComputeResult(req.generation, self._input_array, tuple(outputs), (), f"Not computed: {problem}",
+            return ComputeResult(req.generation, self._input_array, tuple(outputs), (),
+                                 Msg(QT_TRANSLATE_NOOP("core", "Not computed: {problem}"), problem=problem),
                                  None, 0, time.perf_counter() - t0, device)
         reused = 0
         error = error_layer = None
@@ -200,7 +209,9 @@ class Engine:
                             else:
                                 y = m(x)
                     except Exception as e:  # noqa: BLE001 - torch refused what the validator let through
-                        error, error_layer = f"Layer {i} ({spec.type}): torch could not compute it: {e}", i
+                        error = Msg(QT_TRANSLATE_NOOP("core", "Layer {i} ({type}): torch could not compute it: {e}"),
+                                    i=i, type=spec.type, e=str(e))
+                        error_layer = i
                         break
                     cache.append(_Cached(key, m, y, _readonly(y), tuple(_param_view(p) for p in m.parameters()),
                                          None if mid is None else _readonly(mid)))

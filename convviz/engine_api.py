@@ -11,6 +11,8 @@ from typing import Hashable
 import numpy as np
 
 from . import arithmetic as ar
+from .messages import Msg
+from .spec import QT_TRANSLATE_NOOP
 from .project import Project
 from .validate import StackInfo
 
@@ -59,9 +61,10 @@ def memory_problem(info: StackInfo, budget: int | None = None) -> str | None:
     budget = memory_budget() if budget is None else budget
     need = estimate_bytes(info)
     if need > budget:
-        return (f"this stack needs about {ar.human_bytes(need)} to compute and keep every layer's maps, more "
-                f"than the {ar.human_bytes(budget)} convviz allows itself here — reduce the input size, the "
-                f"channels or the number of layers")
+        return Msg(QT_TRANSLATE_NOOP("core", "this stack needs about {need} to compute and keep every layer's maps, "
+                                             "more than the {budget} convviz allows itself here — reduce the input "
+                                             "size, the channels or the number of layers"),
+                   need=ar.human_bytes(need), budget=ar.human_bytes(budget))
     return None
 
 

@@ -37,14 +37,15 @@ def _derivative(n: int) -> np.ndarray:
 
 def kernel_problem(name: str, kh: int, kw: int) -> str | None:
     """Why ``name`` cannot fill a kh x kw kernel, or None."""
+    from .messages import Msg
     if name in ("sobel_x",) and kw < 2:
-        return "Sobel x needs a kernel at least 2 wide — increase kernel_size"
+        return Msg(QT_TRANSLATE_NOOP("core", "Sobel x needs a kernel at least 2 wide — increase kernel_size"))
     if name in ("sobel_y",) and kh < 2:
-        return "Sobel y needs a kernel at least 2 high — increase kernel_size"
+        return Msg(QT_TRANSLATE_NOOP("core", "Sobel y needs a kernel at least 2 high — increase kernel_size"))
     if name == "laplacian" and (kh < 3 or kw < 3):
-        return "the Laplacian needs a kernel of at least 3x3 — increase kernel_size"
+        return Msg(QT_TRANSLATE_NOOP("core", "the Laplacian needs a kernel of at least 3x3 — increase kernel_size"))
     if name == "sharpen" and (kh < 3 or kw < 3):
-        return "sharpen needs a kernel of at least 3x3 — increase kernel_size"
+        return Msg(QT_TRANSLATE_NOOP("core", "sharpen needs a kernel of at least 3x3 — increase kernel_size"))
     return None
 
 

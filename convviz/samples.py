@@ -18,6 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .messages import Msg
+from .spec import QT_TRANSLATE_NOOP
+
 
 class InputError(ValueError):
     """An input that cannot be used: a missing file, a corrupt image, an unknown name."""
@@ -110,11 +113,13 @@ def decode_image(path: str | os.PathLike, channels: int, height: int, width: int
                                else Image.Resampling.BILINEAR)
             arr = np.asarray(im, dtype=np.float32) / 255.0
     except FileNotFoundError:
-        raise InputError(f"the image {name} does not exist") from None
+        raise InputError(Msg(QT_TRANSLATE_NOOP("core", "the image {name} does not exist"), name=name)) from None
     except UnidentifiedImageError:
-        raise InputError(f"{name} is not an image convviz can read (PNG, JPEG, BMP, GIF, TIFF, WebP)") from None
+        raise InputError(Msg(QT_TRANSLATE_NOOP("core", "{name} is not an image convviz can read (PNG, JPEG, BMP, GIF, "
+                                                       "TIFF, WebP)"), name=name)) from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
-        raise InputError(f"{name} could not be read as an image: it looks damaged ({e})") from None
+        raise InputError(Msg(QT_TRANSLATE_NOOP("core", "{name} could not be read as an image: it looks damaged ({e})"),
+                             name=name, e=str(e))) from None
     if arr.ndim == 2:
         arr = arr[None]
     else:

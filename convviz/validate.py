@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import arithmetic as ar
-from .spec import LAYER_TYPES, LayerSpec, SpecError, coerce_arg, pair
+from .messages import Msg
+from .spec import LAYER_TYPES, QT_TRANSLATE_NOOP, LayerSpec, SpecError, coerce_arg, pair
 
 Shape = tuple[int, int, int]
 
@@ -89,19 +90,28 @@ def _size(h: int, w: int) -> str:
     return f"{h}x{w}"
 
 
-def _kernel_text(k: tuple[int, int], d: tuple[int, int], w: ar.Window) -> str:
+def _kernel_text(k: tuple[int, int], d: tuple[int, int], w: ar.Window, what: str = "kernel") -> Msg:
     ext = (w.extent(0), w.extent(1))
     if d == (1, 1):
-        return f"the {_size(*k)} kernel"
-    return f"the {_size(*ext)} kernel ({_size(*k)} with dilation {d[0] if d[0] == d[1] else _size(*d)})"
+        t = QT_TRANSLATE_NOOP("core", "the {k} kernel") if what == "kernel" else \
+            QT_TRANSLATE_NOOP("core", "the {k} window")
+        return Msg(t, k=_size(*k))
+    t = QT_TRANSLATE_NOOP("core", "the {e} kernel ({k} with dilation {d})") if what == "kernel" else \
+        QT_TRANSLATE_NOOP("core", "the {e} window ({k} with dilation {d})")
+    return Msg(t, e=_size(*ext), k=_size(*k), d=d[0] if d[0] == d[1] else _size(*d))
 
 
 def _check_channels(spec: LayerSpec, c: int, first: bool) -> str | None:
     name = "num_features" if spec.type == "BatchNorm2d" else "in_channels"
     given = spec.get(name)
     if given is not None and given != c:
-        src = "the input has" if first else "the previous layer gives"
-        return f"{name} is {given} but {src} {c} channel{'s' if c != 1 else ''} — set {name} to {c} or leave it out"
+        if first:
+            t = QT_TRANSLATE_NOOP("core", "{name} is {given} but the input has {c} channels — set {name} to {c} or leave it out") \
+                if c != 1 else QT_TRANSLATE_NOOP("core", "{name} is {given} but the input has {c} channel — set {name} to {c} or leave it out")
+        else:
+            t = QT_TRANSLATE_NOOP("core", "{name} is {given} but the previous layer gives {c} channels — set {name} to {c} or leave it out") \
+                if c != 1 else QT_TRANSLATE_NOOP("core", "{name} is {given} but the previous layer gives {c} channel — set {name} to {c} or leave it out")
+        return Msg(t, name=name, given=given, c=c)
     return None
 
 
@@ -112,34 +122,41 @@ def _check_conv_window(spec: LayerSpec, h: int, w_: int) -> str | None:
     n = (h, w_)
     if spec.get("padding") == "same" and win.stride != (1, 1):
         s = win.stride
-        return (f"padding='same' is not supported with stride {s[0] if s[0] == s[1] else _size(*s)} — "
-                f"use stride 1, or give padding as numbers")
+        return Msg(QT_TRANSLATE_NOOP("core", "padding='same' is not supported with stride {s} — use stride 1, or give "
+                                             "padding as numbers"), s=s[0] if s[0] == s[1] else _size(*s))
     mode = win.padding_mode
     for ax in (0, 1):
         for p in (win.pad_before[ax], win.pad_after[ax]):
             if mode == "reflect" and p >= n[ax]:
-                return (f"reflect padding of {p} needs an input larger than {p} pixels on every side, but the "
-                        f"input is {_size(h, w_)} — reduce padding to at most {n[ax] - 1}, or choose "
-                        f"padding_mode 'zeros' or 'replicate'")
+                return Msg(QT_TRANSLATE_NOOP("core", "reflect padding of {p} needs an input larger than {p} pixels on "
+                                                     "every side, but the input is {size} — reduce padding to at most "
+                                                     "{most}, or choose padding_mode 'zeros' or 'replicate'"),
+                           p=p, size=_size(h, w_), most=n[ax] - 1)
             if mode == "circular" and p > n[ax]:
-                return (f"circular padding of {p} would wrap around a {_size(h, w_)} input more than once — "
-                        f"reduce padding to at most {n[ax]}, or choose another padding_mode")
+                return Msg(QT_TRANSLATE_NOOP("core", "circular padding of {p} would wrap around a {size} input more "
+                                                     "than once — reduce padding to at most {most}, or choose another "
+                                                     "padding_mode"), p=p, size=_size(h, w_), most=n[ax])
     hp = h + win.pad_before[0] + win.pad_after[0]
     wp = w_ + win.pad_before[1] + win.pad_after[1]
     if win.extent(0) > hp or win.extent(1) > wp:
-        fix = "reduce kernel_size or dilation, or add padding" if win.dilation != (1, 1) else \
-            "reduce kernel_size, or add padding"
-        return f"{_kernel_text(win.kernel, win.dilation, win)} is larger than the padded input {_size(hp, wp)} — {fix}"
+        return Msg(QT_TRANSLATE_NOOP("core", "{kernel} is larger than the padded input {size} — {fix}"),
+                   kernel=_kernel_text(win.kernel, win.dilation, win), size=_size(hp, wp), fix=_fix(win))
     return None
+
+
+def _fix(win: ar.Window) -> Msg:
+    if win.dilation != (1, 1):
+        return Msg(QT_TRANSLATE_NOOP("core", "reduce kernel_size or dilation, or add padding"))
+    return Msg(QT_TRANSLATE_NOOP("core", "reduce kernel_size, or add padding"))
 
 
 def _check_groups(c: int, co: int, g: int) -> str | None:
     if c % g:
-        return (f"in_channels {c} is not divisible by groups {g} — choose groups that divides both "
-                f"in_channels and out_channels (1 always does)")
+        return Msg(QT_TRANSLATE_NOOP("core", "in_channels {c} is not divisible by groups {g} — choose groups that "
+                                             "divides both in_channels and out_channels (1 always does)"), c=c, g=g)
     if co % g:
-        return (f"out_channels {co} is not divisible by groups {g} — choose out_channels as a multiple of "
-                f"{g}, or change groups")
+        return Msg(QT_TRANSLATE_NOOP("core", "out_channels {co} is not divisible by groups {g} — choose out_channels "
+                                             "as a multiple of {g}, or change groups"), co=co, g=g)
     return None
 
 
@@ -151,12 +168,13 @@ def _check_layer(spec: LayerSpec, in_shape: Shape, first: bool) -> str | None:
         try:
             coerce_arg(lt.arg(name), value)
         except SpecError as e:
-            return f"{e.field} {e.message} — change {name}"
+            return Msg(QT_TRANSLATE_NOOP("core", "{field} {problem} — change {name}"), field=e.field,
+                       problem=e.message, name=name)
         except KeyError:
-            return f"{spec.type} has no argument {name!r}"
+            return Msg(QT_TRANSLATE_NOOP("core", "{type} has no argument {name}"), type=spec.type, name=repr(name))
     for a in lt.args:
         if a.required and not spec.given(a.name):
-            return f"{a.name} is missing"
+            return Msg(QT_TRANSLATE_NOOP("core", "{name} is missing"), name=a.name)
     t = spec.type
     # BatchNorm2d without affine parameters or running statistics never reads num_features,
     # and torch accepts any value there.
@@ -166,16 +184,17 @@ def _check_layer(spec: LayerSpec, in_shape: Shape, first: bool) -> str | None:
         if err:
             return err
     if t == "BatchNorm2d" and not spec.get("track_running_stats") and h * w == 1:
-        return ("without running statistics, BatchNorm2d normalises with the statistics of the map itself, "
-                "which needs more than one value per channel, but the map is 1x1 — set "
-                "track_running_stats to true, or give it a larger input")
+        return Msg(QT_TRANSLATE_NOOP("core", "without running statistics, BatchNorm2d normalises with the statistics "
+                                             "of the map itself, which needs more than one value per channel, but the "
+                                             "map is 1x1 — set track_running_stats to true, or give it a larger input"))
     if t == "Conv2d":
         return _check_groups(c, spec.get("out_channels"), spec.get("groups")) or _check_conv_window(spec, h, w)
     if t == "DepthwiseSeparable":
         return _check_conv_window(spec, h, w)
     if t == "ConvTranspose2d":
         if spec.get("padding_mode") != "zeros":
-            return "ConvTranspose2d supports only padding_mode='zeros' — change padding_mode to 'zeros'"
+            return Msg(QT_TRANSLATE_NOOP("core", "ConvTranspose2d supports only padding_mode='zeros' — change "
+                                                 "padding_mode to 'zeros'"))
         err = _check_groups(c, spec.get("out_channels"), spec.get("groups"))
         if err:
             return err
@@ -183,29 +202,33 @@ def _check_layer(spec: LayerSpec, in_shape: Shape, first: bool) -> str | None:
         op = pair(spec.get("output_padding"))
         for ax, name in ((0, "height"), (1, "width")):
             if op[ax] >= win.stride[ax] and op[ax] >= win.dilation[ax]:
-                return (f"output_padding {op[ax]} (in {name}) must be smaller than the stride "
-                        f"{win.stride[ax]} or the dilation {win.dilation[ax]} — reduce output_padding or "
-                        f"increase stride")
+                t = QT_TRANSLATE_NOOP("core", "output_padding {op} (in height) must be smaller than the stride {s} or "
+                                              "the dilation {d} — reduce output_padding or increase stride") \
+                    if ax == 0 else QT_TRANSLATE_NOOP("core", "output_padding {op} (in width) must be smaller than the "
+                                                              "stride {s} or the dilation {d} — reduce output_padding "
+                                                              "or increase stride")
+                return Msg(t, op=op[ax], s=win.stride[ax], d=win.dilation[ax])
         _, oh, ow = ar.output_shape(spec, in_shape)
         if oh < 1 or ow < 1:
-            return (f"the output would be {_size(oh, ow)}, smaller than 1x1 — reduce padding, or increase "
-                    f"kernel_size or stride")
+            return Msg(QT_TRANSLATE_NOOP("core", "the output would be {size}, smaller than 1x1 — reduce padding, or "
+                                                 "increase kernel_size or stride"), size=_size(oh, ow))
         return None
     if t in ("MaxPool2d", "AvgPool2d"):
         win = ar.window(spec)
         for ax in (0, 1):
             half = win.kernel[ax] // 2
             if win.pad_before[ax] > half:
-                return (f"padding {win.pad_before[ax]} is more than half of the kernel size {win.kernel[ax]} — "
-                        f"use padding at most {half}, or a larger kernel")
+                return Msg(QT_TRANSLATE_NOOP("core", "padding {p} is more than half of the kernel size {k} — use "
+                                                     "padding at most {half}, or a larger kernel"),
+                           p=win.pad_before[ax], k=win.kernel[ax], half=half)
         _, oh, ow = ar.output_shape(spec, in_shape)
         if oh < 1 or ow < 1:
             hp = h + 2 * win.pad_before[0]
             wp = w + 2 * win.pad_before[1]
-            fix = "reduce kernel_size or dilation, or add padding" if win.dilation != (1, 1) else \
-                "reduce kernel_size, or add padding"
-            return (f"{_kernel_text(win.kernel, win.dilation, win).replace('kernel', 'window')} does not fit "
-                    f"in the padded input {_size(hp, wp)}, so the output would be {_size(oh, ow)} — {fix}")
+            return Msg(QT_TRANSLATE_NOOP("core", "{window} does not fit in the padded input {size}, so the output "
+                                                 "would be {out} — {fix}"),
+                       window=_kernel_text(win.kernel, win.dilation, win, "window"), size=_size(hp, wp),
+                       out=_size(oh, ow), fix=_fix(win))
         return None
     return None
 
@@ -214,12 +237,13 @@ def _check_kernel_init(spec: LayerSpec, c_in: int, init) -> str | None:
     from .kernels import kernel_problem, weight_shapes
     shapes = weight_shapes(spec, c_in)
     if not shapes:
-        return f"{spec.type} has no kernel to set — remove its kernel_init"
+        return Msg(QT_TRANSLATE_NOOP("core", "{type} has no kernel to set — remove its kernel_init"), type=spec.type)
     if isinstance(init, tuple):
         got = _nested_shape(init[1])
         if got != shapes[0]:
-            return (f"the typed kernel has shape {list(got)} but this layer's weight is {list(shapes[0])} — "
-                    f"type it again or choose a named kernel")
+            return Msg(QT_TRANSLATE_NOOP("core", "the typed kernel has shape {got} but this layer's weight is {want} — "
+                                                 "type it again or choose a named kernel"),
+                       got=list(got), want=list(shapes[0]))
         return None
     return kernel_problem(init, shapes[0][2], shapes[0][3])
 
@@ -248,7 +272,8 @@ def analyze(input_shape: Shape, layers: tuple[LayerSpec, ...] | list[LayerSpec],
         if not err and kernels is not None and i < len(kernels) and kernels[i] is not None:
             err = _check_kernel_init(spec, shape[0], kernels[i])
         if err:
-            infos.append(LayerInfo(i, spec, shape, error=f"Layer {i} ({spec.type}): {err}"))
+            infos.append(LayerInfo(i, spec, shape, error=Msg(QT_TRANSLATE_NOOP("core", "Layer {i} ({type}): {reason}"),
+                                                             i=i, type=spec.type, reason=err)))
             blocked = i
             continue
         out = ar.output_shape(spec, shape)

@@ -90,3 +90,12 @@ def test_messages_for_the_traps():
 def test_human_units():
     assert ar.human_bytes(1536) == "1.5 KiB"
     assert ar.human_count(14_714_688) == "14.7 M"
+
+
+def test_messages_translate_recursively_and_fall_back():
+    from convviz.messages import Msg, translate
+    m = Msg("Layer {i} ({type}): {reason}", i=2, type="Conv2d", reason=Msg("{name} is missing", name="kernel_size"))
+    assert m == "Layer 2 (Conv2d): kernel_size is missing"
+    table = {"Layer {i} ({type}): {reason}": "L{i}/{type}: {reason}", "{name} is missing": "missing {name}"}
+    assert translate(m, lambda t: table.get(t, t)) == "L2/Conv2d: missing kernel_size"
+    assert translate(m, lambda t: "{broken") == str(m)  # a broken translation never hides the message

@@ -22,6 +22,12 @@ def tr_in(context: str, text: str) -> str:
     return QtCore.QCoreApplication.translate(context, text)
 
 
+def tr_core(text) -> str:
+    """A sentence written by the core (a convviz.messages.Msg, or plain text) in the UI's language."""
+    from convviz.messages import translate
+    return translate(text, lambda t: QtCore.QCoreApplication.translate("core", t))
+
+
 def translations_dir() -> str:
     from convviz.samples import resources_dir
     return str(resources_dir() / "translations")

@@ -13,7 +13,7 @@ from convviz.spec import LAYER_TYPES, LayerSpec
 from convviz.validate import StackInfo
 
 from .arg_widgets import make_editor
-from .i18n import tr, tr_in  # noqa: F401
+from .i18n import tr, tr_core, tr_in  # noqa: F401
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 
 MAX_GRID_WEIGHTS = 4096  # typed kernels are stored in the project file; keep them small
@@ -290,7 +290,7 @@ class LayerPanel(QtWidgets.QWidget):
             if l.error:
                 it.setIcon(warn)
                 it.setForeground(QtGui.QColor("#b00020"))
-                tip += "\n" + l.error
+                tip += "\n" + tr_core(l.error)
             elif l.blocked_by is not None:
                 it.setForeground(QtGui.QColor("#999"))
                 tip += "\n" + tr("Not computed: layer {i} is invalid").format(i=l.blocked_by)
@@ -333,7 +333,7 @@ class LayerPanel(QtWidgets.QWidget):
             if hasattr(ed, "set_auto_hint"):
                 ed.set_auto_hint(layer.in_channels)
         if layer.error:
-            self.problem.setText(layer.error)
+            self.problem.setText(tr_core(layer.error))
             self.problem.show()
         elif layer.blocked_by is not None:
             self.problem.setText(tr("Not computed: layer {i} is invalid").format(i=layer.blocked_by))

@@ -24,7 +24,7 @@ from .document import Document
 from .feature_view import ChannelView, FeatureArea
 from .input_panel import InputPanel
 from .layer_panel import LayerPanel, build_add_menu, default_spec
-from .i18n import tr, tr_in  # noqa: F401
+from .i18n import tr, tr_core, tr_in  # noqa: F401
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 from .settings import settings
 from .shapes_table import ShapesTable
@@ -342,9 +342,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.input_panel.set_input(project.input, project.seed, self.natural_size)
         for l in info.layers:
             w = self.features.widget_for(l.index)
-            w.set_header(self._header_html(l), l.formula if l.ok else "")
+            w.set_header(self._header_html(l), tr_core(l.formula) if l.ok else "")
             if l.error:
-                w.set_problem(l.error)
+                w.set_problem(tr_core(l.error))
             elif l.blocked_by is not None:
                 w.set_problem(tr("Not computed: layer {i} is invalid").format(i=l.blocked_by), blocked=True)
             else:
@@ -431,13 +431,14 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.features.set_layer_array(i, arr, defer=True)
         self.features.flush()
         if res.error:
-            self.status.showMessage(res.error, 15000)
+            error = tr_core(res.error)
+            self.status.showMessage(error, 15000)
             if res.error_layer is not None:
-                self.features.widget_for(res.error_layer).set_problem(res.error)
+                self.features.widget_for(res.error_layer).set_problem(error)
             elif res.error.startswith(("Input:", "Not computed:")):
                 for i in range(len(res.outputs)):
                     if self.info.layers[i].ok:
-                        self.features.widget_for(i).set_problem(res.error, blocked=True)
+                        self.features.widget_for(i).set_problem(error, blocked=True)
             self.compute_failed.emit(res.error)
         n = sum(o is not None for o in res.outputs)
         self.compute_label.setText(tr("{n} layers in {ms:.0f} ms ({r} reused) · {dev}").format(
@@ -697,7 +698,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             decode_image(path, p.input.channels, 4, 4)
         except InputError as e:
-            self._warn(tr("This file cannot be used as the input"), str(e))
+            self._warn(tr("This file cannot be used as the input"), tr_core(e.args[0] if e.args else e))
             return False
         self.doc.apply(replace(p, input=replace(p.input, source=os.path.abspath(path))), tr("Open image"))
         return True

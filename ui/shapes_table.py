@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from convviz import report
 
-from .i18n import tr, tr_in  # noqa: F401
+from .i18n import tr, tr_core, tr_in  # noqa: F401
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 
 
@@ -74,14 +74,14 @@ class ShapesTable(QtWidgets.QWidget):
                         if c in (0, 3, 4):
                             it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                         t.setItem(r, c, it)
-                    it.setText(text)
+                    it.setText(tr_core(text))
                     it.setForeground(colour)
                     it.setFont(bold if r == len(rows) - 1 else QtGui.QFont())
                     if c == 5:
                         it.setToolTip(tr("Theoretical receptive field: its size on the input, the jump (effective "
                                          "stride) and the input coordinate of output (0, 0)'s top-left corner"))
                     if c == 6:
-                        it.setToolTip(text)
+                        it.setToolTip(tr_core(text))
             self._rows = rows
             for c in range(6):
                 t.resizeColumnToContents(c)

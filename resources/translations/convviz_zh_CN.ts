@@ -1239,6 +1239,205 @@
     </message>
 </context>
 <context>
+    <name>core</name>
+    <message>
+        <source>the last window would start in the right padding, so ceil_mode drops it</source>
+        <translation>最后一个窗口会从右侧填充中开始，所以 ceil_mode 把它去掉了</translation>
+    </message>
+    <message>
+        <source>ceil_mode keeps a last, partial window</source>
+        <translation>ceil_mode 保留了最后一个不完整的窗口</translation>
+    </message>
+    <message>
+        <source>{n} (unchanged)</source>
+        <translation>{n}（不变）</translation>
+    </message>
+    <message>
+        <source>{n} row</source>
+        <translation>{n} 行</translation>
+    </message>
+    <message>
+        <source>{n} rows</source>
+        <translation>{n} 行</translation>
+    </message>
+    <message>
+        <source>{n} column</source>
+        <translation>{n} 列</translation>
+    </message>
+    <message>
+        <source>{n} columns</source>
+        <translation>{n} 列</translation>
+    </message>
+    <message>
+        <source>{a} and {b}</source>
+        <translation>{a}和{b}</translation>
+    </message>
+    <message>
+        <source>the floor division drops {what} of the padded input</source>
+        <translation>向下取整丢掉了填充后输入的{what}</translation>
+    </message>
+    <message>
+        <source>Input: {problem}</source>
+        <translation>输入：{problem}</translation>
+    </message>
+    <message>
+        <source>Not computed: {problem}</source>
+        <translation>未计算：{problem}</translation>
+    </message>
+    <message>
+        <source>Layer {i} ({type}): torch could not compute it: {e}</source>
+        <translation>第 {i} 层（{type}）：torch 无法计算：{e}</translation>
+    </message>
+    <message>
+        <source>this stack needs about {need} to compute and keep every layer's maps, more than the {budget} convviz allows itself here — reduce the input size, the channels or the number of layers</source>
+        <translation>计算并保存这个网络每一层的特征图大约需要 {need}，超过了 convviz 在本机允许使用的 {budget}——请减小输入尺寸、通道数或层数</translation>
+    </message>
+    <message>
+        <source>Sobel x needs a kernel at least 2 wide — increase kernel_size</source>
+        <translation>Sobel x 需要宽度至少为 2 的卷积核——请增大 kernel_size</translation>
+    </message>
+    <message>
+        <source>Sobel y needs a kernel at least 2 high — increase kernel_size</source>
+        <translation>Sobel y 需要高度至少为 2 的卷积核——请增大 kernel_size</translation>
+    </message>
+    <message>
+        <source>the Laplacian needs a kernel of at least 3x3 — increase kernel_size</source>
+        <translation>拉普拉斯需要至少 3x3 的卷积核——请增大 kernel_size</translation>
+    </message>
+    <message>
+        <source>sharpen needs a kernel of at least 3x3 — increase kernel_size</source>
+        <translation>锐化需要至少 3x3 的卷积核——请增大 kernel_size</translation>
+    </message>
+    <message>
+        <source>the image {name} does not exist</source>
+        <translation>图像 {name} 不存在</translation>
+    </message>
+    <message>
+        <source>{name} is not an image convviz can read (PNG, JPEG, BMP, GIF, TIFF, WebP)</source>
+        <translation>{name} 不是 convviz 能读取的图像（PNG、JPEG、BMP、GIF、TIFF、WebP）</translation>
+    </message>
+    <message>
+        <source>{name} could not be read as an image: it looks damaged ({e})</source>
+        <translation>无法把 {name} 读取为图像：文件似乎已损坏（{e}）</translation>
+    </message>
+    <message>
+        <source>the {k} kernel</source>
+        <translation>{k} 的卷积核</translation>
+    </message>
+    <message>
+        <source>the {k} window</source>
+        <translation>{k} 的窗口</translation>
+    </message>
+    <message>
+        <source>the {e} kernel ({k} with dilation {d})</source>
+        <translation>{e} 的卷积核（{k}，空洞为 {d}）</translation>
+    </message>
+    <message>
+        <source>the {e} window ({k} with dilation {d})</source>
+        <translation>{e} 的窗口（{k}，空洞为 {d}）</translation>
+    </message>
+    <message>
+        <source>{name} is {given} but the input has {c} channels — set {name} to {c} or leave it out</source>
+        <translation>{name} 为 {given}，但输入有 {c} 个通道——请把 {name} 设为 {c}，或留空</translation>
+    </message>
+    <message>
+        <source>{name} is {given} but the input has {c} channel — set {name} to {c} or leave it out</source>
+        <translation>{name} 为 {given}，但输入只有 {c} 个通道——请把 {name} 设为 {c}，或留空</translation>
+    </message>
+    <message>
+        <source>{name} is {given} but the previous layer gives {c} channels — set {name} to {c} or leave it out</source>
+        <translation>{name} 为 {given}，但上一层输出 {c} 个通道——请把 {name} 设为 {c}，或留空</translation>
+    </message>
+    <message>
+        <source>{name} is {given} but the previous layer gives {c} channel — set {name} to {c} or leave it out</source>
+        <translation>{name} 为 {given}，但上一层只输出 {c} 个通道——请把 {name} 设为 {c}，或留空</translation>
+    </message>
+    <message>
+        <source>padding='same' is not supported with stride {s} — use stride 1, or give padding as numbers</source>
+        <translation>步长为 {s} 时不支持 padding='same'——请使用步长 1，或用数字指定 padding</translation>
+    </message>
+    <message>
+        <source>reflect padding of {p} needs an input larger than {p} pixels on every side, but the input is {size} — reduce padding to at most {most}, or choose padding_mode 'zeros' or 'replicate'</source>
+        <translation>{p} 的镜像填充要求输入每一边都大于 {p} 个像素，但输入是 {size}——请把 padding 减到最多 {most}，或选择 padding_mode 'zeros' 或 'replicate'</translation>
+    </message>
+    <message>
+        <source>circular padding of {p} would wrap around a {size} input more than once — reduce padding to at most {most}, or choose another padding_mode</source>
+        <translation>{p} 的循环填充会在 {size} 的输入上绕回不止一次——请把 padding 减到最多 {most}，或选择其他 padding_mode</translation>
+    </message>
+    <message>
+        <source>{kernel} is larger than the padded input {size} — {fix}</source>
+        <translation>{kernel}比填充后的输入 {size} 还大——{fix}</translation>
+    </message>
+    <message>
+        <source>reduce kernel_size or dilation, or add padding</source>
+        <translation>请减小 kernel_size 或 dilation，或增加 padding</translation>
+    </message>
+    <message>
+        <source>reduce kernel_size, or add padding</source>
+        <translation>请减小 kernel_size，或增加 padding</translation>
+    </message>
+    <message>
+        <source>in_channels {c} is not divisible by groups {g} — choose groups that divides both in_channels and out_channels (1 always does)</source>
+        <translation>in_channels {c} 不能被 groups {g} 整除——请选择能同时整除 in_channels 和 out_channels 的 groups（1 总是可以）</translation>
+    </message>
+    <message>
+        <source>out_channels {co} is not divisible by groups {g} — choose out_channels as a multiple of {g}, or change groups</source>
+        <translation>out_channels {co} 不能被 groups {g} 整除——请把 out_channels 设为 {g} 的倍数，或修改 groups</translation>
+    </message>
+    <message>
+        <source>{field} {problem} — change {name}</source>
+        <translation>{field} {problem}——请修改 {name}</translation>
+    </message>
+    <message>
+        <source>{type} has no argument {name}</source>
+        <translation>{type} 没有参数 {name}</translation>
+    </message>
+    <message>
+        <source>{name} is missing</source>
+        <translation>缺少 {name}</translation>
+    </message>
+    <message>
+        <source>without running statistics, BatchNorm2d normalises with the statistics of the map itself, which needs more than one value per channel, but the map is 1x1 — set track_running_stats to true, or give it a larger input</source>
+        <translation>没有滑动统计量时，BatchNorm2d 用特征图自身的统计量做归一化，这要求每个通道不止一个值，但特征图是 1x1——请把 track_running_stats 设为 true，或给它更大的输入</translation>
+    </message>
+    <message>
+        <source>ConvTranspose2d supports only padding_mode='zeros' — change padding_mode to 'zeros'</source>
+        <translation>ConvTranspose2d 只支持 padding_mode='zeros'——请把 padding_mode 改为 'zeros'</translation>
+    </message>
+    <message>
+        <source>output_padding {op} (in height) must be smaller than the stride {s} or the dilation {d} — reduce output_padding or increase stride</source>
+        <translation>（高方向的）output_padding {op} 必须小于步长 {s} 或空洞 {d}——请减小 output_padding 或增大 stride</translation>
+    </message>
+    <message>
+        <source>output_padding {op} (in width) must be smaller than the stride {s} or the dilation {d} — reduce output_padding or increase stride</source>
+        <translation>（宽方向的）output_padding {op} 必须小于步长 {s} 或空洞 {d}——请减小 output_padding 或增大 stride</translation>
+    </message>
+    <message>
+        <source>the output would be {size}, smaller than 1x1 — reduce padding, or increase kernel_size or stride</source>
+        <translation>输出将是 {size}，小于 1x1——请减小 padding，或增大 kernel_size 或 stride</translation>
+    </message>
+    <message>
+        <source>padding {p} is more than half of the kernel size {k} — use padding at most {half}, or a larger kernel</source>
+        <translation>padding {p} 超过了卷积核大小 {k} 的一半——padding 最多为 {half}，或使用更大的卷积核</translation>
+    </message>
+    <message>
+        <source>{window} does not fit in the padded input {size}, so the output would be {out} — {fix}</source>
+        <translation>{window}放不进填充后的输入 {size}，输出将是 {out}——{fix}</translation>
+    </message>
+    <message>
+        <source>{type} has no kernel to set — remove its kernel_init</source>
+        <translation>{type} 没有可设置的卷积核——请删除它的 kernel_init</translation>
+    </message>
+    <message>
+        <source>the typed kernel has shape {got} but this layer's weight is {want} — type it again or choose a named kernel</source>
+        <translation>输入的卷积核形状是 {got}，但这一层的权重是 {want}——请重新输入，或选择一个命名卷积核</translation>
+    </message>
+    <message>
+        <source>Layer {i} ({type}): {reason}</source>
+        <translation>第 {i} 层（{type}）：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>kernels</name>
     <message>
         <source>Random (from the seed)</source>
