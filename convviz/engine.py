@@ -65,6 +65,8 @@ def init_module(module: nn.Module, spec: LayerSpec, c_in: int, init: Any) -> Non
 
 
 def make_layer(spec: LayerSpec, c_in: int, seed: int, index: int, init: Any = None) -> nn.Module:
+    if spec.layer_type.category != "conv":  # nothing random to draw (BatchNorm starts at 1 and 0)
+        return build_module(spec, c_in).eval()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(layer_seed(seed, index))
         m = build_module(spec, c_in)
@@ -103,6 +105,7 @@ def resolve_device(name: str) -> str:
 
 
 WEIGHT_CACHE_BYTES = 512 << 20
+MODULE_CACHE_SIZE = 256
 
 
 @dataclass
@@ -133,6 +136,9 @@ class Engine:
         # 14.7 M weights take longer to draw than its forward pass).
         self._weights: OrderedDict = OrderedDict()
         self._weights_bytes = 0
+        # Built modules by (index, spec, kernel, seed, channels, device): when an early layer
+        # changes, the later ones recompute their outputs but need not be rebuilt.
+        self._module_cache: OrderedDict = OrderedDict()
 
     def clear(self) -> None:
         threads = self._threads
@@ -201,7 +207,7 @@ class Engine:
                             # torch's performance notes (e.g. 'same' with even kernels) are not
                             # the learner's concern
                             warnings.simplefilter("ignore", UserWarning)
-                            m = self._make(spec, x.shape[1], project.seed, i, project.kernels[i], device)
+                            m = self._module(i, spec, x.shape[1], project.seed, project.kernels[i], device)
                             mid = None
                             if isinstance(m, DepthwiseSeparable):
                                 mid = m[0](x)
@@ -224,6 +230,18 @@ class Engine:
         return ComputeResult(req.generation, self._input_array, tuple(outputs), tuple(c.weights for c in cache),
                              error, error_layer, reused, time.perf_counter() - t0, device,
                              tuple(c.intermediate for c in cache))
+
+    def _module(self, index: int, spec: LayerSpec, c_in: int, seed: int, init: Any, device: str) -> nn.Module:
+        mkey = (index, spec, init, seed, c_in, device)
+        m = self._module_cache.get(mkey)
+        if m is None:
+            m = self._make(spec, c_in, seed, index, init, device)
+            self._module_cache[mkey] = m
+            while len(self._module_cache) > MODULE_CACHE_SIZE:
+                self._module_cache.popitem(last=False)
+        else:
+            self._module_cache.move_to_end(mkey)
+        return m
 
     def _make(self, spec: LayerSpec, c_in: int, seed: int, index: int, init: Any, device: str) -> nn.Module:
         if spec.layer_type.category != "conv":
