@@ -83,7 +83,7 @@ def wait(app, win, timeout=300.0):
                 loop.quit()
         win.maps_updated.connect(check)
         win.compute_failed.connect(loop.quit)
-        guard = QtCore.QTimer.singleShot(int(timeout * 1000), loop.quit)  # noqa: F841
+        QtCore.QTimer.singleShot(int(timeout * 1000), loop.quit)
         check()
         if not (win.last_result is not None and win.last_result.generation == win.generation):
             loop.exec()

@@ -278,14 +278,6 @@ def _mtime(source: str, base_dir: str | None) -> float | None:
         return None
 
 
-def forward_all(project: Project, base_dir: str | None = None) -> list[np.ndarray]:
-    """Every layer's output of a valid project, by a plain forward (for tests and benchmarks)."""
-    res = Engine().run(ComputeRequest(0, project, base_dir))
-    if res.error:
-        raise ValueError(res.error)
-    return [o for o in res.outputs if o is not None]
-
-
 def effective_rf(project: Project, layer: int, y: int, x: int, channel: int | None = None, n_random: int = 0,
                  base_dir: str | None = None, seed: int = 0) -> np.ndarray:
     """Luo et al.'s effective receptive field: |d out[channel or all, y, x] / d input| summed over

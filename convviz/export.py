@@ -4,7 +4,7 @@ kernels copied in).  Qt-free and torch-free: it only writes text."""
 from __future__ import annotations
 
 from .kernels import fill_weights
-from .project import Project, layer_seed  # noqa: F401 - the code below mirrors it
+from .project import Project
 from .validate import resolve_channels
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .spec import QT_TRANSLATE_NOOP  # noqa: F401 - re-exported for the core's message sites
 
 
 class Msg(str):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import arithmetic as ar
-from .spec import LayerSpec, pair
+from .spec import LayerSpec
 from .validate import StackInfo
 
 
@@ -90,8 +90,8 @@ def back_axis(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndarra
         return outs
     t = spec.type
     if t == "AdaptiveAvgPool2d":
-        idx = [np.arange((o * n_in) // n_out, ((o + 1) * n_in + n_out - 1) // n_out) for o in outs]
-        return np.unique(np.concatenate(idx)) if idx else outs[:0]
+        bins = ar.adaptive_bins(n_in, n_out)
+        return np.unique(np.concatenate([np.arange(*bins[o]) for o in outs]))
     w = ar.window(spec)
     if w is None:  # activations, BatchNorm: point-wise
         return np.unique(outs)
@@ -168,4 +168,4 @@ def describe_field(s: MapSet) -> str:
             f"columns {l}–{r}")
 
 
-__all__ = ["Field", "MapSet", "theoretical", "exact", "back_axis", "describe_field", "pair"]
+__all__ = ["Field", "MapSet", "theoretical", "exact", "back_axis", "describe_field"]

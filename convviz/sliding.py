@@ -61,9 +61,6 @@ class Grid:
     mode: str
     inserted: int = 1  # ConvTranspose: input pixel i sits at padded position pad + i*inserted
 
-    def is_padding(self, y: int, x: int) -> bool:
-        return self.src_y[y] < 0 or self.src_x[x] < 0 or not self.is_input_row(y) or not self.is_input_col(x)
-
     def is_input_row(self, y: int) -> bool:
         q = y - self.pad_before[0]
         return 0 <= q < self._n_up(0)
@@ -325,11 +322,6 @@ class Slider:
         inb = taps < size
         hit = inb & (src[np.clip(taps, 0, size - 1)] == i)
         return o[hit.any(axis=1)]
-
-
-def slider_for(spec: LayerSpec, x: np.ndarray, y: np.ndarray, weights=()) -> Slider:
-    """A Slider for a layer; for DepthwiseSeparable ``y`` must be the depthwise output."""
-    return Slider(spec, x, y, weights)
 
 
 def flipped(kernel: np.ndarray) -> np.ndarray:

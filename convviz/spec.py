@@ -357,10 +357,3 @@ def pair(v: int | Iterable[int] | None) -> tuple[int, int]:
         return (int(v[0]), int(v[1]))
     return (int(v), int(v))
 
-
-def inferred_channel_arg(layer_type: str) -> str | None:
-    """The name of the argument that takes the previous layer's channel count, if any."""
-    for a in LAYER_TYPES[layer_type].args:
-        if a.inferred:
-            return a.name
-    return None

@@ -75,7 +75,7 @@ def test_stacks_agree_with_torch(data):
     """Whole stacks: in_channels inferred from the layer before, the first invalid layer found
     where torch fails, every shape before it equal to torch's."""
     import torch
-    from torch_oracle import build
+
     shape = (data.draw(st.integers(1, 4)), data.draw(st.integers(4, 20)), data.draw(st.integers(4, 20)))
     kinds = data.draw(st.lists(st.sampled_from(["Conv2d", "MaxPool2d", "AvgPool2d", "ConvTranspose2d",
                                                 "DepthwiseSeparable", "BatchNorm2d", "activation"]),

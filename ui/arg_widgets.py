@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from convviz.spec import Arg
 
-from .i18n import tr, tr_in  # noqa: F401
-from .qt import QtCore, QtWidgets, Signal
+from .i18n import tr
+from .qt import QtWidgets, Signal
 
 
 

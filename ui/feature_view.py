@@ -10,7 +10,7 @@ import numpy as np
 
 from convviz import display as dp
 
-from .i18n import tr, tr_in  # noqa: F401
+from .i18n import tr
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal, pg
 
 _CMAPS: dict[str, pg.ColorMap] = {}

@@ -7,7 +7,7 @@ import os
 from convviz.project import InputSpec
 from convviz.samples import PATTERNS, SAMPLES
 
-from .i18n import tr, tr_in  # noqa: F401
+from .i18n import tr, tr_in
 from .qt import QtCore, QtWidgets, Signal
 
 PATTERN_LABELS = {

@@ -13,8 +13,8 @@ from convviz.spec import LAYER_TYPES, LayerSpec
 from convviz.validate import StackInfo
 
 from .arg_widgets import make_editor
-from .i18n import tr, tr_core, tr_in  # noqa: F401
-from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
+from .i18n import tr, tr_core, tr_in
+from .qt import QtGui, QtWidgets, Qt, Signal
 
 MAX_GRID_WEIGHTS = 4096  # typed kernels are stored in the project file; keep them small
 

@@ -15,7 +15,7 @@ from convviz.engine_api import ComputeRequest
 from convviz.export import to_pytorch
 from convviz.kernels import weight_shapes
 from convviz.project import Project, ProjectError, load, save
-from convviz.samples import DEFAULT_PRESET, PRESETS, InputError, decode_image, load_preset, preset_path
+from convviz.samples import DEFAULT_PRESET, PRESETS, InputError, decode_image, load_preset
 from convviz.spec import SpecError
 from convviz.validate import StackInfo
 
@@ -24,8 +24,8 @@ from .document import Document
 from .feature_view import ChannelView, FeatureArea
 from .input_panel import InputPanel
 from .layer_panel import LayerPanel, build_add_menu, default_spec
-from .i18n import tr, tr_core, tr_in  # noqa: F401
-from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
+from .i18n import tr, tr_core
+from .qt import QtGui, QtWidgets, Qt, Signal
 from .settings import settings
 from .shapes_table import ShapesTable
 from .sliding_view import SlidingView
@@ -967,6 +967,3 @@ def _source_label(src: str) -> str:
         return src.split(":", 1)[1].replace("_", " ")
     return os.path.basename(src)
 
-
-def default_project_path() -> str:
-    return str(preset_path(DEFAULT_PRESET))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from .i18n import tr, tr_in  # noqa: F401
+from .i18n import tr
 from .qt import QtCore, QtWidgets
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from convviz import report
 
-from .i18n import tr, tr_core, tr_in  # noqa: F401
-from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
+from .i18n import tr, tr_core
+from .qt import QtGui, QtWidgets, Qt, Signal
 
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from convviz.sliding import SUPPORTED, Slider, Step, flipped
 
-from .i18n import tr, tr_in  # noqa: F401
+from .i18n import tr
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 
 CELL = 34
@@ -780,7 +780,6 @@ class SlidingView(QtWidgets.QWidget):
                                                             "GIF (*.gif)")
             if not path:
                 return 0
-        from PIL import Image
         count = m.positions - start if count is None else count
         count = max(1, min(count, m.positions - start, max_frames))
         keep = self.t

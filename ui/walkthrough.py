@@ -10,7 +10,7 @@ depthwise-separable cost table.  Progress is remembered.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -21,7 +21,7 @@ from convviz.samples import load_input, load_preset, resources_dir
 from convviz.spec import LayerSpec
 
 from .i18n import tr
-from .qt import QtCore, QtGui, QtWidgets, Qt, Signal, pg
+from .qt import QtCore, QtWidgets, Qt, Signal, pg
 
 C = LayerSpec.make
 

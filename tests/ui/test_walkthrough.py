@@ -150,7 +150,7 @@ def test_every_ui_string_has_a_chinese_translation():
 def test_chinese_renders_with_the_bundled_font(make_window, qtbot, tmp_path):
     """Han characters are drawn (not tofu boxes): each distinct character gives a distinct glyph."""
     from ui.i18n import load_cjk_font
-    from ui.qt import QtGui, QtWidgets
+    from ui.qt import QtWidgets
     load_cjk_font()
     label = QtWidgets.QLabel("卷积感受野")
     qtbot.addWidget(label)

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from convviz.project import InputSpec, Project, load
-from convviz.samples import load_preset
 from convviz.spec import LayerSpec
 
 from .conftest import wait_maps
