@@ -6,25 +6,42 @@
      "layers": [{"type": "Conv2d", "out_channels": 8, "kernel_size": 3, "padding": 1}, ...]}
 
 Reading is all-or-nothing: any problem raises ProjectError naming the field, and no partly
-loaded project ever escapes.  Saving is atomic (a temporary file in the same folder, flushed,
-then os.replace), so a crash mid-save leaves the previous file intact.  See
-docs/project-format.md.
+loaded project ever escapes; whatever the file holds (deep nesting, enormous numbers, lone
+surrogates, duplicate keys, a FIFO or a device instead of a file) the error is one sentence.
+Saving is atomic (a temporary file in the same folder, flushed, then os.replace), so a crash
+mid-save leaves the previous file intact, and the writer never produces a file the reader
+refuses.  See docs/project-format.md.
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import re
+import secrets
+import stat
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from .spec import MAX_SPATIAL, LayerSpec, SpecError
+from .messages import Msg, escape, show
+from .spec import MAX_SPATIAL, QT_TRANSLATE_NOOP, LayerSpec, SpecError
 
 FORMAT = "convviz"
 VERSION = 1
 MAX_INPUT_CHANNELS = 64
 MAX_LAYERS = 256
-MAX_FILE_BYTES = 16 * 1024 * 1024
+# A typed kernel ({"values": ...}) holds at most this many numbers (the GUI's grid allows no
+# more); larger layers use a named kernel or the seed.
+MAX_TYPED_VALUES = 4096
+MAX_TITLE_CHARS = 1000
+MAX_SOURCE_CHARS = 4096  # PATH_MAX on Linux
+FLOAT32_MAX = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max: typed numbers beyond it become inf
+# Above the largest file the writer can produce within the limits above (256 layers, each with
+# the most argument text and a 4096x1x1x1 typed kernel of 24-character numbers, a title and a
+# source of control characters: about 37 MB; tests/test_project.py writes it and reopens it),
+# so the app never writes a project it refuses to reopen.
+MAX_FILE_BYTES = 48 * 1024 * 1024
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Weight initialisations a layer may name (see engine.py). "random" is torch's default
 # initialisation drawn from the project's seed.
@@ -37,9 +54,15 @@ def layer_seed(seed: int, index: int) -> int:
 
 
 class ProjectError(ValueError):
-    """A project that cannot be loaded, with the field at fault."""
+    """A project that cannot be loaded (or saved), with the field at fault.
+
+    ``field`` and ``message`` are escaped (messages.escape): whatever a file holds, the
+    sentence is one printable line."""
 
     def __init__(self, field: str, message: str):
+        field = escape(field, 160)
+        if not isinstance(message, Msg):
+            message = escape(message, 1000)
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
@@ -111,42 +134,96 @@ def _to_lists(v: Any) -> Any:
     return [_to_lists(x) for x in v] if isinstance(v, (list, tuple)) else v
 
 
-def _to_tuples(v: Any) -> Any:
-    return tuple(_to_tuples(x) for x in v) if isinstance(v, (list, tuple)) else v
+def _field(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
 
 
 def _int_field(d: Mapping, key: str, path: str, lo: int, hi: int, default: Any = None) -> int:
     if key not in d:
         if default is not None:
             return default
-        raise ProjectError(f"{path}.{key}" if path else key, "missing")
+        raise ProjectError(_field(path, key), "missing")
     v = d[key]
     if isinstance(v, bool) or not isinstance(v, int):
-        raise ProjectError(f"{path}.{key}" if path else key, f"expected a whole number, got {v!r}")
+        raise ProjectError(_field(path, key), f"expected a whole number, got {show(v)}")
     if not lo <= v <= hi:
-        raise ProjectError(f"{path}.{key}" if path else key, f"must be between {lo} and {hi}, got {v}")
+        raise ProjectError(_field(path, key), f"must be between {lo} and {hi}, got {show(v)}")
     return v
+
+
+def text_problem(text: Any, what: str = "title") -> str | None:
+    """Why ``text`` cannot be stored as the project's ``title`` (or, with ``what="source"``, its
+    input source), or None when it can.
+
+    The loader refuses such text, and ``save`` refuses to write it; the GUI calls this on input
+    (a title typed or pasted, an image path chosen) so the user hears it at once and never
+    meets it at save time.  Refused: text that is not a ``str``, text longer than
+    MAX_TITLE_CHARS (MAX_SOURCE_CHARS for a source), and lone surrogates (U+D800-U+DFFF alone:
+    not characters, and not encodable as UTF-8).  Newlines and other control characters are
+    allowed (JSON escapes them); every message and the exported code print them escaped.
+    The sentence is a messages.Msg, translatable by the GUI."""
+    limit = MAX_SOURCE_CHARS if what == "source" else MAX_TITLE_CHARS
+    if not isinstance(text, str):
+        return Msg(QT_TRANSLATE_NOOP("core", "expected text, got {value}"), value=show(text))
+    if len(text) > limit:
+        return Msg(QT_TRANSLATE_NOOP("core", "at most {limit} characters, got {n}"), limit=f"{limit:,}",
+                   n=f"{len(text):,}")
+    m = _SURROGATE.search(text)
+    if m:
+        return Msg(QT_TRANSLATE_NOOP("core", "contains a lone surrogate ({code}) at character {at}, which is not a "
+                                             "character and cannot be saved — remove it"),
+                   code=f"U+{ord(m.group()):04X}", at=m.start() + 1)
+    return None
+
+
+def _typed_kernel(vals: Any, where: str) -> tuple:
+    """A typed kernel as nested tuples of floats, checked to be a regular 4-D array of at most
+    MAX_TYPED_VALUES finite numbers that float32 can hold."""
+    shape = []
+    x = vals
+    while isinstance(x, list) and len(shape) < 5:
+        if not x:
+            break
+        shape.append(len(x))
+        x = x[0]
+    if len(shape) != 4 or isinstance(x, list):
+        raise ProjectError(where, "expected a 4-D list [out][in][kh][kw] of numbers")
+    n = shape[0] * shape[1] * shape[2] * shape[3]
+    if n > MAX_TYPED_VALUES:
+        raise ProjectError(where, f"at most {MAX_TYPED_VALUES:,} typed numbers, got {'x'.join(map(str, shape))} = "
+                                  f"{n:,} — choose a named kernel or random weights for a layer this large")
+    dims = "x".join(map(str, shape))
+
+    def walk(x: Any, depth: int, at: str) -> tuple:
+        if not isinstance(x, list) or len(x) != shape[depth]:
+            got = f"{len(x)} items" if isinstance(x, list) else show(x)
+            raise ProjectError(where, f"the typed kernel is not a regular {dims} array: {at or 'the list'} has "
+                                      f"{got} where {shape[depth]} are expected — every row needs the same length")
+        if depth < 3:
+            return tuple(walk(y, depth + 1, f"{at}[{i}]") for i, y in enumerate(x))
+        row = []
+        for i, y in enumerate(x):
+            if isinstance(y, bool) or not isinstance(y, (int, float)):
+                raise ProjectError(where, f"expected finite numbers, got {show(y)} at {at}[{i}]")
+            try:
+                f = float(y)
+            except OverflowError:
+                f = float("inf")
+            if f != f or abs(f) > FLOAT32_MAX:
+                raise ProjectError(where, f"expected finite numbers float32 can hold (at most about 3.4e38 in size), "
+                                          f"got {show(y)} at {at}[{i}]")
+            row.append(f)
+        return tuple(row)
+    return walk(vals, 0, "")
 
 
 def _parse_kernel_init(v: Any, path: str) -> Any:
     if isinstance(v, str):
         if v not in KERNEL_PRESETS:
-            raise ProjectError(path, f"unknown kernel {v!r}; known: {', '.join(KERNEL_PRESETS)}")
+            raise ProjectError(path, f"unknown kernel {show(v)}; known: {', '.join(KERNEL_PRESETS)}")
         return None if v == "random" else v
     if isinstance(v, Mapping) and set(v) == {"values"}:
-        vals = v["values"]
-
-        def check(x, depth):
-            if depth == 4:
-                if isinstance(x, bool) or not isinstance(x, (int, float)) or x != x or abs(x) == float("inf"):
-                    raise ProjectError(path + ".values", f"expected finite numbers, got {x!r}")
-                return
-            if not isinstance(x, list) or not x:
-                raise ProjectError(path + ".values", "expected a 4-D list [out][in][kh][kw] of numbers")
-            for y in x:
-                check(y, depth + 1)
-        check(vals, 0)
-        return ("values", _to_tuples(vals))
+        return ("values", _typed_kernel(v["values"], path + ".values"))
     raise ProjectError(path, "expected a kernel name or {\"values\": [[[[...]]]]}")
 
 
@@ -155,20 +232,22 @@ def from_dict(d: Any) -> Project:
     if not isinstance(d, Mapping):
         raise ProjectError("", "a convviz project is a JSON object")
     if d.get("format") != FORMAT:
-        raise ProjectError("format", f"expected \"{FORMAT}\", got {d.get('format')!r} — this is not a convviz project")
+        raise ProjectError("format", f"expected \"{FORMAT}\", got {show(d.get('format'))} — this is not a convviz project")
     version = d.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise ProjectError("version", f"expected a whole number, got {version!r}")
+        raise ProjectError("version", f"expected a whole number, got {show(version)}")
     if version != VERSION:
         hint = "it was written by a newer convviz" if version > VERSION else "it is not a version this convviz reads"
-        raise ProjectError("version", f"version {version} is not supported ({hint}); this convviz reads version {VERSION}")
+        raise ProjectError("version", f"version {show(version)} is not supported ({hint}); this convviz reads version "
+                                      f"{VERSION}")
     known = {"format", "version", "title", "input", "seed", "layers"}
     extra = [k for k in d if k not in known]
     if extra:
         raise ProjectError(extra[0], f"unknown field; a project has: {', '.join(sorted(known))}")
     title = d.get("title", "")
-    if not isinstance(title, str):
-        raise ProjectError("title", "expected text")
+    problem = text_problem(title, "title")
+    if problem:
+        raise ProjectError("title", problem)
     inp = d.get("input")
     if not isinstance(inp, Mapping):
         raise ProjectError("input", "missing or not an object with channels, height, width and source")
@@ -177,7 +256,10 @@ def from_dict(d: Any) -> Project:
         raise ProjectError(f"input.{extra[0]}", "unknown field; input has channels, height, width, source and shift")
     source = inp.get("source", "pattern:gradient")
     if not isinstance(source, str) or not source:
-        raise ProjectError("input.source", f"expected a sample name or an image path, got {source!r}")
+        raise ProjectError("input.source", f"expected a sample name or an image path, got {show(source)}")
+    problem = text_problem(source, "source")
+    if problem:
+        raise ProjectError("input.source", problem)
     from .samples import check_source
     problem = check_source(source)
     if problem:
@@ -185,7 +267,7 @@ def from_dict(d: Any) -> Project:
     shift = inp.get("shift", [0, 0])
     if (not isinstance(shift, list) or len(shift) != 2
             or any(isinstance(v, bool) or not isinstance(v, int) or abs(v) > MAX_SPATIAL for v in shift)):
-        raise ProjectError("input.shift", f"expected [dy, dx], two whole numbers, got {shift!r}")
+        raise ProjectError("input.shift", f"expected [dy, dx], two whole numbers, got {show(shift)}")
     input_spec = InputSpec(_int_field(inp, "channels", "input", 1, MAX_INPUT_CHANNELS),
                            _int_field(inp, "height", "input", 1, MAX_SPATIAL),
                            _int_field(inp, "width", "input", 1, MAX_SPATIAL), source, tuple(shift))
@@ -207,59 +289,244 @@ def from_dict(d: Any) -> Project:
         except SpecError as e:
             raise ProjectError(e.field, e.message) from None
         if k is not None and layers[-1].layer_type.category != "conv":
-            raise ProjectError(f"{path}.kernel_init", f"{raw['type']} has no kernel to initialise")
+            raise ProjectError(f"{path}.kernel_init", f"{layers[-1].type} has no kernel to initialise")
         kernels.append(_parse_kernel_init(k, f"{path}.kernel_init") if k is not None else None)
     return Project(input_spec, tuple(layers), seed, tuple(kernels), title)
 
 
-def loads(text: str) -> Project:
+def _unique_keys(pairs: list) -> dict:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise ProjectError("", f"the key {show(k)} appears twice in one object; each key may appear once, "
+                                       f"so it is not clear which value is meant")
+            seen.add(k)
+    return d
+
+
+def _parse(text: str) -> Any:
+    """JSON to Python, every failure a ProjectError: malformed text, nesting deeper than
+    Python's recursion limit, an integer literal longer than Python converts (4,300 digits),
+    duplicate keys."""
+    if text.startswith("\ufeff"):  # a UTF-8 byte-order mark, as some Windows editors write
+        text = text[1:]
     try:
-        d = json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except ProjectError:
+        raise
     except json.JSONDecodeError as e:
         raise ProjectError("", f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    return from_dict(d)
+    except RecursionError:
+        raise ProjectError("", "not a convviz project: its JSON is nested too deeply (a project is at most 7 levels "
+                               "deep)") from None
+    except ValueError as e:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise ProjectError("", f"not a convviz project: it holds a number too long to read ({escape(e, 120)})") from None
+
+
+def loads(text: str) -> Project:
+    return from_dict(_parse(text))
+
+
+def _describe_path(name: str) -> str:
+    return escape(name, 300)
 
 
 def load(path: str | os.PathLike) -> Project:
-    """Read a project file; raises ProjectError (with the file name) and nothing else."""
+    """Read a project file; raises ProjectError (with the file name) and nothing else.
+
+    Only a regular file is read (a folder, a FIFO, a device such as /dev/zero or a socket is
+    refused without reading or waiting), and at most MAX_FILE_BYTES + 1 bytes of it.  A UTF-8
+    byte-order mark is accepted."""
     name = os.fspath(path)
+    shown = _describe_path(os.fsdecode(name))
     try:
-        size = os.path.getsize(name)
-        if size > MAX_FILE_BYTES:
-            raise ProjectError("", f"{name} is {size} bytes, too large for a project file")
-        with open(name, "rb") as f:
-            raw = f.read()
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting forever.
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+        raise ProjectError("", f"cannot read {shown}: {escape(getattr(e, 'strerror', None) or e, 200)}") from None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise ProjectError("", f"{shown} is a folder, not a project file")
+            if not stat.S_ISREG(st.st_mode):
+                raise ProjectError("", f"{shown} is not a regular file (it is a device, a pipe or a socket) — a "
+                                       f"project is a .json file")
+            if st.st_size > MAX_FILE_BYTES:
+                raise ProjectError("", f"{shown} is {st.st_size:,} bytes, too large for a project file (at most "
+                                       f"{MAX_FILE_BYTES:,})")
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
-        raise ProjectError("", f"cannot read {name}: {e.strerror or e}") from None
+        raise ProjectError("", f"cannot read {shown}: {escape(e.strerror or e, 200)}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ProjectError("", f"{shown} is larger than {MAX_FILE_BYTES:,} bytes, too large for a project file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ProjectError("", f"{name} is not a text file (not UTF-8) — is it a convviz project?") from None
+        raise ProjectError("", f"{shown} is not a text file (not UTF-8) — is it a convviz project?") from None
     try:
         return loads(text)
     except ProjectError as e:
-        raise ProjectError(e.field, f"{e.message}" + ("" if e.field else f" ({name})")) from None
+        raise ProjectError(e.field, f"{e.message}" + ("" if e.field else f" ({shown})")) from None
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+def _scalar(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _values_text(v: Any) -> str:
+    """A typed kernel on one line: ``[[[[1.0, 0.0, -1.0], [2.0, 0.0, -2.0]]]]``."""
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_values_text(x) for x in v) + "]"
+    return json.dumps(float(v))
+
+
+def _pretty(v: Any, indent: int) -> str:
+    """JSON in the layout of ``json.dumps(indent=2)``, except that lists of plain values stay on
+    one line (``"kernel_size": [3, 5]``) and typed kernels are written compactly."""
+    pad, end = "  " * (indent + 1), "  " * indent
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        items = []
+        for k, x in v.items():
+            if k == "kernel_init" and isinstance(x, dict) and set(x) == {"values"}:
+                body = '{"values": ' + _values_text(x["values"]) + "}"
+            else:
+                body = _pretty(x, indent + 1)
+            items.append(f"{pad}{_scalar(k)}: {body}")
+        return "{\n" + ",\n".join(items) + "\n" + end + "}"
+    if isinstance(v, (list, tuple)):
+        if not v:
+            return "[]"
+        if not any(isinstance(x, (dict, list, tuple)) for x in v):
+            return "[" + ", ".join(_scalar(x) for x in v) + "]"
+        return "[\n" + ",\n".join(pad + _pretty(x, indent + 1) for x in v) + "\n" + end + "]"
+    return _scalar(v)
 
 
 def dumps(project: Project) -> str:
-    return json.dumps(project.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """The project file's text (UTF-8 JSON, two-space indents, typed kernels one per line)."""
+    return _pretty(project.to_dict(), 0) + "\n"
 
 
 def save(project: Project, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file beside the target, fsync, then os.replace."""
+    """Write ``project`` to ``path`` atomically, never leaving anything the reader refuses.
+
+    * The text is checked with the reader first (``loads``): a project the reader would refuse
+      (a title with a lone surrogate, a typed kernel that is not finite, ...) raises
+      ProjectError naming the field, and nothing is written.  (Callers that catch only OSError
+      must catch ProjectError too.)
+    * A temporary file beside the target is written, flushed and fsynced, then moved over the
+      target with os.replace: a crash or a full disk leaves the previous file intact.  On any
+      failure the temporary file is removed and the exception (OSError, usually) propagates.
+    * An existing file keeps its permission bits (0644 stays 0644); a new file gets 0666 minus
+      the umask, as any program's new file does.
+    * A symbolic link is written through: its target is replaced and the link stays a link.
+    """
     path = os.fspath(path)
+    for what, text_ in (("title", project.title), ("input.source", project.input.source)):
+        problem = text_problem(text_, "source" if what == "input.source" else "title")
+        if problem:
+            raise ProjectError(what, problem)
     text = dumps(project)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".convviz-", suffix=".tmp", dir=folder)
+    loads(text)  # the reader's own verdict on exactly these bytes
+    data = text.encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:  # cannot happen within the limits above; never write it anyway
+        raise ProjectError("", f"the project would be {len(data):,} bytes, more than a project file may be")
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = os.path.join(folder, f".convviz-{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)  # the umask applies, as for any new file
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if mode is not None:
+                if hasattr(os, "fchmod"):
+                    os.fchmod(f.fileno(), mode)
+                else:  # Windows: only the read-only bit exists
+                    os.chmod(tmp, mode)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: str) -> None:
+    """Make the rename itself durable (POSIX); best effort, never an error."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --- moving a project between folders -------------------------------------------------------------
+
+def is_path_source(source: str) -> bool:
+    """Whether ``source`` names an image file (rather than a bundled sample or a pattern)."""
+    return not source.startswith(("sample:", "pattern:"))
+
+
+def rebase_source(project: Project, old_base_dir: str | os.PathLike | None,
+                  new_base_dir: str | os.PathLike | None) -> Project:
+    """The project with its image path rewritten so that, read from ``new_base_dir``, it names
+    the same file it named from ``old_base_dir`` — for Save As into another folder.
+
+    A project's relative image path is relative to the folder of its project file (its base
+    dir); ``None`` as a base dir means the current working directory, which is how a project
+    that was never saved resolves a relative path.
+
+    * ``sample:`` and ``pattern:`` sources, absolute paths and ``~`` paths are returned
+      unchanged (they name the same file from anywhere).
+    * A relative path is made relative to ``new_base_dir`` when it can be (``os.path.relpath``,
+      written with forward slashes so the file works on every system) and the result is
+      checked to name the same file; otherwise (another drive on Windows, or a folder reached
+      through a symbolic link) it becomes absolute.
+    * When both folders are the same (a plain Save), the project is returned unchanged: a
+      relative path stays exactly as the user had it.
+    """
+    src = project.input.source
+    if not is_path_source(src) or src.startswith("~") or os.path.isabs(src):
+        return project
+    old = os.path.abspath(os.fspath(old_base_dir) if old_base_dir is not None else os.getcwd())
+    new = os.path.abspath(os.fspath(new_base_dir) if new_base_dir is not None else os.getcwd())
+    if os.path.normcase(os.path.normpath(old)) == os.path.normcase(os.path.normpath(new)):
+        return project
+    target = os.path.normpath(os.path.join(old, src))
+    try:
+        rel = os.path.relpath(target, new)
+    except ValueError:  # Windows: another drive
+        rel = None
+    if rel is not None and os.path.realpath(os.path.join(new, rel)) == os.path.realpath(target):
+        source = rel.replace(os.sep, "/") if os.sep != "/" else rel
+    else:
+        source = target
+    return replace(project, input=replace(project.input, source=source))

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
+from .messages import show
+
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - Qt's spelling, read by lupdate
     """Mark ``text`` for translation in ``context`` without importing Qt (lupdate finds it)."""
@@ -208,18 +210,18 @@ class SpecError(ValueError):
 
 def _check_int(path: str, v: Any, a: Arg) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
-        raise SpecError(path, f"expected a whole number, got {v!r}")
+        raise SpecError(path, f"expected a whole number, got {show(v)}")
     if a.min is not None and v < a.min:
-        raise SpecError(path, f"must be at least {int(a.min)}, got {v}")
+        raise SpecError(path, f"must be at least {int(a.min)}, got {show(v)}")
     if a.max is not None and v > a.max:
-        raise SpecError(path, f"must be at most {int(a.max)}, got {v}")
+        raise SpecError(path, f"must be at most {int(a.max)}, got {show(v)}")
     return v
 
 
 def _check_pair(path: str, v: Any, a: Arg) -> int | tuple[int, int]:
     if isinstance(v, (list, tuple)):
         if len(v) != 2:
-            raise SpecError(path, f"expected one number or a pair [height, width], got {list(v)!r}")
+            raise SpecError(path, f"expected one number or a pair [height, width], got {show(list(v))}")
         return (_check_int(path + "[0]", v[0], a), _check_int(path + "[1]", v[1], a))
     return _check_int(path, v, a)
 
@@ -230,13 +232,18 @@ def coerce_arg(a: Arg, value: Any, path: str | None = None) -> Any:
     Raises SpecError naming ``path`` (default: the argument's name).
     """
     path = path or a.name
-    if value is None and (a.inferred or a.kind in ("opt_pair", "opt_int")):
+    if value is None and a.kind in ("opt_pair", "opt_int"):
         return None
+    if value is None and a.inferred:
+        # Left out, the argument is inferred; null is not "left out" (torch cannot build a
+        # layer with in_channels=None), so it is refused rather than computed into a crash.
+        raise SpecError(path, f"expected a whole number, got None — leave {a.name} out to take the previous "
+                              f"layer's output channels")
     if a.kind == "int":
         return _check_int(path, value, a)
     if a.kind in ("pair", "opt_pair"):
         if isinstance(value, str) and a.name == "padding":
-            raise SpecError(path, f"padding={value!r} is not supported here; give padding as a number or a "
+            raise SpecError(path, f"padding={show(value)} is not supported here; give padding as a number or a "
                             f"pair (only Conv2d accepts 'same' and 'valid')")
         return _check_pair(path, value, a)
     if a.kind == "opt_int":
@@ -244,17 +251,20 @@ def coerce_arg(a: Arg, value: Any, path: str | None = None) -> Any:
     if a.kind == "padding":
         if isinstance(value, str):
             if value not in PADDING_STRINGS:
-                raise SpecError(path, f"expected a number, a pair, 'same' or 'valid', got {value!r}")
+                raise SpecError(path, f"expected a number, a pair, 'same' or 'valid', got {show(value)}")
             return value
         return _check_pair(path, value, a)
     if a.kind == "bool":
         if not isinstance(value, bool):
-            raise SpecError(path, f"expected true or false, got {value!r}")
+            raise SpecError(path, f"expected true or false, got {show(value)}")
         return value
     if a.kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SpecError(path, f"expected a number, got {value!r}")
-        value = float(value)
+            raise SpecError(path, f"expected a number, got {show(value)}")
+        try:
+            value = float(value)
+        except OverflowError:  # an integer literal beyond the float range
+            raise SpecError(path, f"must be between {a.min} and {a.max}, got {show(value)}") from None
         if value != value or value in (float("inf"), float("-inf")):
             raise SpecError(path, "expected a finite number")
         if a.min is not None and value < a.min:
@@ -264,7 +274,7 @@ def coerce_arg(a: Arg, value: Any, path: str | None = None) -> Any:
         return value
     if a.kind == "choice":
         if value not in a.choices:
-            raise SpecError(path, f"expected one of {', '.join(repr(c) for c in a.choices)}, got {value!r}")
+            raise SpecError(path, f"expected one of {', '.join(repr(c) for c in a.choices)}, got {show(value)}")
         return value
     raise AssertionError(a.kind)
 
@@ -297,12 +307,12 @@ class LayerSpec:
         t = d.get("type")
         if t is None:
             raise SpecError(prefix + "type", "missing; every layer needs a \"type\" such as \"Conv2d\"")
-        if t not in LAYER_TYPES:
-            raise SpecError(prefix + "type", f"unknown layer type {t!r}; known types: {', '.join(LAYER_TYPES)}")
+        if not isinstance(t, str) or t not in LAYER_TYPES:
+            raise SpecError(prefix + "type", f"unknown layer type {show(t)}; known types: {', '.join(LAYER_TYPES)}")
         lt = LAYER_TYPES[t]
         unknown = [k for k in d if k != "type" and k not in lt.arg_names]
         if unknown:
-            raise SpecError(prefix + unknown[0], f"{t} has no argument {unknown[0]!r}; its arguments are: "
+            raise SpecError(prefix + str(unknown[0]), f"{t} has no argument {show(unknown[0])}; its arguments are: "
                             f"{', '.join(lt.arg_names) or 'none'}")
         args = []
         for a in lt.args:
