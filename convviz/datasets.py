@@ -32,6 +32,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 import numpy as np
 
 from .samples import resources_dir
@@ -75,7 +76,8 @@ class Dataset:
     """A data set split into train and test.  Images are (N, C, H, W) uint8 (or float32 in [0, 1]
     after ``as_float32``), labels int64 indices into ``classes``; every array is read-only.
     ``train_pos``/``test_pos`` (horse-shift only, else None) give each example's main object's
-    left column: the horse's, or for a "no horse" example the distractor that takes its place."""
+    left column (of its box: the horse's bounding box, or for a "no horse" example the box of the
+    distractor that takes its place) for a plot of accuracy against position."""
 
     name: str
     classes: tuple[str, ...]
@@ -367,10 +369,21 @@ def _horse_stamps(height: int, width: int) -> tuple[np.ndarray, list[np.ndarray]
     return np.clip(horse, 0, 1), others
 
 
-def generate_horse_shift(n: int, height: int, width: int, side: str, seed: int = 0):
-    """``n`` gray (N, H, W) uint8 canvases, labels (1 = horse) and each example's main object's
-    left column.  The main object (the horse, or for "no horse" a distractor) lies wholly in the
-    ``side`` ("left" or "right") half; one more distractor lies anywhere, not overlapping it."""
+class HorseShift(NamedTuple):
+    images: np.ndarray  # (N, H, W) uint8
+    labels: np.ndarray  # int64, 1 = horse
+    x: np.ndarray  # int64, the main object's left column
+    y: np.ndarray  # int64, its top row
+    box: tuple[int, int]  # (height, width) of the main object's box
+
+
+def generate_horse_shift(n: int, height: int, width: int, side: str, seed: int = 0) -> HorseShift:
+    """``n`` gray canvases with labels (1 = horse) and where each main object is.  The main
+    object (the horse, or for "no horse" a distractor: disc, square, cross or triangle) lies
+    wholly in the ``side`` ("left" or "right") half; one more distractor lies anywhere on the
+    canvas (never wrapping around), not overlapping it."""
+    if side not in ("left", "right"):
+        raise ValueError(side)
     rng = _rng(seed, "horse-shift-" + side)
     horse, others = _horse_stamps(height, width)
     oh, ow = horse.shape
@@ -397,7 +410,8 @@ def generate_horse_shift(n: int, height: int, width: int, side: str, seed: int =
         np.maximum(box, others[kind2[i]] * level2[i], out=box)
         box = canvas[i, y1[i]:y1[i] + oh, x1[i]:x1[i] + ow]
         np.maximum(box, main * level1[i], out=box)
-    return np.clip(np.rint(canvas), 0, 255).astype(np.uint8), labels, x1.astype(np.int64)
+    return HorseShift(np.clip(np.rint(canvas), 0, 255).astype(np.uint8), labels, x1.astype(np.int64),
+                      y1.astype(np.int64), (oh, ow))
 
 
 def _load_horse_shift(channels, height, width, seed, size, test_fraction):
@@ -407,9 +421,10 @@ def _load_horse_shift(channels, height, width, seed, size, test_fraction):
     n = size or DATASETS["horse-shift"].default_size
     _check_bytes(n, channels, height, width)
     n_test = min(max(int(round(n * test_fraction)), 1), n - 1)
-    tx, ty, tp = generate_horse_shift(n - n_test, height, width, "left", seed)
-    vx, vy, vp = generate_horse_shift(n_test, height, width, "right", seed)
-    return _to_channels(tx, channels), ty, _to_channels(vx, channels), vy, tp, vp
+    train = generate_horse_shift(n - n_test, height, width, "left", seed)
+    test = generate_horse_shift(n_test, height, width, "right", seed)
+    return (_to_channels(train.images, channels), train.labels, _to_channels(test.images, channels), test.labels,
+            train.x, test.x)
 
 
 # --- image folder -------------------------------------------------------------------------------
@@ -564,16 +579,16 @@ def read_idx(path: str | os.PathLike, ndim: int, what: str) -> np.ndarray:
                 nbytes *= d
             declared = " x ".join(f"{d:,}" for d in dims)
             after_header = file_size - 4 - 4 * nd
-            if nbytes > MAX_BYTES:
-                raise DatasetError(f"{path} declares {declared} values ({nbytes:,} bytes), more than the "
-                                   f"{MAX_BYTES:,} convviz reads; it is damaged, or take a part of it")
-            if gz and nbytes > file_size * _GZIP_MAX_RATIO:
-                raise DatasetError(f"{path} declares {declared} values ({nbytes:,} bytes), more than a "
-                                   f"{file_size:,}-byte gzip file can hold; it is damaged or not an IDX file")
             if not gz and nbytes != after_header:
                 raise DatasetError(f"{path} declares {declared} values ({nbytes:,} bytes) but holds {after_header:,} "
                                    f"after its header; it is {'truncated' if nbytes > after_header else 'damaged'} "
                                    "or not an IDX file")
+            if gz and nbytes > file_size * _GZIP_MAX_RATIO:
+                raise DatasetError(f"{path} declares {declared} values ({nbytes:,} bytes), more than a "
+                                   f"{file_size:,}-byte gzip file can hold; it is damaged or not an IDX file")
+            if nbytes > MAX_BYTES:
+                raise DatasetError(f"{path} declares {declared} values ({nbytes:,} bytes), more than the "
+                                   f"{MAX_BYTES:,} convviz reads; take a part of it")
             if nbytes == 0:
                 raise DatasetError(f"{path} holds no {what} (its header declares {declared})")
             data = _read_exact(f, nbytes)
@@ -709,5 +724,5 @@ def load_dataset(spec: str, channels: int, height: int, width: int, seed: int = 
 
 
 __all__ = ["DATASETS", "Dataset", "DatasetError", "DatasetInfo", "HORSE_CLASSES", "SHAPE_CLASSES", "Skipped",
-           "check_spec", "generate_horse_shift", "generate_shapes", "load_dataset", "read_idx", "read_idx_pair",
+           "HorseShift", "check_spec", "generate_horse_shift", "generate_shapes", "load_dataset", "read_idx", "read_idx_pair",
            "read_image_folder"]
