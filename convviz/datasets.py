@@ -245,7 +245,7 @@ def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
     return _frozen(img), _frozen(labels)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def _digits_resized(height: int, width: int) -> np.ndarray:
     return _frozen(_resize_stack(_digits_raw()[0], height, width))
 
@@ -307,18 +307,23 @@ def generate_shapes(n: int, height: int, width: int, seed: int = 0) -> tuple[np.
     cy = (r + rng.uniform(0, 1, n).astype(np.float32) * (height - 1 - 2 * r)).astype(np.float32)
     bg = rng.uniform(0, 60, n).astype(np.float32)
     fg = bg + 80 + rng.uniform(0, 1, n).astype(np.float32) * (175 - bg)  # contrast 80 .. 255 - bg
-    noise = rng.normal(0, 4, (n, height, width)).astype(np.float32)
+    noise_rng = _rng(seed, "shapes-noise")
     ys = np.arange(height, dtype=np.float32)[None, :, None]
     xs = np.arange(width, dtype=np.float32)[None, None, :]
     out = np.empty((n, height, width), np.uint8)
-    for kind in range(k):
-        idx = np.flatnonzero(labels == kind)
-        if not len(idx):
-            continue
-        col = (slice(None), None, None)
-        alpha = _shape_alpha(kind, xs - cx[idx][col], ys - cy[idx][col], r[idx][col], t[idx][col])
-        img = bg[idx][col] + alpha * (fg[idx] - bg[idx])[col] + noise[idx]
-        out[idx] = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    col = (slice(None), None, None)
+    step = max(1, (1 << 21) // (height * width))  # float temporaries of about 8 MB each
+    for start in range(0, n, step):
+        chunk = slice(start, min(n, start + step))
+        noise = noise_rng.normal(0, 4, (chunk.stop - start, height, width)).astype(np.float32)
+        for kind in range(k):
+            sel = np.flatnonzero(labels[chunk] == kind)
+            if not len(sel):
+                continue
+            idx = start + sel
+            alpha = _shape_alpha(kind, xs - cx[idx][col], ys - cy[idx][col], r[idx][col], t[idx][col])
+            img = bg[idx][col] + alpha * (fg[idx] - bg[idx])[col] + noise[sel]
+            out[idx] = np.clip(np.rint(img), 0, 255).astype(np.uint8)
     return out, labels
 
 
@@ -394,6 +399,7 @@ def generate_horse_shift(n: int, height: int, width: int, side: str, seed: int =
     y1 = rng.integers(0, height - oh + 1, n)
     kind1 = rng.integers(0, len(others), n)
     # the background distractor: the first of 16 candidates that does not overlap the main object
+    # (on a canvas too small for that, the first candidate)
     tries = 16
     x2 = rng.integers(0, width - ow + 1, (n, tries))
     y2 = rng.integers(0, height - oh + 1, (n, tries))
@@ -403,15 +409,14 @@ def generate_horse_shift(n: int, height: int, width: int, side: str, seed: int =
     kind2 = rng.integers(0, len(others), n)
     level1 = rng.uniform(110, 255, n).astype(np.float32)
     level2 = rng.uniform(110, 255, n).astype(np.float32)
-    canvas = np.zeros((n, height, width), np.float32)
+    canvas = np.zeros((n, height, width), np.uint8)
     for i in range(n):
         main = horse if labels[i] else others[kind1[i]]
         box = canvas[i, y2[i]:y2[i] + oh, x2[i]:x2[i] + ow]
-        np.maximum(box, others[kind2[i]] * level2[i], out=box)
+        np.maximum(box, np.rint(others[kind2[i]] * level2[i]).astype(np.uint8), out=box)
         box = canvas[i, y1[i]:y1[i] + oh, x1[i]:x1[i] + ow]
-        np.maximum(box, main * level1[i], out=box)
-    return HorseShift(np.clip(np.rint(canvas), 0, 255).astype(np.uint8), labels, x1.astype(np.int64),
-                      y1.astype(np.int64), (oh, ow))
+        np.maximum(box, np.rint(main * level1[i]).astype(np.uint8), out=box)
+    return HorseShift(canvas, labels, x1.astype(np.int64), y1.astype(np.int64), (oh, ow))
 
 
 def _load_horse_shift(channels, height, width, seed, size, test_fraction):
