@@ -599,7 +599,9 @@ def read_idx(path: str | os.PathLike, ndim: int, what: str) -> np.ndarray:
             data = _read_exact(f, nbytes)
             extra = _read_exact(f, 1)
         except (OSError, EOFError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
-            raise DatasetError(f"{path} is a damaged gzip file ({e})") from None
+            if gz:
+                raise DatasetError(f"{path} is a damaged gzip file ({e})") from None
+            raise DatasetError(f"the IDX {what} file {path} cannot be read ({e})") from None
     if len(data) < nbytes:
         raise DatasetError(f"{path} is truncated: its header declares {declared} values ({nbytes:,} bytes) "
                            f"but it holds {len(data):,}")
@@ -640,11 +642,12 @@ def read_idx_pair(images_path: str | os.PathLike, labels_path: str | os.PathLike
     return images, labels.astype(np.int64), Path(labels_path)
 
 
-def _load_idx(arg, channels, height, width, seed, size):
-    if os.path.isfile(os.path.expanduser(arg)) or "," not in arg:
-        images_path, labels_path = arg, None
+def _load_idx(arg, channels, height, width, seed, size, base_dir):
+    whole = _resolve(arg, base_dir)
+    if os.path.isfile(whole) or "," not in arg:  # a comma inside a file's name is the file's
+        images_path, labels_path = whole, None
     else:
-        images_path, labels_path = (s.strip() for s in arg.rsplit(",", 1))
+        images_path, labels_path = (_resolve(part, base_dir) for part in arg.rsplit(",", 1))
     images, labels, labels_path = read_idx_pair(images_path, labels_path)
     classes = tuple(str(v) for v in range(int(labels.max()) + 1))
     if size is not None and size < len(labels):
@@ -692,12 +695,18 @@ def check_spec(spec: str) -> str | None:
             "or idx:IMAGES[,LABELS] (MNIST-format files)")
 
 
+def _resolve(path: str, base_dir: str | os.PathLike | None) -> str:
+    p = Path(path.strip()).expanduser()
+    return str(p if p.is_absolute() or not base_dir else Path(base_dir) / p)
+
+
 def load_dataset(spec: str, channels: int, height: int, width: int, seed: int = 0, size: int | None = None,
-                 test_fraction: float = 0.2) -> Dataset:
+                 test_fraction: float = 0.2, base_dir: str | os.PathLike | None = None) -> Dataset:
     """The data set ``spec`` names, as (N, channels, height, width) uint8 images split into train and
     test (stratified by class, ``test_fraction`` of the examples in test; for horse-shift the
     split is by side).  ``size``: how many examples in all (default: all of a file data set, the
-    registry's default_size of a generated one).  Same arguments, same arrays, bit for bit."""
+    registry's default_size of a generated one).  Relative paths in folder: and idx: specs are
+    relative to ``base_dir`` (the project's folder) when given.  Same arguments, same arrays."""
     problem = check_spec(spec)
     if problem:
         raise DatasetError(problem)
@@ -715,13 +724,13 @@ def load_dataset(spec: str, channels: int, height: int, width: int, seed: int = 
         tx, ty, vx, vy, train_pos, test_pos = _load_horse_shift(channels, height, width, seed, size, test_fraction)
         classes, provenance = HORSE_CLASSES, DATASETS["horse-shift"].provenance
     elif spec.startswith("folder:"):
-        path = spec[len("folder:"):].strip()
+        path = _resolve(spec[len("folder:"):], base_dir)
         x, y, classes, skipped = _load_folder(path, channels, height, width, seed, size)
         tx, ty, vx, vy = _split(x, y, len(classes), seed, test_fraction, f"the image folder {path}")
         provenance = f"images from the folder {path}, one subfolder per class"
     else:
         arg = spec[len("idx:"):].strip()
-        x, y, classes, skipped, provenance = _load_idx(arg, channels, height, width, seed, size)
+        x, y, classes, skipped, provenance = _load_idx(arg, channels, height, width, seed, size, base_dir)
         tx, ty, vx, vy = _split(x, y, len(classes), seed, test_fraction, f"the IDX files {arg}")
     return Dataset(spec, tuple(classes), _frozen(tx), _frozen(ty.astype(np.int64)), _frozen(vx),
                    _frozen(vy.astype(np.int64)), provenance, skipped, seed,

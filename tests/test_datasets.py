@@ -513,3 +513,18 @@ def test_loading_every_built_in_set_loads_neither_qt_nor_torch():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
     assert r.returncode == 0, r.stderr
     assert not set(r.stdout.split()) & {"torch", "PySide6", "shiboken6", "pyqtgraph", "sklearn"}
+
+
+def test_relative_paths_are_relative_to_the_project_folder(tmp_path):
+    img, lab = mnist_like(n=10)
+    (tmp_path / "data").mkdir()
+    write(tmp_path / "data" / "train-images-idx3-ubyte", idx_bytes(img))
+    write(tmp_path / "data" / "train-labels-idx1-ubyte", idx_bytes(lab))
+    for c in ("a", "b"):
+        for i in range(2):
+            png(tmp_path / "pics" / c / f"{i}.png", np.full((3, 3), i, np.uint8))
+    d = D.load_dataset("idx:data/train-images-idx3-ubyte", 1, 7, 6, base_dir=tmp_path)
+    e = D.load_dataset("idx:data/train-images-idx3-ubyte, data/train-labels-idx1-ubyte", 1, 7, 6, base_dir=tmp_path)
+    assert d.train_x.tobytes() == e.train_x.tobytes() and len(d.train_y) + len(d.test_y) == 10
+    f = D.load_dataset("folder:pics", 1, 3, 3, base_dir=tmp_path)
+    assert f.classes == ("a", "b") and str(tmp_path) in f.provenance
