@@ -33,6 +33,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
+
 import numpy as np
 
 from .samples import resources_dir
@@ -211,7 +212,8 @@ def _check_request(channels, height, width, seed, size, test_fraction) -> None:
         raise DatasetError(f"the seed must be a whole number 0 or more, not {seed!r}")
     if size is not None and (isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 2):
         raise DatasetError(f"the number of examples must be a whole number 2 or more, not {size!r}")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float, np.integer, np.floating)) \
+            or not 0 < test_fraction < 1:
         raise DatasetError(f"the test fraction must be between 0 and 1 (for example 0.2), not {test_fraction!r}")
 
 
@@ -501,7 +503,9 @@ def read_image_folder(root: str | os.PathLike, channels: int, height: int, width
             ok[j] = True
             continue
         count += 1
-        _note(reasons, f"{path.relative_to(root)}: {reason}")
+        rel = str(path.relative_to(root))
+        reason = reason.replace(str(path), rel)  # the decoder names the file in full
+        _note(reasons, reason if rel in reason else f"{rel}: {reason}")
     images, labels = images[ok], labels[chosen][ok]
     present = np.bincount(labels, minlength=len(subdirs)) > 0
     for c in np.flatnonzero(~present):
@@ -527,7 +531,6 @@ def _load_folder(path, channels, height, width, seed, size):
 
 _IDX_TYPES = {0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "16-bit integer", 0x0C: "32-bit integer",
               0x0D: "32-bit float", 0x0E: "64-bit float"}
-_IDX_SIZES = {0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}
 
 
 def _read_exact(f, n: int) -> bytes:
