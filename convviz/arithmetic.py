@@ -20,12 +20,14 @@ Counting convention (torch.utils.flop_counter's, written down once):
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .messages import Msg
 from .spec import QT_TRANSLATE_NOOP, LayerSpec, pair
 
 BYTES_PER_ELEMENT = 4  # float32
+MAX_TENSOR_BYTES = 2**63 - 1  # torch's tensor sizes are signed 64-bit byte counts
 
 
 @dataclass(frozen=True)
@@ -242,16 +244,44 @@ def activation_bytes(shape: tuple[int, int, int]) -> int:
     return c * h * w * BYTES_PER_ELEMENT
 
 
+def tensor_fits(shape: tuple[int, ...], bytes_per_element: int = BYTES_PER_ELEMENT) -> bool:
+    """Whether torch can describe a tensor of ``shape`` at all: its size in bytes must be a
+    signed 64-bit number ("Storage size calculation overflowed" otherwise)."""
+    n = bytes_per_element
+    for v in shape:
+        n *= v
+    return n <= MAX_TENSOR_BYTES
+
+
+def _scientific(n: int | float) -> str:
+    """'4.72e21' for a number of any size (Python ints beyond the float range included)."""
+    if n == 0:
+        return "0"
+    e = int(math.log10(abs(n)))  # math.log10 accepts ints of any size
+    m = n / 10**e  # int / int is correctly rounded even when both exceed the float range
+    if abs(m) < 1:
+        m, e = m * 10, e - 1
+    if abs(float(f"{m:.3g}")) >= 10:  # 9.9996 rounds to 10
+        m, e = m / 10, e + 1
+    return f"{m:.3g}e{e}"
+
+
 def human_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
+    """1536 -> '1.5 KiB'; any size, however large, without overflowing."""
+    if abs(n) >= 1024**9:
+        return f"{_scientific(n)} B"
+    n = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"):
+        if abs(n) < 1024 or unit == "YiB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
-    return f"{n:.1f} TiB"
+    return f"{n:.1f} YiB"
 
 
 def human_count(n: int) -> str:
-    """1234567 -> '1.23 M' (for compact table cells)."""
+    """1234567 -> '1.23 M' (for compact table cells); beyond 10^15, '4.72e21'."""
+    if abs(n) >= 999.5e12:
+        return _scientific(n)
     for div, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(n) >= div:
             return f"{n / div:.3g} {unit}"

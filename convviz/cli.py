@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from . import __version__
+from .messages import escape
 from .project import Project, ProjectError, load
 from .samples import PRESETS, InputError, load_preset
 
@@ -31,7 +33,7 @@ def _open_project(arg: str) -> Project:
     try:
         return load(arg)
     except ProjectError as e:
-        raise CliError(f"cannot open {arg}: {e}") from None
+        raise CliError(f"cannot open {escape(arg, 300)}: {e}") from None
 
 
 def describe_rows(project: Project) -> dict:
@@ -78,7 +80,7 @@ def format_table(project: Project) -> str:
         cells = [r[i].rjust(widths[i]) if i in right else r[i].ljust(widths[i]) for i in range(n - 1)]
         return "  ".join(cells + [r[-1]]).rstrip()
     rule = "=" * min(160, sum(widths) + 2 * n + 30)
-    out = [project.title] if project.title else []
+    out = [escape(project.title)] if project.title else []
     out += [rule, fmt(head), "-" * len(rule)]
     out += [fmt(r) for r in rows]
     out.append(rule)
@@ -90,21 +92,33 @@ def format_table(project: Project) -> str:
     return "\n".join(out)
 
 
+# What JSON leaves raw but a terminal may act on or a reader be misled by: DEL and the C1
+# controls (U+009B is CSI), lone surrogates, line/paragraph separators, bidirectional overrides.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(obj) -> str:
+    """JSON for a terminal: readable Unicode, and every character that could act on a terminal
+    written as a \\u escape (the same string to a JSON reader)."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def cmd_describe(args) -> int:
     project = _open_project(args.project)
     info = project.analyze()
     if args.json:
-        print(json.dumps(describe_rows(project), indent=2, ensure_ascii=False))
+        print(json_text(describe_rows(project)))
     else:
         print(format_table(project))
     if not info.ok:
-        print(info.first_error.error, file=sys.stderr)
+        print(escape(info.first_error.error), file=sys.stderr)
         return 2
     return 0
 
 
 def cmd_rf(args) -> int:
-    from .receptive import describe_field, exact
+    from .receptive import FieldTooLarge, describe_field, exact
     project = _open_project(args.project)
     info = project.analyze()
     try:
@@ -121,7 +135,10 @@ def cmd_rf(args) -> int:
     _, h, w = layer.out_shape
     if not (0 <= y < h and 0 <= x < w):
         raise CliError(f"pixel ({y}, {x}) is outside layer {args.layer}'s {h}x{w} output")
-    sets = exact(info, args.layer, y, x)
+    try:
+        sets = exact(info, args.layer, y, x)
+    except FieldTooLarge as e:
+        raise CliError(f"layer {args.layer} pixel ({y}, {x}): {e}") from None
     if args.json:
         print(json.dumps({"layer": args.layer, "pixel": [y, x], "maps": [s.to_json() for s in sets]}))
         return 0
@@ -184,13 +201,23 @@ def _parser_gui() -> argparse.ArgumentParser:
     return p
 
 
+def _headless(command, args) -> int:
+    """Run a headless command; an unforeseen error is still one line (exit 2), never a traceback."""
+    try:
+        return command(args)
+    except (CliError, BrokenPipeError, KeyboardInterrupt):
+        raise
+    except Exception as e:  # noqa: BLE001 - the promise is one sentence; the tests assert this never happens
+        raise CliError(f"internal error ({type(e).__name__}: {escape(e, 300)}) — please report it") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "describe":
-            return cmd_describe(_parser_describe().parse_args(argv[1:]))
+            return _headless(cmd_describe, _parser_describe().parse_args(argv[1:]))
         if argv and argv[0] == "rf":
-            return cmd_rf(_parser_rf().parse_args(argv[1:]))
+            return _headless(cmd_rf, _parser_rf().parse_args(argv[1:]))
         if argv and argv[0] == "render-walkthrough":
             p = argparse.ArgumentParser(prog="convviz render-walkthrough",
                                         description="Render every walkthrough chapter beside its live view to PNG.")
@@ -216,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                            f"the headless commands work without them") from None
         return run_gui(args)
     except CliError as e:
-        print(f"convviz: {e}", file=sys.stderr)
+        print(f"convviz: {escape(e)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import arithmetic as ar
-from .spec import LayerSpec
+from .messages import Msg
+from .spec import MAX_KERNEL, QT_TRANSLATE_NOOP, LayerSpec
 from .validate import StackInfo
 
 
@@ -78,20 +79,95 @@ def theoretical(info: StackInfo, first: int = 0) -> list[Field | None]:
 
 # --- exact sets ---------------------------------------------------------------------------------
 
+# An exact field is held as sorted row and column indices per map (MapSet's tuples, about 36
+# bytes an index).  Fields that would hold more indices than this over all their maps are
+# refused before anything is allocated; a 4096x4096 input with 256 layers of full coverage
+# needs about 2.1 million.
+MAX_FIELD_INDICES = 1 << 22
+MAX_FIELD_SIDE = 1 << 40  # indices are int64 numpy arithmetic: coordinates x stride must not overflow
+_CHUNK = 1 << 20  # at most this many candidate indices are materialised at once
+
+
+class FieldTooLarge(ValueError):
+    """An exact field too large to compute; ``str(e)`` (a messages.Msg) is the sentence."""
+
+
 def _pad_source(q: np.ndarray, n: int, mode: str) -> np.ndarray:
     from .sliding import source_index
     return source_index(q, n, mode)
 
 
-def back_axis(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndarray) -> np.ndarray:
-    """The input indices (along one axis) that the given output indices depend on."""
-    outs = np.asarray(outs, dtype=np.int64)
-    if outs.size == 0:
-        return outs
+def _taps(spec: LayerSpec, w: ar.Window | None, axis: int, n_in: int, n_out: int) -> int:
+    """How many input indices one output index can depend on along ``axis`` (at most)."""
+    if spec.type == "AdaptiveAvgPool2d":
+        return -(-n_in // n_out) + 1
+    return 1 if w is None else w.kernel[axis]
+
+
+def _bound_axis(spec: LayerSpec, w: ar.Window | None, axis: int, n_in: int, n_out: int, count: int, lo: int,
+                hi: int) -> tuple[int, int, int]:
+    """An upper bound (count, lo, hi) on the input indices that ``count`` output indices within
+    [lo, hi] depend on: exact Python integers, nothing allocated."""
+    if count == 0:
+        return 0, 0, -1
     t = spec.type
     if t == "AdaptiveAvgPool2d":
-        bins = ar.adaptive_bins(n_in, n_out)
-        return np.unique(np.concatenate([np.arange(*bins[o]) for o in outs]))
+        a, b = (lo * n_in) // n_out, -(-((hi + 1) * n_in) // n_out) - 1
+    elif w is None:
+        return count, lo, hi
+    else:
+        k, s, d, p = w.kernel[axis], w.stride[axis], w.dilation[axis], w.pad_before[axis]
+        if t == "ConvTranspose2d":
+            a, b = -(-(lo + p - (k - 1) * d) // s), (hi + p) // s
+        else:
+            a, b = lo * s - p, hi * s + (k - 1) * d - p
+            if t not in ("MaxPool2d", "AvgPool2d") and w.padding_mode != "zeros" and (a < 0 or b > n_in - 1):
+                a, b = 0, n_in - 1  # the padding copies input pixels from anywhere along the axis
+    a, b = max(a, 0), min(b, n_in - 1)
+    if a > b:
+        return 0, 0, -1
+    return min(b - a + 1, count * _taps(spec, w, axis, n_in, n_out)), a, b
+
+
+def field_problem(info: StackInfo, layer: int, y: int, x: int) -> Msg | None:
+    """Why the exact field of pixel (y, x) of ``layer`` is not computed (a map too large to
+    index, or a field that would hold more than MAX_FIELD_INDICES indices), or None.  Pure
+    integer arithmetic on the shapes: cheap, and nothing is allocated.  ``exact`` raises
+    FieldTooLarge with this sentence; the GUI may ask first."""
+    rows = (1, y, y)
+    cols = (1, x, x)
+    total = 2
+    for li in range(layer, -1, -1):
+        l = info.layers[li]
+        _, hi, wi = l.in_shape
+        _, ho, wo = l.out_shape
+        for name, (h, w) in ((f"layer {li}", (ho, wo)), ("the input" if li == 0 else f"layer {li - 1}", (hi, wi))):
+            if max(h, w) > MAX_FIELD_SIDE:
+                return Msg(QT_TRANSLATE_NOOP("core", "{name} has a map too large for an exact receptive field ({size}, "
+                                                     "more than {most} pixels a side) — use the theoretical field, or "
+                                                     "a smaller stack"),
+                           name=name, size=f"{h}x{w}", most=f"{MAX_FIELD_SIDE:,}")
+        win = None if l.spec.type == "AdaptiveAvgPool2d" else ar.window(l.spec)
+        rows = _bound_axis(l.spec, win, 0, hi, ho, *rows)
+        cols = _bound_axis(l.spec, win, 1, wi, wo, *cols)
+        total += rows[0] + cols[0]
+        if total > MAX_FIELD_INDICES:
+            return Msg(QT_TRANSLATE_NOOP("core", "the exact receptive field of this pixel would hold up to {n} rows "
+                                                 "and columns over its maps, more than convviz computes at once "
+                                                 "({most}) — pick a layer nearer the input, or use the theoretical "
+                                                 "field"), n=f"{total:,}+", most=f"{MAX_FIELD_INDICES:,}")
+    return None
+
+
+def _back_chunk(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndarray) -> np.ndarray:
+    t = spec.type
+    if t == "AdaptiveAvgPool2d":
+        starts = (outs * n_in) // n_out
+        ends = ((outs + 1) * n_in + n_out - 1) // n_out
+        lengths = ends - starts
+        # every index of every bin: starts repeated, plus 0, 1, ... within each bin
+        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return np.unique(np.repeat(starts, lengths) + offsets)
     w = ar.window(spec)
     if w is None:  # activations, BatchNorm: point-wise
         return np.unique(outs)
@@ -111,6 +187,30 @@ def back_axis(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndarra
         src = _pad_source(q, n_in, w.padding_mode).ravel()
         src = src[src >= 0]
     return np.unique(src)
+
+
+def back_axis(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndarray) -> np.ndarray:
+    """The input indices (along one axis) that the given output indices depend on, sorted and
+    unique.  Works through ``outs`` in chunks, so the candidates it materialises stay small
+    whatever the kernel and map sizes."""
+    outs = np.asarray(outs, dtype=np.int64)
+    if outs.size == 0:
+        return outs
+    if spec.type != "AdaptiveAvgPool2d" and outs.size * MAX_KERNEL <= _CHUNK:  # the usual case: one step
+        return _back_chunk(spec, axis, n_in, n_out, outs)
+    taps = _taps(spec, ar.window(spec), axis, n_in, n_out)
+    step = max(1, _CHUNK // taps)
+    if outs.size <= step:
+        return _back_chunk(spec, axis, n_in, n_out, outs)
+    parts, held = [], 0
+    for i in range(0, outs.size, step):
+        part = _back_chunk(spec, axis, n_in, n_out, outs[i:i + step])
+        parts.append(part)
+        held += part.size
+        if held > 2 * _CHUNK and len(parts) > 1:  # overlapping chunks (reflect, circular): merge as we go
+            parts = [np.unique(np.concatenate(parts))]
+            held = parts[0].size
+    return np.unique(np.concatenate(parts))
 
 
 @dataclass(frozen=True)
@@ -138,12 +238,18 @@ class MapSet:
 
 def exact(info: StackInfo, layer: int, y: int, x: int) -> list[MapSet]:
     """The exact field of pixel (y, x) of ``layer``'s output on the input (first) and on every
-    map up to the layer itself (last: the pixel itself)."""
+    map up to the layer itself (last: the pixel itself).
+
+    Raises ValueError for a layer without output or a pixel outside it, and FieldTooLarge (a
+    ValueError) with field_problem's sentence, before allocating, for a field too large."""
     if not (0 <= layer < len(info.layers)) or not info.layers[layer].ok:
         raise ValueError(f"layer {layer} has no output")
     _, h, w = info.layers[layer].out_shape
     if not (0 <= y < h and 0 <= x < w):
         raise ValueError(f"pixel ({y}, {x}) is outside layer {layer}'s {h}x{w} output")
+    problem = field_problem(info, layer, y, x)
+    if problem:
+        raise FieldTooLarge(problem)
     rows, cols = np.array([y]), np.array([x])
     sets = [MapSet(layer, (int(y),), (int(x),))]
     for li in range(layer, -1, -1):
@@ -168,4 +274,5 @@ def describe_field(s: MapSet) -> str:
             f"columns {l}–{r}")
 
 
-__all__ = ["Field", "MapSet", "theoretical", "exact", "back_axis", "describe_field"]
+__all__ = ["Field", "MapSet", "FieldTooLarge", "MAX_FIELD_INDICES", "theoretical", "exact", "field_problem",
+           "back_axis", "describe_field"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from .messages import escape
 from .project import Project
 
 HEADER = ("#", "Layer", "Output shape", "Params", "MACs", "Receptive field", "Formula")
@@ -22,11 +23,12 @@ def field_text(f) -> str:
 
 def rows(project: Project, info=None) -> list[tuple[str, ...]]:
     """One row per layer plus a totals row; invalid layers carry their message as formula.
-    ``info`` is the project's analysis, if the caller has it already."""
+    ``info`` is the project's analysis, if the caller has it already.  Text from the file (the
+    input's source) is escaped: every cell is one printable line."""
     from .receptive import theoretical
     info = info or project.analyze()
     fields = theoretical(info)
-    out = [("", "Input", str(list(project.input.shape)), "", "", "1x1", project.input.source)]
+    out = [("", "Input", str(list(project.input.shape)), "", "", "1x1", escape(project.input.source))]
     for l, f in zip(info.layers, fields):
         if l.ok:
             out.append((str(l.index), str(l.spec), str(list(l.out_shape)), f"{l.params:,}", f"{l.macs:,}",

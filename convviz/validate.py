@@ -233,6 +233,23 @@ def _check_layer(spec: LayerSpec, in_shape: Shape, first: bool) -> str | None:
     return None
 
 
+def _check_size(spec: LayerSpec, in_shape: Shape, out: Shape) -> str | None:
+    """Torch refuses a tensor whose size in bytes is not a signed 64-bit number ("Storage size
+    calculation overflowed"); a stack of large transposed convolutions reaches that in four
+    layers.  Checked on the output and on a depthwise-separable block's intermediate map."""
+    shapes = [out]
+    if spec.type == "DepthwiseSeparable":
+        shapes.append((in_shape[0], out[1], out[2]))
+    for sh in shapes:
+        if not ar.tensor_fits(sh):
+            n = sh[0] * sh[1] * sh[2]
+            return Msg(QT_TRANSLATE_NOOP("core", "the output would be {c}x{h}x{w} = {n} values, more than a tensor can "
+                                                 "hold (torch counts its bytes in 64 bits) — reduce stride, kernel_size "
+                                                 "or out_channels"),
+                       c=sh[0], h=sh[1], w=sh[2], n=ar.human_count(n))
+    return None
+
+
 def _check_kernel_init(spec: LayerSpec, c_in: int, init) -> str | None:
     from .kernels import kernel_problem, weight_shapes
     shapes = weight_shapes(spec, c_in)
@@ -271,12 +288,14 @@ def analyze(input_shape: Shape, layers: tuple[LayerSpec, ...] | list[LayerSpec],
         err = _check_layer(spec, shape, i == 0)
         if not err and kernels is not None and i < len(kernels) and kernels[i] is not None:
             err = _check_kernel_init(spec, shape[0], kernels[i])
+        out = None if err else ar.output_shape(spec, shape)
+        if not err:
+            err = _check_size(spec, shape, out)
         if err:
             infos.append(LayerInfo(i, spec, shape, error=Msg(QT_TRANSLATE_NOOP("core", "Layer {i} ({type}): {reason}"),
                                                              i=i, type=spec.type, reason=err)))
             blocked = i
             continue
-        out = ar.output_shape(spec, shape)
         text, axes = ar.formula(spec, shape[1], shape[2])
         infos.append(LayerInfo(i, spec, shape, out, ar.params(spec, shape[0]), ar.macs(spec, shape, out),
                                text, axes))
