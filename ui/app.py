@@ -127,7 +127,9 @@ class Session(QtCore.QObject):
         install(self.app, lang)
         old.ask_save_changes = lambda: "discard"
         geo = old.saveGeometry()
-        old.close()
+        old.close()  # cancels its jobs; never waits for a long layer
+        old.deleteLater()  # and it goes, with its maps (a replaced window was kept alive before)
+        self.window = None
         w = self.open()
         w.restoreGeometry(geo)
         w.show()

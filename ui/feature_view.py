@@ -6,11 +6,16 @@ of sight are not tiled until they scroll in.
 """
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
 
+from convviz import arithmetic as ar
 from convviz import display as dp
 
-from .i18n import tr
+from .i18n import tr, tr_core
 from .qt import QtCore, QtGui, QtWidgets, Qt, Signal, pg
 
 _CMAPS: dict[str, pg.ColorMap] = {}
@@ -25,6 +30,22 @@ def cmap(name: str) -> pg.ColorMap:
 GRAY, SEQUENTIAL, DIVERGING = "CET-L1", "viridis", "CET-D1"
 
 
+@lru_cache(maxsize=512)
+def mosaic_layout(channels: int, height: int, width: int) -> dp.Layout:
+    """The mosaic grid of a (channels, height, width) map: a function of the shape alone, so
+    it can never belong to another array than the one it is asked for."""
+    return dp.layout(channels, height, width)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What the mosaic on screen was made from: the array, the subsampling step and the layout
+    of the subsampled tiles, recorded together when it is drawn.  Hover, click and the
+    receptive-field overlay read this, never a newer array that is not drawn yet."""
+
+    array: np.ndarray
+    step: int
+    sub: dp.Layout
 
 
 def dashed_box_item() -> QtWidgets.QGraphicsPathItem:
@@ -74,8 +95,8 @@ class LayerMapWidget(QtWidgets.QFrame):
         self.index = index
         self.setObjectName("layerMap")
         self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
-        self.array: np.ndarray | None = None
-        self.layout_: dp.Layout | None = None
+        self.array: np.ndarray | None = None  # the newest maps handed to this view
+        self.drawn: Drawn | None = None  # what is on screen
         self._dirty = False
         self._stale = False
         self._norm = "channel"
@@ -158,9 +179,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         """Size the view to the mosaic's aspect ratio for the available width."""
         if self.array is None:
             return
-        c, h, w = self.array.shape
-        lay = self.layout_ if self.layout_ is not None else dp.layout(c, h, w)
-        mh, mw = lay.size
+        mh, mw = mosaic_layout(*self.array.shape).size
         target = int(min(460, max(140, (width - 90) * mh / max(mw, 1))))
         if abs(self.graphics.height() - target) > 2:
             self.graphics.setFixedHeight(target)
@@ -173,7 +192,9 @@ class LayerMapWidget(QtWidgets.QFrame):
             self.message.setStyleSheet("color: #777;" if blocked else "color: #b00020; font-weight: 600;")
             self.message.show()
             self.array = None
+            self.drawn = None
             self.image.clear()
+            self._render_field()
             self.graphics.setEnabled(False)
             self.graphics.setBackground("#ececec")
         else:
@@ -187,14 +208,14 @@ class LayerMapWidget(QtWidgets.QFrame):
         self.image.setOpacity(0.35 if stale else 1.0)
 
     def set_array(self, arr: np.ndarray | None, render: bool = True) -> None:
-        if arr is not None and self.array is not None and arr.shape != self.array.shape:
-            self.layout_ = None
         self.array = arr
         self._levels = None  # computed when first needed
         self.set_stale(False)
         self._dirty = True
         if arr is None:
+            self.drawn = None
             self.image.clear()
+            self._render_field()
         elif render and self.is_visible():
             self.render()
 
@@ -235,25 +256,32 @@ class LayerMapWidget(QtWidgets.QFrame):
             return
         arr = self.array
         c, h, w = arr.shape
-        if self.layout_ is None:
-            self.layout_ = dp.layout(c, h, w)
-        f = 1 if full else self._step_for_view(self.layout_)
+        lay = mosaic_layout(c, h, w)
+        f = 1 if full else self._step_for_view(lay)
         sub = arr[:, ::f, ::f] if f > 1 else arr
-        self._step = f
-        self._sub_layout = dp.Layout(c, sub.shape[1], sub.shape[2], self.layout_.cols, self.layout_.rows)
+        sub_layout = dp.Layout(c, sub.shape[1], sub.shape[2], lay.cols, lay.rows)
         if self._norm == "channel":
             data, signed = dp.normalise_channels(sub)
             lv = dp.Levels(-1.0, 1.0, True) if signed else dp.Levels(0.0, 1.0, False)
         else:
             data = sub
             lv = self._global if (self._norm == "global" and self._global) else self.levels()
-        mosaic, _ = dp.tile(data, self._sub_layout)
+        mosaic, _ = dp.tile(data, sub_layout)
         name = DIVERGING if lv.signed else (GRAY if self._gray else SEQUENTIAL)
         self.bar.setColorMap(cmap(name))
         self.bar.setLevels((lv.lo, lv.hi))
         self.image.setImage(mosaic, levels=(lv.lo, lv.hi), autoLevels=False)
         self.view.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.02)
+        self.drawn = Drawn(arr, f, sub_layout)
         self._render_field()
+
+    @property
+    def _step(self) -> int:
+        return self.drawn.step if self.drawn is not None else 1
+
+    @property
+    def _sub_layout(self) -> dp.Layout | None:
+        return self.drawn.sub if self.drawn is not None else None
 
     # --- receptive field -----------------------------------------------------------------------
     def set_field(self, mapset, box=None, text: str = "") -> None:
@@ -270,12 +298,13 @@ class LayerMapWidget(QtWidgets.QFrame):
         return None if img is None else img[..., 3] > 0
 
     def _render_field(self) -> None:
-        if self.field is None or self.array is None or getattr(self, "_sub_layout", None) is None:
+        d = self.drawn
+        if self.field is None or d is None:
             self.field_image.clear()
             self.box_item.setPath(QtGui.QPainterPath())
             return
-        c, h, w = self.array.shape
-        f, sub = self._step, self._sub_layout
+        c, h, w = d.array.shape
+        f, sub = d.step, d.sub
         if (self.field.rows and self.field.rows[-1] >= h) or (self.field.cols and self.field.cols[-1] >= w):
             # the maps on screen are from before an edit; the overlay follows with the new maps
             self.field_image.clear()
@@ -307,22 +336,23 @@ class LayerMapWidget(QtWidgets.QFrame):
     # --- interaction -------------------------------------------------------------------------
     def locate(self, y: float, x: float):
         """(channel, y, x) in the full-resolution array under mosaic scene point (y, x)."""
-        if self.array is None or getattr(self, "_sub_layout", None) is None:
+        d = self.drawn
+        if d is None:
             return None
-        sub = self._sub_layout
-        hit = sub.locate(y, x)
+        hit = d.sub.locate(y, x)
         if hit is None:
             return None
         ch = hit[0]
-        oy, ox = sub.origin(ch)
-        f = self._step
-        _, h, w = self.array.shape
+        oy, ox = d.sub.origin(ch)
+        f = d.step
+        _, h, w = d.array.shape
         return ch, min(h - 1, int((y - oy) * f)), min(w - 1, int((x - ox) * f))
 
     def scene_point(self, ch: int, y: float, x: float) -> tuple[float, float]:
         """Where full-resolution pixel (ch, y, x)'s top-left corner is drawn, in scene units."""
-        oy, ox = self._sub_layout.origin(ch)
-        return oy + y / self._step, ox + x / self._step
+        d = self.drawn
+        oy, ox = d.sub.origin(ch)
+        return oy + y / d.step, ox + x / d.step
 
     def _on_hover(self, pos) -> None:
         hit = self.locate(*pos) if pos is not None else None
@@ -330,7 +360,7 @@ class LayerMapWidget(QtWidgets.QFrame):
             self.readout.setText("")
             return
         ch, y, x = hit
-        value = float(self.array[ch, y, x])
+        value = float(self.drawn.array[ch, y, x])
         self.readout.setText(tr("channel {c} · y {y}, x {x} · <b>{v:.4g}</b>").format(c=ch, y=y, x=x, v=value))
         self.hovered.emit(self.index, ch, y, x, value)
 
@@ -347,7 +377,11 @@ class LayerMapWidget(QtWidgets.QFrame):
 
 
 class FeatureArea(QtWidgets.QScrollArea):
-    """Every layer's map, the input first, in one scrolling column."""
+    """Every layer's map, the input first, in one scrolling column: a view of a ComputeSession.
+
+    It keeps no maps of its own besides what each widget shows: a layer delivered while the
+    compute runs is only noted (its index), and the map is read from the session when the
+    coalescing timer draws, so a map an edit has made stale or invalid is never drawn."""
 
     hovered = Signal(int, int, int, int, float)
     channel_clicked = Signal(int, int)
@@ -367,18 +401,26 @@ class FeatureArea(QtWidgets.QScrollArea):
         self.setWidget(inner)
         self.widgets: list[LayerMapWidget] = []  # [input, layer 0, layer 1, ...]
         self.norm = "channel"
+        self.session = None
         self.verticalScrollBar().valueChanged.connect(self._render_visible)
         self._coalesce = QtCore.QTimer(self)
         self._coalesce.setSingleShot(True)
         self._coalesce.setInterval(150)
         self._coalesce.timeout.connect(self.flush)
-        self._pending: dict = {}
+        self._arrived: set[int] = set()  # layers delivered since the last draw (read from the session)
+
+    def attach(self, session) -> None:
+        """Follow ``session`` (a ui.session.ComputeSession)."""
+        self.session = session
+        session.analysed.connect(self.show_analysis)
+        session.layer_ready.connect(self._layer_ready)
+        session.result_ready.connect(self.show_result)
+        session.stopped.connect(self._stopped)
 
     def widget_for(self, index: int) -> LayerMapWidget:
         return self.widgets[index + 1]
 
     def ensure_count(self, n_layers: int) -> None:
-        self._pending = {i: a for i, a in self._pending.items() if i < n_layers}
         while len(self.widgets) < n_layers + 1:
             w = LayerMapWidget(len(self.widgets) - 1)
             w.hovered.connect(self.hovered)
@@ -392,6 +434,93 @@ class FeatureArea(QtWidgets.QScrollArea):
             self._column.removeWidget(w)
             w.deleteLater()
 
+    # --- following the session ---------------------------------------------------------------
+    def show_analysis(self, project, info, first: int) -> None:
+        """Headers, formulas and messages of a new project state (before any compute): invalid
+        layers say why and lose their maps; maps from layer ``first`` on are dimmed until the
+        new ones arrive."""
+        self.ensure_count(len(project.layers))
+        for l in info.layers:
+            w = self.widget_for(l.index)
+            w.set_header(header_html(l), tr_core(l.formula) if l.ok else "")
+            if l.error:
+                w.set_problem(tr_core(l.error))
+            elif l.blocked_by is not None:
+                w.set_problem(tr("Not computed: layer {i} is invalid").format(i=l.blocked_by), blocked=True)
+            else:
+                w.set_problem(None)
+                if l.index >= first:
+                    w.set_stale(True)
+        iw = self.widget_for(-1)
+        iw.set_header(tr("<b>Input</b> · {shape} · {src}").format(shape=list(project.input.shape),
+                                                                  src=source_label(project.input.source)))
+        if first == 0:
+            iw.set_stale(True)
+
+    def _layer_ready(self, generation: int, index: int) -> None:
+        # the GUI thread does next to nothing per layer while torch runs: note it, draw later
+        self._arrived.add(index)
+        if not self._coalesce.isActive():
+            self._coalesce.start()
+
+    def show_result(self, res) -> None:
+        """Draw the whole result of the session's current generation."""
+        self._arrived.clear()
+        info = self.session.info
+        if res.input is not None:
+            self.set_layer_array(-1, res.input)
+        for i, arr in enumerate(res.outputs):
+            if i + 1 >= len(self.widgets):
+                break
+            w = self.widget_for(i)
+            if arr is None:
+                if w.array is not None and info.layers[i].ok:
+                    w.set_array(None)
+                w.set_stale(False)
+            elif w.array is not arr:
+                w.set_array(arr, render=False)
+                w.fit_height(self.viewport().width())
+            else:
+                w.set_stale(False)  # the same maps (an edit that was undone): no redraw
+        if self.norm == "global":
+            self.refresh_levels()
+        self._render_visible()
+        if res.error:
+            error = tr_core(res.error)
+            if res.error_layer is not None and res.error_layer + 1 < len(self.widgets):
+                self.widget_for(res.error_layer).set_problem(error)
+            elif res.error.startswith(("Input:", "Not computed:")):
+                for i in range(min(len(res.outputs), len(self.widgets) - 1)):
+                    if info.layers[i].ok:
+                        self.widget_for(i).set_problem(error, blocked=True)
+
+    def _stopped(self, generation: int) -> None:
+        self._arrived.clear()
+        self._coalesce.stop()
+        for w in self.widgets[1:]:
+            if w._stale:
+                w.set_problem(tr("Not computed: stopped — press F5 to compute"), blocked=True)
+
+    def flush(self) -> None:
+        """Draw the layers that arrived, reading each from the session: what an edit made
+        stale or invalid since it arrived is not there any more, and is not drawn."""
+        arrived, self._arrived = self._arrived, set()
+        width = self.viewport().width()
+        drew = False
+        for index in sorted(arrived):
+            arr = self.session.map(index) if self.session is not None else None
+            if arr is None or index + 1 >= len(self.widgets):
+                continue
+            w = self.widget_for(index)
+            if w.array is not arr:
+                w.set_array(arr, render=False)
+                w.fit_height(width)
+                drew = True
+        if drew and self.norm == "global":
+            self.refresh_levels()
+        self._render_visible()
+
+    # --- drawing -------------------------------------------------------------------------------
     def set_normalisation(self, mode: str) -> None:
         self.norm = mode
         self.refresh_levels()
@@ -409,17 +538,8 @@ class FeatureArea(QtWidgets.QScrollArea):
         for w in self.widgets:
             w.set_normalisation(self.norm if w.index >= 0 else "layer", g)
 
-    def set_layer_array(self, index: int, arr, defer: bool = False) -> None:
-        """Show a layer's new maps; with ``defer`` (while a compute is still running) the drawing
-        waits for a short coalescing timer, so painting does not compete with torch for the
-        cores layer after layer."""
-        if defer:
-            # just remember it: the GUI thread does next to nothing per layer while torch runs
-            self._pending[index] = arr
-            if not self._coalesce.isActive():
-                self._coalesce.start()
-            return
-        self._pending.pop(index, None)
+    def set_layer_array(self, index: int, arr) -> None:
+        """Show a layer's new maps now."""
         w = self.widget_for(index)
         w.set_array(arr)
         w.fit_height(self.viewport().width())
@@ -430,19 +550,6 @@ class FeatureArea(QtWidgets.QScrollArea):
         self._coalesce.stop()
         for w in self.widgets:
             w.render_if_dirty()
-
-    def flush(self) -> None:
-        """Show and draw whatever new maps are waiting."""
-        pending, self._pending = self._pending, {}
-        width = self.viewport().width()
-        for index, arr in pending.items():
-            if index + 1 < len(self.widgets):
-                w = self.widget_for(index)
-                w.set_array(arr, render=False)
-                w.fit_height(width)
-        if pending and self.norm == "global":
-            self.refresh_levels()
-        self._render_visible()
 
     def showEvent(self, ev):  # noqa: N802
         super().showEvent(ev)
@@ -457,6 +564,27 @@ class FeatureArea(QtWidgets.QScrollArea):
     def scroll_to_layer(self, index: int) -> None:
         if 0 <= index + 1 < len(self.widgets):
             self.ensureWidgetVisible(self.widgets[index + 1], 0, 0)
+
+
+def header_html(l) -> str:
+    """A layer's header line: index, type and arguments, then its output shape and cost."""
+    spec = l.spec
+    args = _escape(spec.kwargs_text())
+    head = f"<b>{l.index} · {spec.type}</b><span style='color:#555'>({args})</span>"
+    if l.ok:
+        return (f"{head} &nbsp;→&nbsp; <b>{list(l.out_shape)}</b> · {l.params:,} " + tr("params") +
+                f" · {ar.human_count(l.macs)} MACs")
+    return head
+
+
+def _escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def source_label(src: str) -> str:
+    if src.startswith(("sample:", "pattern:")):
+        return src.split(":", 1)[1].replace("_", " ")
+    return os.path.basename(src)
 
 
 class ChannelView(QtWidgets.QWidget):

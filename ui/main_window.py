@@ -8,10 +8,10 @@ compute thread layer by layer; anything from an older generation is dropped.
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import replace
 
 from convviz import arithmetic as ar
-from convviz.engine_api import ComputeRequest
 from convviz.export import to_pytorch
 from convviz.kernels import weight_shapes
 from convviz.project import Project, ProjectError, load, save
@@ -19,7 +19,6 @@ from convviz.samples import DEFAULT_PRESET, PRESETS, InputError, decode_image, l
 from convviz.spec import SpecError
 from convviz.validate import StackInfo
 
-from .compute import ComputeThread
 from .document import Document
 from .feature_view import ChannelView, FeatureArea
 from .input_panel import InputPanel
@@ -27,26 +26,16 @@ from .layer_panel import LayerPanel, build_add_menu, default_spec
 from .i18n import tr, tr_core
 from .qt import QtGui, QtWidgets, Qt, Signal
 from .settings import settings
+from .session import ComputeSession, JobStatus, first_difference  # noqa: F401 - first_difference re-exported
 from .shapes_table import ShapesTable
 from .sliding_view import SlidingView
 
 MAX_RECENT = 8
+_instances: "weakref.WeakSet[MainWindow]" = weakref.WeakSet()  # every window alive (tests check for leaks)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
 PROJECT_FILTER = "convviz projects (*.json)"
 
 
-
-
-def first_difference(a: Project | None, b: Project) -> int:
-    """Index of the first layer whose output may differ between a and b (0 if the input or seed
-    changed; len(b.layers) if nothing did)."""
-    if a is None or a.input != b.input or a.seed != b.seed:
-        return 0
-    n = min(len(a.layers), len(b.layers))
-    for i in range(n):
-        if a.layers[i] != b.layers[i] or a.kernels[i] != b.kernels[i]:
-            return i
-    return n
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -60,16 +49,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1440, 900)
         self.doc = Document(parent=self)
-        self.info: StackInfo | None = None
-        self.generation = 0
-        self.last_result = None
-        self.shown_project: Project | None = None
-        self.engine_info: dict | None = None
         self.natural_size: tuple[int, int] | None = None
         self.field: tuple[int, int, int] | None = None  # (layer, y, x) whose receptive field is shown
-        self._macs_per_second = 2e10  # updated from every compute
-        self._submitted_macs = 0
-        self.erf = None
+        self.erf = None  # the effective receptive field on show, its pixel and the project it is of
+        self.erf_key: tuple[int, int, int] | None = None
+        self.erf_project: Project | None = None
+        # One owner of the compute thread, every background job and every result (ui/session.py).
+        self.session = ComputeSession(parent=self)
+        self.runner = self.session.runner
+        _instances.add(self)
         self.settings = settings()
         self.norm = str(self.settings.value("view/normalisation", "channel"))
         self.device = str(self.settings.value("compute/device", "cpu"))
@@ -107,11 +95,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.compute_label = QtWidgets.QLabel(tr("Starting the compute engine…"))
         self.status.addPermanentWidget(self.compute_label)
 
-        self.compute = ComputeThread(self)
-        self.compute.engine_ready.connect(self._engine_ready)
-        self.compute.layer_ready.connect(self._layer_ready)
-        self.compute.result_ready.connect(self._result_ready)
-        self.compute.failed.connect(self._compute_failed)
+        self.jobs = JobStatus(self.session)
+        self.status.addPermanentWidget(self.jobs)
+        s = self.session
+        s.device, s.threads = self.device, self.threads
+        s.engine_ready.connect(self._engine_ready)
+        s.analysed.connect(lambda p, info, _first: self.table.set_project(p, info))
+        s.result_ready.connect(self._result_ready)
+        s.maps_updated.connect(self.maps_updated)
+        s.failed.connect(self._compute_failed)
+        s.state_changed.connect(self._session_state)
+        self.features.attach(s)
 
         self._build_actions()
         self._build_menus()
@@ -205,6 +199,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_erf_random = self._action(tr("Average It over 16 Random Inputs"), lambda on: self._erf_toggled(on),
                                            None, tr("Average the effective receptive field over random inputs "
                                                     "instead of using the image"), checkable=True)
+        self.act_recompute = self._action(tr("&Compute Now"), self.recompute, "F5",
+                                          tr("Compute the maps again (after Stop)"))
+        self.act_stop = self._action(tr("S&top Computing"), lambda: self.jobs.stop(), "Ctrl+.",
+                                     tr("Stop the running computation or background job"))
         self.act_walkthrough = self._action(tr("&Walkthrough"), lambda: self.open_walkthrough(), "F1",
                                             tr("The guided lesson on convolution, chapter by chapter"))
         self.act_shortcuts = self._action(tr("&Keyboard Shortcuts"), self.show_shortcuts, None)
@@ -254,6 +252,8 @@ class MainWindow(QtWidgets.QMainWindow):
         v.addAction(self.act_maps)
         v.addAction(self.act_stepper)
         v.addAction(self.act_code)
+        v.addAction(self.act_recompute)
+        v.addAction(self.act_stop)
         v.addAction(self.act_settings)
         lang_menu = v.addMenu(tr("&Language"))
         from .i18n import LANGUAGES, current_language
@@ -292,22 +292,38 @@ class MainWindow(QtWidgets.QMainWindow):
         self.features.pixel_shift_hovered.connect(lambda l, c, y, x: self.show_field(l, y, x))
         self.features.hovered.connect(self._hovered)
         self.table.row_activated.connect(self.layers.select)
-        self.stepper.attach(self)
+        self.stepper.attach(self.session)
         lp.selection_changed.connect(self._follow_in_stepper)
         self.tabs.currentChanged.connect(lambda _i: self._follow_in_stepper(self.layers.current()))
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
         """Start the compute thread (torch is imported there, after the window is up)."""
-        if not self.compute.isRunning():
-            self.compute.start()
+        self.session.start()
+
+    # the session's state, read by the walkthrough, the self-test, tests and benchmarks
+    @property
+    def info(self) -> StackInfo | None:
+        return self.session.info
+
+    @property
+    def generation(self) -> int:
+        return self.session.generation
+
+    @property
+    def last_result(self):
+        return self.session.result
+
+    @property
+    def engine_info(self) -> dict | None:
+        return self.session.engine_info
 
     def closeEvent(self, ev):  # noqa: N802
         if not self.maybe_save():
             ev.ignore()
             return
         self._save_layout()
-        self.compute.stop()
+        self.session.shutdown()  # cancel every job; never wait for a long layer to end
         ev.accept()
 
     def _restore_layout(self):
@@ -329,59 +345,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.doc.reset(project, path)
 
     def _project_changed(self, project: Project) -> None:
-        prev = self.shown_project
-        info = project.analyze()
-        self.info = info
-        self.shown_project = project
-        first = first_difference(prev, project)
-        n = len(project.layers)
-        self.features.ensure_count(n)
-        self.layers.set_project(project, info)
-        self.table.set_project(project, info)
+        # the session analyses and computes; the feature maps and the table follow its signals
+        self.session.set_project(project, self.doc.base_dir)
+        self.layers.set_project(project, self.info)
         self._update_natural_size(project)
         self.input_panel.set_input(project.input, project.seed, self.natural_size)
-        for l in info.layers:
-            w = self.features.widget_for(l.index)
-            w.set_header(self._header_html(l), tr_core(l.formula) if l.ok else "")
-            if l.error:
-                w.set_problem(tr_core(l.error))
-            elif l.blocked_by is not None:
-                w.set_problem(tr("Not computed: layer {i} is invalid").format(i=l.blocked_by), blocked=True)
-            else:
-                w.set_problem(None)
-                if l.index >= first:
-                    w.set_stale(True)
-        iw = self.features.widget_for(-1)
-        iw.set_header(tr("<b>Input</b> · {shape} · {src}").format(shape=list(project.input.shape),
-                                                                  src=_source_label(project.input.source)))
-        if first == 0:
-            iw.set_stale(True)
         self._update_title()
-        self._submit(project, first)
         self._refresh_field()
-
-    def _header_html(self, l) -> str:
-        spec = l.spec
-        args = _escape(spec.kwargs_text())
-        head = f"<b>{l.index} · {spec.type}</b><span style='color:#555'>({args})</span>"
-        if l.ok:
-            return (f"{head} &nbsp;→&nbsp; <b>{list(l.out_shape)}</b> · {l.params:,} " + tr("params") +
-                    f" · {ar.human_count(l.macs)} MACs")
-        return head
-
-    def _submit(self, project: Project, first: int = 0) -> None:
-        self.generation += 1
-        self.compute_label.setText(tr("Computing…"))
-        # Layer-by-layer delivery costs the worker time (every hand-over wakes the GUI thread);
-        # it pays only when the recompute is slow enough to watch, judged from the speed so far.
-        macs = sum(l.macs for l in (self.info.layers[first:] if self.info else ()) if l.ok)
-        progressive = macs / self._macs_per_second > 0.4
-        self._submitted_macs = macs
-        self.compute.submit(ComputeRequest(self.generation, project, self.doc.base_dir, device=self.device,
-                                           threads=self.threads, progressive=progressive))
+        if self.erf_project is not None and first_difference(self.erf_project, project) <= self.erf_key[0]:
+            self._clear_erf()  # the effective receptive field on show was for the stack before this edit
 
     def recompute(self) -> None:
-        self._submit(self.doc.project)
+        """Compute the project again (F5: after Stop, or new device or threads)."""
+        self.session.device, self.session.threads = self.device, self.threads
+        self.session.recompute()
 
     def _update_natural_size(self, project: Project) -> None:
         key = (project.input.source, self.doc.base_dir)
@@ -404,47 +381,25 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- compute results ---------------------------------------------------------------------
     def _engine_ready(self, info: dict) -> None:
-        self.engine_info = info
         self.compute_label.setText(tr("torch {v} · {d}").format(v=info["torch"], d=self.device))
 
-    def _layer_ready(self, gen: int, index: int, arr) -> None:
-        if gen != self.generation:
-            return  # stale: a newer edit is on its way
-        self.features.set_layer_array(index, arr, defer=True)
+    def _session_state(self) -> None:
+        s = self.session
+        if s.busy:
+            self.compute_label.setText(tr("Computing…"))
+        elif s.stopped_gen == s.generation:
+            self.compute_label.setText(tr("Stopped · F5 computes"))
 
     def _result_ready(self, res) -> None:
-        if res.generation != self.generation:
-            return
-        self.last_result = res
-        if res.seconds > 0.05 and self._submitted_macs > 1e8:
-            self._macs_per_second = 0.5 * self._macs_per_second + 0.5 * self._submitted_macs / res.seconds
-        if res.input is not None:
-            self.features.set_layer_array(-1, res.input)
-        self.features.flush()
-        for i, arr in enumerate(res.outputs):
-            w = self.features.widget_for(i)
-            if arr is None:
-                if w.array is not None and self.info.layers[i].ok:
-                    w.set_array(None)
-                w.set_stale(False)
-            elif w.array is not arr:
-                self.features.set_layer_array(i, arr, defer=True)
-        self.features.flush()
+        """The session's current result (the feature maps have drawn it already)."""
         if res.error:
-            error = tr_core(res.error)
-            self.status.showMessage(error, 15000)
-            if res.error_layer is not None:
-                self.features.widget_for(res.error_layer).set_problem(error)
-            elif res.error.startswith(("Input:", "Not computed:")):
-                for i in range(len(res.outputs)):
-                    if self.info.layers[i].ok:
-                        self.features.widget_for(i).set_problem(error, blocked=True)
+            self.status.showMessage(tr_core(res.error), 15000)
             self.compute_failed.emit(res.error)
         n = sum(o is not None for o in res.outputs)
         self.compute_label.setText(tr("{n} layers in {ms:.0f} ms ({r} reused) · {dev}").format(
             n=n, ms=res.seconds * 1000, r=res.reused, dev=res.device))
         weights = {i: w[0] for i, w in enumerate(res.weights) if w and
-                   self.doc.project.layers[i].layer_type.category == "conv"}
+                   self.session.project.layers[i].layer_type.category == "conv"}
         self.layers.set_weights(weights)
         if self.channel.key is None and res.outputs and res.outputs[0] is not None:
             self.enlarge_channel(0, 0, show=False)  # something to look at in the channel view from the start
@@ -452,12 +407,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self._refresh_channel_view()
         self.maps_updated.emit(res.generation)
 
-    def _compute_failed(self, gen: int, message: str) -> None:
-        if gen in (-1, self.generation):
-            first = message.splitlines()[0]
-            self.status.showMessage(first, 20000)
-            self.compute_label.setText(tr("compute error"))
-            self.compute_failed.emit(first)
+    def _compute_failed(self, message: str) -> None:
+        first = message.splitlines()[0]
+        self.status.showMessage(first, 20000)
+        self.compute_label.setText(tr("compute error"))
+        self.compute_failed.emit(first)
 
     # --- receptive fields ----------------------------------------------------------------------
     def pixel_clicked(self, layer: int, channel: int, y: int, x: int) -> None:
@@ -514,37 +468,44 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.field and self.act_erf.isChecked():
             self.compute_erf(*self.field)
 
-    def compute_erf(self, layer: int, y: int, x: int, channel: int | None = None) -> None:
-        """The effective receptive field, computed off the GUI thread and shown in the Channel
-        dock beside the theoretical box."""
-        from .compute import JobThread
+    def compute_erf(self, layer: int, y: int, x: int, channel: int | None = None):
+        """The effective receptive field, computed as a background job (a newer click replaces
+        it) and shown in the Channel dock beside the theoretical box.  Returns the job."""
         project, base = self.project, self.doc.base_dir
         n = 16 if self.act_erf_random.isChecked() else 0
 
-        def job():
+        def job(_job):
             from convviz.engine import effective_rf
             return effective_rf(project, layer, y, x, None, n, base)
-        self._erf_job = JobThread(job, self)
-        self._erf_job.done.connect(lambda arr, l=layer, yy=y, xx=x, nn=n: self._erf_ready(l, yy, xx, nn, arr))
-        self._erf_job.failed.connect(lambda msg: self.status.showMessage(msg, 10000))
-        self._erf_job.start()
         self.status.showMessage(tr("Computing the effective receptive field…"), 5000)
+        return self.runner.submit("erf", job, label=tr("Effective receptive field"),
+                                  on_done=lambda arr: self._erf_ready(project, layer, y, x, n, arr),
+                                  on_failed=lambda msg: self.status.showMessage(msg, 10000))
 
-    def _erf_ready(self, layer, y, x, n, arr) -> None:
+    def _erf_ready(self, project: Project, layer, y, x, n, arr) -> None:
+        """Show an effective receptive field, unless it was computed for an older stack: one
+        whose input, seed or layers up to ``layer`` differ from the project now."""
         from convviz.receptive import theoretical
-        if self.project.layers[:layer + 1] != self.doc.project.layers[:layer + 1]:
+        if first_difference(project, self.project) <= layer or not self.info.layers[layer].ok:
+            self.status.showMessage(tr("The effective receptive field was for the stack before your edit; "
+                                       "click the pixel again"), 5000)
             return
-        f = theoretical(self.info)[layer] if layer < len(self.info.layers) else None
+        f = theoretical(self.info)[layer]
         box = f.box(y, x) if f is not None else None
         src = tr("averaged over {n} random inputs").format(n=n) if n else tr("on this image")
         size = tr("theoretical field {h}×{w} (dashed)").format(h=f.size[0], w=f.size[1]) if f else ""
-        self.erf = arr
+        self.erf, self.erf_key, self.erf_project = arr, (layer, y, x), project
         self.status.showMessage(tr("Effective receptive field of layer {l} (y {y}, x {x}) ready").format(
             l=layer, y=y, x=x), 5000)
         self.channel.show_channel(-2, 0, arr, tr("<b>Effective receptive field</b> of layer {l} (y {y}, x {x}), "
                                                  "|∂out/∂input| {src}; {size}").format(
             l=layer, y=y, x=x, src=src, size=size), colormap="inferno", box=box)
         self.findChild(QtWidgets.QDockWidget, "channelDock").show()
+
+    def _clear_erf(self) -> None:
+        self.erf = self.erf_key = self.erf_project = None
+        if self.channel.key is not None and self.channel.key[0] == -2:
+            self.channel.clear()
 
     def open_walkthrough(self, chapter: int | None = None) -> bool:
         """Show the walkthrough beside the app, at ``chapter`` or where the learner left off."""
@@ -576,11 +537,11 @@ class MainWindow(QtWidgets.QMainWindow):
             name=name, c=ch, y=y, x=x, v=value), 4000)
 
     def enlarge_channel(self, layer: int, channel: int, show: bool = True) -> None:
-        w = self.features.widget_for(layer)
-        if w.array is None:
+        maps = self.session.map(layer)
+        if maps is None or not 0 <= channel < maps.shape[0]:
             return
-        arr = w.array[channel]
-        what = tr("Input") if layer < 0 else f"{layer} · {self.doc.project.layers[layer].type}"
+        arr = maps[channel]
+        what = tr("Input") if layer < 0 else f"{layer} · {self.session.project.layers[layer].type}"
         self.channel.show_channel(layer, channel, arr, tr("<b>{what}</b> · channel {c} · {h}×{w}").format(
             what=what, c=channel, h=arr.shape[0], w=arr.shape[1]))
         if show:
@@ -594,8 +555,8 @@ class MainWindow(QtWidgets.QMainWindow):
         layer, ch = self.channel.key
         if layer < -1:
             return  # an effective receptive field, not a channel
-        w = self.features.widget_for(layer) if layer + 1 < len(self.features.widgets) else None
-        if w is None or w.array is None or ch >= w.array.shape[0]:
+        maps = self.session.map(layer)
+        if maps is None or ch >= maps.shape[0]:
             self.channel.clear()
         else:
             self.enlarge_channel(layer, ch, show=False)
@@ -861,10 +822,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def export_layer_png(self, path: str | None = None, index: int | None = None) -> bool:
         index = self.layers.current() if index is None else index
-        w = self.features.widget_for(index) if -1 <= index < len(self.features.widgets) - 1 else None
-        if w is None or w.array is None:
+        maps = self.session.map(index) if -1 <= index < len(self.features.widgets) - 1 else None
+        if maps is None:  # invalid, or not computed for the project as it is now
             self._warn(tr("Nothing to export"), tr("The selected layer has no maps yet."))
             return False
+        w = self.features.widget_for(index)
+        if w.array is not maps:
+            w.set_array(maps, render=False)
         if not path:
             path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save the layer's maps as PNG"),
                                                             os.path.join(self._last_dir(), f"layer{index}.png"),
@@ -938,7 +902,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.device, self.threads = dlg.values()
             self.settings.setValue("compute/device", self.device)
             self.settings.setValue("compute/threads", self.threads)
-            self.recompute()
+            self.recompute()  # new device or threads
 
     def show_shortcuts(self) -> None:
         rows = [(a.text().replace("&", ""), a.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText))
@@ -958,12 +922,4 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowModified(self.doc.dirty)
 
 
-def _escape(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _source_label(src: str) -> str:
-    if src.startswith(("sample:", "pattern:")):
-        return src.split(":", 1)[1].replace("_", " ")
-    return os.path.basename(src)
 

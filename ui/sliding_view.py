@@ -345,13 +345,19 @@ class SlidingView(QtWidgets.QWidget):
             sc.activated.connect(slot)
         self._speed_changed(self.speed.value())
         self._items: dict = {}
-        self._window = None  # the main window, for data
+        self.session = None  # the ComputeSession whose numbers are shown
+        self.gif_job = None  # the newest GIF being written
         self._set_enabled(False)
 
     # --- data --------------------------------------------------------------------------------
-    def attach(self, window) -> None:
-        self._window = window
-        window.maps_updated.connect(lambda _g: self.refresh_from_window())
+    def attach(self, session) -> None:
+        """Follow ``session`` (a ui.session.ComputeSession): its newest numbers, and its job runner
+        for GIF encoding."""
+        self.session = session
+        session.maps_updated.connect(self._maps_updated)
+
+    def _maps_updated(self, _generation: int) -> None:
+        self.refresh_from_window()
 
     def showEvent(self, ev):  # noqa: N802
         super().showEvent(ev)
@@ -364,18 +370,18 @@ class SlidingView(QtWidgets.QWidget):
             w.setEnabled(on)
 
     def refresh_from_window(self) -> None:
-        """Rebuild the layer list and the slider from the window's newest computed numbers
+        """Rebuild the layer list and the slider from the session's newest computed numbers
         (when the stepper is on screen; otherwise when it is next shown)."""
-        win = self._window
-        if win is None or win.last_result is None:
+        s = self.session
+        if s is None or s.result is None:
             return
-        if not self.isVisible() or win.last_result.generation != win.generation:
+        if not self.isVisible() or not s.current():
             # not on screen, or the numbers on hand belong to the project before an edit:
             # follow when the new ones arrive (maps_updated) or when shown
             self._needs_refresh = True
             return
         self._needs_refresh = False
-        p, res = win.project, win.last_result
+        p, res = s.project, s.result
         self._layers = [i for i, s in enumerate(p.layers) if s.type in SUPPORTED and i < len(res.outputs)
                         and res.outputs[i] is not None]
         self.layer_combo.blockSignals(True)
@@ -397,12 +403,11 @@ class SlidingView(QtWidgets.QWidget):
         self.show_layer(want, keep_position=True)
 
     def show_layer(self, index: int, keep_position: bool = False) -> bool:
-        """Follow layer ``index`` of the window's project (if it slides a window)."""
-        win = self._window
-        if (win is None or win.last_result is None or index not in self._layers
-                or win.last_result.generation != win.generation):
+        """Follow layer ``index`` of the session's project (if it slides a window)."""
+        s = self.session
+        if s is None or not s.current() or index not in self._layers:
             return False
-        p, res = win.project, win.last_result
+        p, res = s.project, s.result
         spec = p.layers[index]
         x = res.input if index == 0 else res.outputs[index - 1]
         y = res.outputs[index]
@@ -769,9 +774,11 @@ class SlidingView(QtWidgets.QWidget):
         return self.frame().save(path, "PNG")
 
     def export_gif(self, path: str | None = None, start: int = 0, count: int | None = None,
-                   max_frames: int = 300) -> int:
+                   max_frames: int = 300, wait: bool = False) -> int:
         """Save positions start .. start+count-1 (at most ``max_frames``) as an animated GIF at
-        the current speed; returns the number of frames written (0 if cancelled)."""
+        the current speed; returns the number of frames (0 if cancelled).  The frames are drawn
+        here; colour reduction and writing run as a background job of the session's runner
+        (``gif_job``), which the status bar shows and Stop cancels; ``wait`` joins it."""
         m = self.slider_model
         if m is None:
             return 0
@@ -786,21 +793,54 @@ class SlidingView(QtWidgets.QWidget):
         frames = []
         for t in range(start, start + count):
             self.set_position(t, force=True)
-            frames.append(_to_pil(self.frame()))
+            frames.append(_to_rgb(self.frame()))
         self.set_position(keep, force=True)
         ms = max(20, int(round(1000 / self.speed.value())))
-        frames[0].save(path, save_all=True, append_images=frames[1:], duration=ms, loop=0, disposal=1,
-                       optimize=False)
-        return len(frames)
+
+        def encode(job=None):
+            images = []
+            for k, rgb in enumerate(frames):
+                if job is not None:
+                    if job.cancelled():
+                        return 0
+                    job.report(k / len(frames), f"{k}/{len(frames)}")
+                images.append(_quantize(rgb))
+            images[0].save(path, save_all=True, append_images=images[1:], duration=ms, loop=0, disposal=1,
+                           optimize=False)
+            return len(images)
+
+        if self.session is None:
+            return encode()
+        self.gif_job = self.session.runner.submit(
+            "gif", encode, label=tr("Writing the GIF"), exclusive=False,
+            on_failed=lambda msg: self.note.setText(msg))
+        if wait:
+            _join(self.gif_job)
+            return count if self.gif_job.finished_ok else 0
+        return count
 
 
-def _to_pil(img: QtGui.QImage):
-    from PIL import Image
+def _join(job) -> None:
+    """Run the event loop until ``job`` has ended (scripted use and tests)."""
+    loop = QtCore.QEventLoop()
+    ended = []
+    job.ended.connect(lambda _j: (ended.append(1), loop.quit()))
+    from .session import running_threads
+    if any(t.job is job for t in running_threads()):
+        loop.exec()
+
+
+def _to_rgb(img: QtGui.QImage) -> np.ndarray:
+    """A copy of a frame's pixels (made on the GUI thread; the QImage stays there)."""
     img = img.convertToFormat(QtGui.QImage.Format.Format_RGB888)
     w, h = img.width(), img.height()
     buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.sizeInBytes()).reshape(h, img.bytesPerLine())
-    arr = buf[:, :w * 3].reshape(h, w, 3).copy()
-    return Image.fromarray(arr, "RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+    return buf[:, :w * 3].reshape(h, w, 3).copy()
+
+
+def _quantize(rgb: np.ndarray):
+    from PIL import Image
+    return Image.fromarray(rgb, "RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
 
 
 class _PaintCounter(QtCore.QObject):

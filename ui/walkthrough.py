@@ -401,11 +401,14 @@ class WalkthroughPanel(QtWidgets.QWidget):
         self.back.clicked.connect(lambda: self.go(self.index - 1))
         self.next.clicked.connect(lambda: self.go(self.index + 1))
         self.show_me.clicked.connect(self.demo)
-        window.maps_updated.connect(lambda _g: self.refresh_task())
+        window.session.maps_updated.connect(self._maps_updated)
         self._flash_timer = QtCore.QTimer(self)
         self._flash_timer.setSingleShot(True)
         self._flash_timer.timeout.connect(self._unflash)
         self._flashed: QtWidgets.QWidget | None = None
+
+    def _maps_updated(self, _generation: int) -> None:
+        self.refresh_task()
 
     @property
     def chapter(self) -> Chapter:

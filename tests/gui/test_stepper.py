@@ -128,16 +128,18 @@ def test_padding_sources_shown(make_window):
     assert gi.values[0, 0] == 7.0  # lesson matrix: row 1, col 1 -> 7
 
 
-def test_export_gif_and_png(make_window, tmp_path):
+def test_export_gif_and_png(make_window, qtbot, tmp_path):
     from PIL import Image
     win, view = stepper_on(make_window, [C(out_channels=2, kernel_size=3, padding=1)], shape=(3, 5, 5),
                            source="sample:astronaut")
     path = tmp_path / "anim.gif"
-    n = view.export_gif(str(path))
-    assert n == 25
+    n = view.export_gif(str(path))  # drawn here, encoded and written by a background job
+    assert n == 25 and view.gif_job in win.runner.jobs("gif") and not win.jobs.isHidden()
+    qtbot.waitUntil(lambda: not win.runner.jobs("gif"))
+    assert view.gif_job.finished_ok
     with Image.open(path) as im:
         assert im.n_frames == 25
-    n = view.export_gif(str(tmp_path / "part.gif"), start=3, count=7)
+    n = view.export_gif(str(tmp_path / "part.gif"), start=3, count=7, wait=True)
     with Image.open(tmp_path / "part.gif") as im:
         assert n == 7 and im.n_frames == 7
     assert view.export_png(str(tmp_path / "frame.png"))
@@ -148,7 +150,7 @@ def test_export_gif_and_png(make_window, tmp_path):
 def test_real_size_layer_does_not_recompute(make_window, qtbot):
     win = make_window(preset="vgg16")
     computes = []
-    win.compute.result_ready.connect(lambda r: computes.append(r))
+    win.session.result_ready.connect(lambda r: computes.append(r))
     assert win.show_stepper(2)
     view = win.stepper
     assert view.slider_model.c_in == 64 and view.slider_model.positions == 224 * 224

@@ -342,7 +342,7 @@ def test_layout_and_last_project_remembered(make_window, qtbot, tmp_path):
     qtbot.addWidget(again)
     initial_project(again, None)
     assert again.doc.path == path and again.project == load(path)
-    again.compute.stop()
+    again.session.shutdown()
 
 
 def test_self_test_command(tmp_path):
