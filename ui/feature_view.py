@@ -495,8 +495,7 @@ class FeatureArea(QtWidgets.QScrollArea):
                         self.widget_for(i).set_problem(error, blocked=True)
 
     def _stopped(self, generation: int) -> None:
-        self._arrived.clear()
-        self._coalesce.stop()
+        self.flush()  # what arrived before Stop is shown
         for w in self.widgets[1:]:
             if w._stale:
                 w.set_problem(tr("Not computed: stopped — press F5 to compute"), blocked=True)

@@ -455,6 +455,8 @@ class ComputeSession(QtCore.QObject):
         if self.project is None:
             return self.generation
         self.generation += 1
+        self._maps = {}
+        self.analysed.emit(self.project, self.info, 0)
         self._submit(0)
         return self.generation
 
