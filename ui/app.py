@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 
@@ -22,16 +23,46 @@ def make_app(argv=None) -> QtWidgets.QApplication:
 
 def initial_project(window, path: str | None) -> None:
     """The project given on the command line, else the last one (if it still opens), else the
-    teaching preset."""
+    teaching preset.  The remembered project is settings, and settings never stop the start:
+    one that is missing, not a regular file, damaged or hostile is skipped with a note in the
+    status bar (no dialog), and the app starts with the teaching preset."""
+    from convviz.project import ProjectError
     from convviz.samples import DEFAULT_PRESET, load_preset
+
+    from .i18n import tr
+    from .main_window import _one_line, read_project
+    from .settings import read_path
+    notes = list(getattr(window, "startup_notes", []))
     if path:
         if window.open_path(path, ask=False):
             return
     else:
-        last = window.settings.value("project/last", "")
-        if last and os.path.exists(str(last)) and window.open_path(str(last), ask=False):
-            return
+        last, note = read_path(window.settings, "project/last")
+        notes += [note] if note else []
+        if last:
+            try:
+                st = os.stat(last)  # never opened unless it is a regular file (a FIFO would block)
+                if not stat.S_ISREG(st.st_mode):
+                    raise ProjectError("", tr("it is not a regular file"))
+                project = read_project(last)
+            except FileNotFoundError:
+                notes.append(tr("The last project {p} no longer exists; starting with the teaching preset").format(
+                    p=_one_line(last)))
+            except (OSError, ProjectError) as e:
+                why = getattr(e, "message", None) or getattr(e, "strerror", None) or str(e)
+                notes.append(tr("The last project {p} was not opened ({why}); starting with the teaching "
+                                "preset").format(p=_one_line(last), why=_one_line(why)))
+            else:
+                window.set_project(project, os.path.abspath(last))
+                _show_notes(window, notes)
+                return
     window.set_project(load_preset(DEFAULT_PRESET), None)
+    _show_notes(window, notes)
+
+
+def _show_notes(window, notes) -> None:
+    if notes:
+        window.status.showMessage(" · ".join(notes), 60000)
 
 
 def self_test(window, app, screenshot: str | None, timeout_s: float = 240.0) -> int:
@@ -158,6 +189,9 @@ def run_gui(args) -> int:
     if os.environ.get("CONVVIZ_TIMING"):
         print(f"timing:torch_loaded_at_show={'torch' in sys.modules}", flush=True)
     initial_project(window, args.project)
+    if not args.self_test:
+        from .autosave import offer_recovery
+        offer_recovery(window)  # work a crashed or killed session left unsaved
     window.start()
     if getattr(args, "walkthrough", False):
         window.open_walkthrough()

@@ -1,5 +1,8 @@
 """The open project and its history: one immutable Project at a time, every edit an undoable
-command that swaps whole projects (so undo restores exact states, never a replayed diff)."""
+command that swaps whole projects (so undo restores exact states, never a replayed diff).
+
+An edit whose text could never be saved (a lone surrogate in the title or the image path) is
+refused here, at input, with a sentence on ``refused``, rather than failing later at save."""
 from __future__ import annotations
 
 import os
@@ -32,10 +35,24 @@ class ProjectCommand(QtGui.QUndoCommand):
         self.doc._set(self.before)
 
 
+def text_problem_of(project: Project) -> str | None:
+    """Why the project's text could not be written to a file (None when it can), a sentence."""
+    from convviz.project import text_problem
+
+    from .i18n import tr, tr_core
+    for what, text, kind in ((tr("The title"), project.title, "title"),
+                             (tr("The image path"), project.input.source, "source")):
+        problem = text_problem(text, kind)
+        if problem:
+            return f"{what}: {tr_core(problem)}"
+    return None
+
+
 class Document(QtCore.QObject):
     changed = Signal(object)  # the new Project
     path_changed = Signal(str)
     dirty_changed = Signal(bool)
+    refused = Signal(str)  # an edit that was not made, and why
 
     def __init__(self, project: Project | None = None, parent=None):
         super().__init__(parent)
@@ -59,11 +76,29 @@ class Document(QtCore.QObject):
         self.project = project
         self.changed.emit(project)
 
-    def apply(self, project: Project, text: str, merge_key=None) -> None:
-        """An undoable edit; a no-op edit is not recorded."""
+    def apply(self, project: Project, text: str, merge_key=None) -> bool:
+        """An undoable edit; a no-op edit is not recorded, and one whose text could not be
+        saved is refused (``refused`` says why).  Returns whether the project changed."""
         if project == self.project:
-            return
+            return False
+        problem = text_problem_of(project)
+        if problem:
+            self.refused.emit(problem)
+            return False
         self.undo_stack.push(ProjectCommand(self, self.project, project, text, merge_key))
+        return True
+
+    def rebase(self, fn) -> None:
+        """Apply ``fn`` to the project and to every state in the history, without an undo step:
+        after Save As into another folder, relative image paths are rewritten against the new
+        folder everywhere, so undo never brings back a path that no longer resolves."""
+        for i in range(self.undo_stack.count()):
+            cmd = self.undo_stack.command(i)
+            if isinstance(cmd, ProjectCommand):
+                cmd.before, cmd.after = fn(cmd.before), fn(cmd.after)
+        new = fn(self.project)
+        if new != self.project:
+            self._set(new)
 
     def reset(self, project: Project, path: str | None) -> None:
         """A new or opened project: history cleared, clean."""

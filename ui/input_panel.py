@@ -6,6 +6,7 @@ import os
 
 from convviz.project import InputSpec
 from convviz.samples import PATTERNS, SAMPLES
+from convviz.spec import MAX_SPATIAL
 
 from .i18n import tr, tr_in
 from .qt import QtCore, QtWidgets, Signal
@@ -47,7 +48,7 @@ class InputPanel(QtWidgets.QWidget):
         self.height = QtWidgets.QSpinBox()
         self.width = QtWidgets.QSpinBox()
         for s, what in ((self.height, tr("height")), (self.width, tr("width"))):
-            s.setRange(1, 1024)
+            s.setRange(1, MAX_SPATIAL)  # the project format's range: a file's size is never rewritten
             s.setKeyboardTracking(False)
             s.setToolTip(tr("Input {what} in pixels; the image is resized to it").format(what=what))
         self.open_button = QtWidgets.QPushButton(tr("Open image…"))

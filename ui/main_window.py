@@ -15,7 +15,7 @@ from convviz import arithmetic as ar
 from convviz.export import to_pytorch
 from convviz.kernels import weight_shapes
 from convviz.project import Project, ProjectError, load, save
-from convviz.samples import DEFAULT_PRESET, PRESETS, InputError, decode_image, load_preset
+from convviz.samples import DEFAULT_PRESET, PRESETS, InputError, load_preset
 from convviz.spec import SpecError
 from convviz.validate import StackInfo
 
@@ -25,7 +25,7 @@ from .input_panel import InputPanel
 from .layer_panel import LayerPanel, build_add_menu, default_spec
 from .i18n import tr, tr_core
 from .qt import QtGui, QtWidgets, Qt, Signal
-from .settings import settings
+from .settings import NORMALISATIONS, read_bytes, read_choice, read_compute, read_int, read_paths, settings
 from .session import ComputeSession, JobStatus, first_difference  # noqa: F401 - first_difference re-exported
 from .shapes_table import ShapesTable
 from .sliding_view import SlidingView
@@ -36,6 +36,20 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
 PROJECT_FILTER = "convviz projects (*.json)"
 
 
+
+
+def read_project(path: str) -> Project:
+    """A project file the window can show: convviz.project.load, then the analysis the window
+    runs on every change, so a file that would break it is refused before anything changes.
+    Every failure is a ProjectError."""
+    try:
+        project = load(path)
+        project.analyze()
+    except ProjectError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a hostile file never reaches the user as a traceback
+        raise ProjectError("", f"{type(e).__name__}: {e}") from None
+    return project
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -59,9 +73,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.runner = self.session.runner
         _instances.add(self)
         self.settings = settings()
-        self.norm = str(self.settings.value("view/normalisation", "channel"))
-        self.device = str(self.settings.value("compute/device", "cpu"))
-        self.threads = int(self.settings.value("compute/threads", os.cpu_count() or 1))
+        # Settings are user data that may be damaged: each is read through a checker, and what
+        # was unusable is named in the status bar (startup_notes) while the defaults are used.
+        self.device, self.threads, self.startup_notes = read_compute(self.settings)
+        self.norm, note = read_choice(self.settings, "view/normalisation", "channel", NORMALISATIONS)
+        self.startup_notes += [note] if note else []
         # A hook so tests (and scripted use) can answer the unsaved-changes question.
         self.ask_save_changes = self._ask_save_changes
 
@@ -94,6 +110,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setStatusBar(self.status)
         self.compute_label = QtWidgets.QLabel(tr("Starting the compute engine…"))
         self.status.addPermanentWidget(self.compute_label)
+        # Unsaved work is copied to the data folder a few seconds after each edit (ui/autosave.py).
+        from .autosave import Autosaver
+        self.autosaver = Autosaver(self.doc, self)
+        self.autosaver.failed.connect(lambda msg: self.status.showMessage(msg, 15000))
+        self.doc.refused.connect(lambda msg: self._warn(tr("This change cannot be made"), msg))
+        self.maps_updated.connect(self._image_result)
 
         self.jobs = JobStatus(self.session)
         self.status.addPermanentWidget(self.jobs)
@@ -113,6 +135,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if restore_layout:
             self._restore_layout()
         self.features.set_normalisation(self.norm)
+        if self.startup_notes:
+            self.status.showMessage(" · ".join(self.startup_notes), 60000)
 
     # --- construction ------------------------------------------------------------------------
     def _dock(self, title, name, widget, area):
@@ -144,6 +168,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_save = self._action(tr("&Save"), self.file_save, K.Save, tr("Save the project"))
         self.act_save_as = self._action(tr("Save &As…"), self.file_save_as, K.SaveAs,
                                         tr("Save the project under a new name"))
+        self.act_recover = self._action(tr("Recover &Unsaved Work"), lambda: self.recover_unsaved(), None,
+                                        tr("Restore work kept when convviz last stopped without saving"))
+        self.act_recover.setEnabled(False)
         self.act_open_image = self._action(tr("Open &Image…"), self.open_image, "Ctrl+I",
                                            tr("Use an image file as the input"))
         self.act_export_window = self._action(tr("Window as PNG…"), self.export_window_png, None,
@@ -218,6 +245,7 @@ class MainWindow(QtWidgets.QMainWindow):
             a = self.preset_menu.addAction(desc)
             a.triggered.connect(lambda _=False, n=name: self.open_preset(n))
         self.recent_menu = f.addMenu(tr("Open &Recent"))
+        f.addAction(self.act_recover)
         f.addSeparator()
         f.addAction(self.act_save)
         f.addAction(self.act_save_as)
@@ -323,16 +351,17 @@ class MainWindow(QtWidgets.QMainWindow):
             ev.ignore()
             return
         self._save_layout()
+        self.autosaver.shutdown()  # a normal quit: the unsaved copy is removed
         self.session.shutdown()  # cancel every job; never wait for a long layer to end
         ev.accept()
 
     def _restore_layout(self):
-        geo = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
-        if geo is not None:
-            self.restoreGeometry(geo)
-        if state is not None:
-            self.restoreState(state)
+        for key, restore in (("window/geometry", self.restoreGeometry), ("window/state", self.restoreState)):
+            data, note = read_bytes(self.settings, key)
+            if data is not None and not restore(data):
+                note = tr("Settings: {key} is damaged; using the default layout").format(key=key)
+            if note:
+                self.startup_notes.append(note)
 
     def _save_layout(self):
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -369,15 +398,15 @@ class MainWindow(QtWidgets.QMainWindow):
         src = project.input.source
         if src.startswith("pattern:"):
             return
-        try:
-            from PIL import Image
-            from convviz.samples import SAMPLES, resources_dir
-            path = resources_dir() / "samples" / SAMPLES[src[7:]] if src.startswith("sample:") else \
-                os.path.join(self.doc.base_dir or "", src)
-            with Image.open(path) as im:
-                self.natural_size = (im.size[1], im.size[0])
+        try:  # the header only: the engine decodes the image, once
+            from convviz.samples import probe_image, resolve_source
+            path = resolve_source(src, self.doc.base_dir)
+            if path is None:
+                return
+            width, height, _mode = probe_image(path)
         except Exception:  # noqa: BLE001 - only informative; the engine reports real problems
-            self.natural_size = None
+            return
+        self.natural_size = (height, width)
 
     # --- compute results ---------------------------------------------------------------------
     def _engine_ready(self, info: dict) -> None:
@@ -517,7 +546,7 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.raise_()
         self.resizeDocks([dock], [440], Qt.Orientation.Horizontal)
         if chapter is None:
-            chapter = int(self.settings.value("walkthrough/chapter", 0) or 0)
+            chapter = read_int(self.settings, "walkthrough/chapter", 0, 0, 10_000)[0]
         chapter = max(0, min(chapter, len(self.walkthrough.chapters) - 1))
         return self.walkthrough.go(chapter)
 
@@ -653,16 +682,39 @@ class MainWindow(QtWidgets.QMainWindow):
         self.doc.apply(replace(self.project, seed=int(seed)), tr("Change seed"), merge_key=("seed",))
 
     def set_input_image(self, path: str) -> bool:
-        """Use an image file as the input; a file that is not an image is refused with a message
-        and the current input stays."""
-        p = self.project
+        """Use an image file as the input.  Only its header is read here (its size is checked
+        before anything is decoded); the engine decodes it once, off the GUI thread.  A file
+        that is not an image is refused with a sentence naming it, and the current input stays."""
         try:
-            decode_image(path, p.input.channels, 4, 4)
+            from convviz.samples import probe_image
+        except ImportError:  # TEMP(issue 11): until the engine's header probe lands
+            from convviz.samples import decode_image
+
+            def probe_image(path):
+                return decode_image(path, 1, 4, 4).shape
+        p = self.project
+        path = os.path.abspath(os.path.expanduser(path))
+        try:
+            probe_image(path)
         except InputError as e:
-            self._warn(tr("This file cannot be used as the input"), tr_core(e.args[0] if e.args else e))
+            self._warn(tr("This file cannot be used as the input"), _naming(path, tr_core(e.args[0] if e.args else e)))
             return False
-        self.doc.apply(replace(p, input=replace(p.input, source=os.path.abspath(path))), tr("Open image"))
-        return True
+        if self.doc.apply(replace(p, input=replace(p.input, source=path)), tr("Open image")):
+            self._image_trial = (path, self.doc.undo_stack.index())
+        return self.project.input.source == path
+
+    def _image_result(self, _gen: int) -> None:
+        """The first maps after choosing an image: if the engine could not decode it (a damaged
+        file whose header looked right), say so and go back to the input before it."""
+        trial, self._image_trial = getattr(self, "_image_trial", None), None
+        res = self.last_result
+        if trial is None or res is None or not res.error:
+            return
+        path, index = trial
+        if str(getattr(res.error, "template", res.error)).startswith("Input:") and \
+                self.project.input.source == path and self.doc.undo_stack.index() == index:
+            self.doc.undo_stack.undo()
+            self._warn(tr("This file cannot be used as the input"), _naming(path, tr_core(res.error)))
 
     def set_normalisation(self, mode: str) -> None:
         self.norm = mode
@@ -708,17 +760,20 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_path(path, ask=False)
 
     def open_path(self, path: str, ask: bool = True) -> bool:
-        """Open a project file; a corrupt file is refused and the open project is untouched."""
+        """Open a project file.  A file that cannot be opened (not a regular file, too large,
+        malformed, hostile) is refused with a sentence naming it, before anything is asked or
+        changed: the open project and its history are untouched."""
+        path = os.path.abspath(os.path.expanduser(path))
+        try:
+            project = read_project(path)
+        except ProjectError as e:
+            self._warn(tr("This project cannot be opened"), _naming(path, str(e)))
+            return False
         if ask and not self.maybe_save():
             return False
-        try:
-            project = load(path)
-        except ProjectError as e:
-            self._warn(tr("This project cannot be opened"), str(e))
-            return False
-        self.set_project(project, os.path.abspath(path))
-        self._add_recent(os.path.abspath(path))
-        self.status.showMessage(tr("Opened {p}").format(p=path), 5000)
+        self.set_project(project, path)
+        self._add_recent(path)
+        self.status.showMessage(tr("Opened {p}").format(p=_one_line(path)), 5000)
         return True
 
     def open_preset(self, name: str) -> None:
@@ -743,24 +798,34 @@ class MainWindow(QtWidgets.QMainWindow):
                                                         PROJECT_FILTER)
         if not path:
             return False
-        if not path.endswith(".json"):
+        if not path.lower().endswith(".json"):
             path += ".json"
         return self.save_to(path)
 
     def save_to(self, path: str) -> bool:
-        project = self.project
-        src = project.input.source
-        if self.doc.base_dir and not src.startswith(("sample:", "pattern:")) and not os.path.isabs(src):
-            project = replace(project, input=replace(project.input, source=os.path.join(self.doc.base_dir, src)))
+        """Write the project to ``path`` atomically.  A relative image path stays relative; when
+        the folder changes (Save As elsewhere) it is rewritten against the new folder, in the
+        project and in its whole history, so the image is still found after the save."""
+        from convviz.project import rebase_source
+        path = os.path.abspath(os.path.expanduser(path))
+        old_base, new_base = self.doc.base_dir, os.path.dirname(path)
+        project = rebase_source(self.project, old_base, new_base)
         try:
             save(project, path)
-        except OSError as e:
-            self._warn(tr("The project could not be saved"), f"{path}: {e.strerror or e}")
+        except (OSError, ValueError) as e:  # ProjectError is a ValueError
+            self._warn(tr("The project could not be saved"), _naming(path, getattr(e, "strerror", None) or str(e)))
             return False
-        self.doc.mark_saved(os.path.abspath(path))
-        self._add_recent(os.path.abspath(path))
-        self.status.showMessage(tr("Saved {p}").format(p=path), 5000)
+        self.doc.mark_saved(path)  # first: the recompute the rebase starts resolves from the new folder
+        if old_base != new_base:
+            self.doc.rebase(lambda p: rebase_source(p, old_base, new_base))
+        self._add_recent(path)
+        self.status.showMessage(tr("Saved {p}").format(p=_one_line(path)), 5000)
         return True
+
+    def recover_unsaved(self) -> bool:
+        """File > Recover Unsaved Work: restore the newest copy a stopped session left."""
+        from .autosave import recover
+        return recover(self)
 
     def open_image(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, tr("Open image"), self._last_dir(), IMAGE_FILTER)
@@ -771,10 +836,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return os.path.dirname(self.doc.path) if self.doc.path else os.path.expanduser("~")
 
     def _recent(self) -> list[str]:
-        v = self.settings.value("project/recent", [])
-        if isinstance(v, str):
-            v = [v]
-        return [p for p in (v or []) if p]
+        return read_paths(self.settings, "project/recent")[:MAX_RECENT]
 
     def _add_recent(self, path: str) -> None:
         rec = [path] + [p for p in self._recent() if p != path]
@@ -920,6 +982,19 @@ class MainWindow(QtWidgets.QMainWindow):
         name = os.path.basename(self.doc.path) if self.doc.path else (self.project.title or tr("Untitled"))
         self.setWindowTitle(f"{name}[*] — convviz")
         self.setWindowModified(self.doc.dirty)
+
+
+def _one_line(s: str) -> str:
+    """Untrusted text (a file name, a message quoting a file) as one printable line."""
+    from convviz.messages import escape
+    return escape(s)
+
+
+def _naming(path: str, message: str) -> str:
+    """A file's error names the file (once), on one line."""
+    message = _one_line(message)
+    name = os.path.basename(path)
+    return message if name and _one_line(name) in message else f"{_one_line(path)}: {message}"
 
 
 

@@ -14,6 +14,7 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVVIZ_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("CONVVIZ_DATA", str(tmp_path / "data"))  # autosave copies stay in the test's folder
     monkeypatch.setenv("CONVVIZ_NO_DIALOGS", "1")
 
 
