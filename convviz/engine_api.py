@@ -4,6 +4,7 @@ Torch-free, so the window can build requests and show estimates before torch is 
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Hashable
@@ -14,7 +15,7 @@ from . import arithmetic as ar
 from .messages import Msg
 from .spec import QT_TRANSLATE_NOOP
 from .project import Project
-from .validate import StackInfo
+from .validate import LayerInfo, StackInfo
 
 
 # --- memory ---------------------------------------------------------------------------------
@@ -34,32 +35,189 @@ def available_memory() -> int:
         return 8 << 30
 
 
-def memory_budget() -> int:
+def memory_budget(held: int = 0) -> int:
+    """Bytes a compute may use: $CONVVIZ_MEMORY_LIMIT, or 60% of the available memory plus
+    ``held`` (what the engine already holds, which a new compute reuses or releases)."""
     env = os.environ.get("CONVVIZ_MEMORY_LIMIT")
     if env:
-        return int(float(env))
-    return int(available_memory() * 0.6)
+        try:
+            return max(0, int(float(env)))
+        except (ValueError, OverflowError):
+            pass  # a limit that is not a number is ignored
+    return int((available_memory() + held) * 0.6)
 
 
-def estimate_bytes(info: StackInfo) -> int:
-    """Peak memory of a forward that keeps every layer's output: all activations, the weights,
-    and the largest convolution workspace (an unfolded input, as the im2col path needs)."""
-    total = ar.activation_bytes(info.input_shape)
-    workspace = 0
+# A layer whose sliding window would allocate more than CHUNK_BYTES of scratch, or whose work
+# would take more than about CHUNK_WORK multiply-accumulates, is computed in chunks: bands of
+# output rows for convolutions, groups of channels for pooling and activations.  Chunks bound
+# the scratch memory (so the guard can count it) and how long a cancel waits (the engine checks
+# between chunks).
+CHUNK_BYTES = 32 << 20
+CHUNK_WORK = 200_000_000
+F32 = ar.BYTES_PER_ELEMENT
+
+
+@dataclass(frozen=True)
+class Chunks:
+    """How one stage of a layer is split: ``step`` rows or channels per chunk, ``count`` chunks,
+    ``transient`` bytes one chunk allocates besides the layer's output (an upper bound)."""
+
+    axis: str  # "rows" or "channels"
+    step: int
+    count: int
+    transient: int
+
+
+def _split(n: int, per_unit_bytes, per_unit_work: int, chunk_bytes: int, chunk_work: int,
+           axis: str) -> Chunks:
+    """The fewest equal chunks of n units whose scratch stays within chunk_bytes and whose work
+    within chunk_work (at least one unit per chunk).  Integers throughout: sizes of huge but
+    valid stacks stay exact and never overflow."""
+    step = n
+    if per_unit_bytes(step) > chunk_bytes or per_unit_work * step > chunk_work:
+        lo = 1  # the largest step within both limits (scratch grows with the step)
+        hi = max(1, min(n, chunk_work // max(per_unit_work, 1)))
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if per_unit_bytes(mid) <= chunk_bytes:
+                lo = mid
+            else:
+                hi = mid - 1
+        step = lo
+    count = -(-n // step)
+    step = -(-n // count)  # the same number of chunks, evened out
+    return Chunks(axis, step, count, per_unit_bytes(step))
+
+
+def _conv_rows(c_in: int, h: int, w: int, c_out: int, ho: int, wo: int, win: ar.Window, groups: int,
+               chunk_bytes: int, chunk_work: int) -> Chunks:
+    kh, kw = win.kernel
+    s = win.stride[0]
+    ext = win.extent(0)
+    wp = w + win.pad_before[1] + win.pad_after[1]
+    per_group = c_in // groups
+    padded = win.padding_mode != "zeros"
+
+    def scratch(r: int) -> int:
+        rows_in = (r - 1) * s + ext
+        xin = c_in * rows_in * wp * F32  # the padded band
+        pre = c_in * rows_in * w * F32 if padded else 0  # its rows, before the sides are padded
+        y = c_out * r * wo * F32  # the band's result, before it is copied into the output
+        # torch's own scratch: oneDNN reorders the band and the result; the unfold path builds
+        # the columns (and a copy); whichever is larger
+        cols = 2 * per_group * kh * kw * r * wo * F32
+        return xin + pre + y + max(xin + y, cols)
+
+    return _split(ho, scratch, c_out * wo * per_group * kh * kw, chunk_bytes, chunk_work, "rows")
+
+
+def _transpose_rows(c_in: int, h: int, w: int, c_out: int, ho: int, wo: int, win: ar.Window, groups: int,
+                    chunk_bytes: int, chunk_work: int) -> Chunks:
+    kh, kw = win.kernel
+    s = win.stride[0]
+    ext = win.extent(0)
+
+    def scratch(r: int) -> int:
+        rows_in = min(h, -(-r // s) + -(-ext // s) + 1)
+        raw = (rows_in - 1) * s + ext  # rows of the band's unpadded result
+        xin = c_in * rows_in * w * F32  # the input band, made contiguous and reordered
+        z = c_out * raw * wo * F32  # the band's result (oneDNN allocates and reorders it twice more)
+        cols = c_out * kh * kw * rows_in * w * F32  # col2im's columns, on the path without oneDNN
+        return 2 * xin + 3 * z + cols
+
+    work = -(-c_in * h * w * (c_out // groups) * kh * kw // max(ho, 1))
+    return _split(ho, scratch, work, chunk_bytes, chunk_work, "rows")
+
+
+def chunk_plan(layer: LayerInfo, chunk_bytes: int = CHUNK_BYTES, chunk_work: int = CHUNK_WORK) -> tuple[Chunks, ...]:
+    """How the engine splits a (valid) layer: one Chunks per stage (two for DepthwiseSeparable:
+    the depthwise then the pointwise convolution)."""
+    spec = layer.spec
+    c, h, w = layer.in_shape
+    co, ho, wo = layer.out_shape
+    t = spec.type
+    win = ar.window(spec)
+    if t == "Conv2d":
+        return (_conv_rows(c, h, w, co, ho, wo, win, spec.get("groups"), chunk_bytes, chunk_work),)
+    if t == "DepthwiseSeparable":
+        one = ar.Window((1, 1), (1, 1), (1, 1), (0, 0), (0, 0))
+        return (_conv_rows(c, h, w, c, ho, wo, win, c, chunk_bytes, chunk_work),
+                _conv_rows(c, ho, wo, co, ho, wo, one, 1, chunk_bytes, chunk_work))
+    if t == "ConvTranspose2d":
+        return (_transpose_rows(c, h, w, co, ho, wo, win, spec.get("groups"), chunk_bytes, chunk_work),)
+    if t == "BatchNorm2d":  # running statistics per channel: computed whole (it is cheap)
+        return (Chunks("channels", c, 1, 0),)
+    per_channel_work = ho * wo * (win.kernel[0] * win.kernel[1] if win else 1) if t != "AdaptiveAvgPool2d" else h * w
+    # the chunk's result, and for max pooling the int64 indices torch computes beside it
+    per_channel = ho * wo * (F32 + (8 if t == "MaxPool2d" else 0))
+    return (_split(c, lambda n: n * per_channel, per_channel_work, chunk_bytes, chunk_work, "channels"),)
+
+
+def layer_work(layer: LayerInfo) -> int:
+    """The work of a layer in multiply-accumulates: its MACs for convolutions, one per window
+    element for pooling, one per element otherwise (the unit of Engine.macs_per_second)."""
+    if layer.macs:
+        return layer.macs
+    c, h, w = layer.in_shape
+    co, ho, wo = layer.out_shape
+    win = ar.window(layer.spec)
+    if win is not None:
+        return co * ho * wo * win.kernel[0] * win.kernel[1]
+    return max(c * h * w, co * ho * wo)
+
+
+# Until the engine has measured this machine: a cautious rate (one core of a laptop).
+DEFAULT_MACS_PER_SECOND = 2e9
+
+
+def estimate_seconds(info: StackInfo, rate: float | None = None, start: int = 0) -> float:
+    """Seconds to compute the valid layers of ``info`` from layer ``start`` on (the earlier ones
+    cached), at ``rate`` multiply-accumulates per second (Engine.macs_per_second, or
+    ComputeResult.macs_per_second from the last compute)."""
+    rate = rate if rate and rate > 0 else DEFAULT_MACS_PER_SECOND
+    work = 0
+    for l in info.layers[start:]:
+        if not l.ok:
+            break
+        work += layer_work(l)
+    return work / rate if work < 10**300 else math.inf
+
+
+def layer_bytes(layer: LayerInfo) -> int:
+    """What a computed layer keeps: its output, its weights, the depthwise map of a
+    DepthwiseSeparable block (the stepper traces it)."""
+    n = layer.activation_bytes + layer.params * F32
+    if layer.spec.type == "DepthwiseSeparable":
+        n += layer.in_shape[0] * layer.out_shape[1] * layer.out_shape[2] * F32
+    return n
+
+
+def estimate_bytes(info: StackInfo, input_extra: int = 0, chunk_bytes: int = CHUNK_BYTES,
+                   chunk_work: int = CHUNK_WORK) -> int:
+    """Peak memory of a forward that keeps every layer's maps: the input, then each layer's
+    output, weights and depthwise map, plus the scratch at that moment: ``input_extra`` while
+    the input is made (decoding its image), then a layer's chunk scratch (see chunk_plan) and
+    the largest scratch of an earlier layer, which the C allocator may keep resident for reuse.
+    Counts what the engine allocates, not what torch might in theory."""
+    kept = ar.activation_bytes(info.input_shape)
+    peak = kept + input_extra
+    retained = 0
     for l in info.layers:
         if not l.ok:
             break
-        total += l.activation_bytes + l.params * ar.BYTES_PER_ELEMENT
-        w = ar.window(l.spec)
-        if w is not None and l.spec.type in ("Conv2d", "DepthwiseSeparable"):
-            _, ho, wo = l.out_shape
-            workspace = max(workspace, l.in_shape[0] * w.kernel[0] * w.kernel[1] * ho * wo * ar.BYTES_PER_ELEMENT)
-    return total + workspace
+        scratch = max(c.transient for c in chunk_plan(l, chunk_bytes, chunk_work))
+        kept += layer_bytes(l)
+        peak = max(peak, kept + scratch + retained)
+        retained = max(retained, scratch)
+    return max(peak, kept)
 
 
-def memory_problem(info: StackInfo, budget: int | None = None) -> str | None:
+def memory_problem(info: StackInfo, budget: int | None = None, input_extra: int = 0, held: int = 0,
+                   need: int | None = None) -> str | None:
+    """Why the stack cannot be computed within the memory budget, or None.  ``held``: bytes the
+    engine keeps besides this stack (its caches); ``need``: the estimate, if already made."""
     budget = memory_budget() if budget is None else budget
-    need = estimate_bytes(info)
+    need = (estimate_bytes(info, input_extra) if need is None else need) + held
     if need > budget:
         return Msg(QT_TRANSLATE_NOOP("core", "this stack needs about {need} to compute and keep every layer's maps, "
                                              "more than the {budget} convviz allows itself here — reduce the input "
@@ -98,5 +256,8 @@ class ComputeResult:
     # DepthwiseSeparable layers: the depthwise output, before the pointwise 1x1 (the stepper
     # traces the depthwise convolution)
     intermediates: tuple[np.ndarray | None, ...] = ()
+    # the engine's measured rate (multiply-accumulates per second) after this compute, for
+    # estimate_seconds before the next one
+    macs_per_second: float = DEFAULT_MACS_PER_SECOND
 
 

@@ -13,7 +13,11 @@ project's height and width.  A file that is not an image raises InputError with 
 from __future__ import annotations
 
 import os
+import stat
+import struct
 import sys
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -75,11 +79,13 @@ def pattern(name: str, channels: int, height: int, width: int) -> np.ndarray:
         img[h // 2:, :] = 1.0
     elif name == "checkerboard":
         cell = max(1, min(h, w) // 8)
-        yy, xx = np.mgrid[0:h, 0:w]
-        img = (((yy // cell) + (xx // cell)) % 2).astype(np.float32)
+        rows = ((np.arange(h) // cell) % 2).astype(np.uint8)
+        cols = ((np.arange(w) // cell) % 2).astype(np.uint8)
+        img = (rows[:, None] ^ cols[None, :]).astype(np.float32)
     elif name == "gradient":
-        yy, xx = np.mgrid[0:h, 0:w]
-        img = ((xx + yy) / max(1, h + w - 2)).astype(np.float32)
+        img = np.add.outer(np.arange(h, dtype=np.float64), np.arange(w, dtype=np.float64))
+        img /= max(1, h + w - 2)
+        img = img.astype(np.float32)
     elif name == "lesson":
         img = np.arange(1, h * w + 1, dtype=np.float32).reshape(h, w)
     elif name == "embedding":
@@ -87,52 +93,250 @@ def pattern(name: str, channels: int, height: int, width: int) -> np.ndarray:
         img = np.random.default_rng(2014).normal(0, 1, (h, w)).astype(np.float32)
     else:
         raise InputError(f"unknown pattern {name!r}; patterns: {', '.join(PATTERNS)}")
-    return np.array(np.broadcast_to(img, (channels, h, w)), dtype=np.float32)  # a writable copy
+    out = np.empty((channels, h, w), np.float32)  # C-contiguous and writable (np.array of a broadcast is not)
+    out[:] = img
+    return out
+
+
+# --- source paths ---------------------------------------------------------------------------
+
+def resolve_source(source: str, base_dir: str | os.PathLike | None = None) -> Path | None:
+    """The file an input source names, resolved one way everywhere (loading, the engine's
+    change check, the GUI): ``sample:NAME`` is the bundled image; a path has ``~`` expanded and,
+    when relative, is taken relative to ``base_dir`` (the project file's folder; the working
+    directory when None).  None for ``pattern:`` sources and unknown samples (no file)."""
+    if source.startswith("pattern:"):
+        return None
+    if source.startswith("sample:"):
+        name = SAMPLES.get(source[7:])
+        return None if name is None else resources_dir() / "samples" / name
+    path = _expand(Path(source))
+    if not path.is_absolute() and base_dir:
+        path = _expand(Path(base_dir)) / path
+    return path
+
+
+def _expand(path: Path) -> Path:
+    try:
+        return path.expanduser()
+    except RuntimeError:  # no home folder to expand ~ to: the path stays as written
+        return path
+
+
+# --- images ---------------------------------------------------------------------------------
+
+# The largest image convviz decodes, in pixels (12000 x 12000); larger ones are refused from
+# their header.  Pillow's own bomb check stops only at twice 89.5 M pixels, and a 1 x 170 M
+# PNG of a few hundred KB would otherwise take seconds and gigabytes to decode.
+MAX_IMAGE_PIXELS = 12_000 * 12_000
+
+# EXIF orientations that swap width and height (a phone held upright).
+_SWAPS = (5, 6, 7, 8)
+_HIGH_DEPTH = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+_ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+# Bytes per pixel Pillow keeps in memory for a mode (multi-band modes are stored 4 bytes wide).
+_PIL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+
+
+def _bad(template: str, **args) -> InputError:
+    return InputError(Msg(template, **args))
+
+
+def _open_regular(name: str):
+    """A binary file object for ``name`` if it is a regular file; anything else (a folder, a
+    FIFO, a device such as /dev/zero) is refused without reading from it or waiting on it."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(name, flags)  # O_NONBLOCK: opening a FIFO never waits for a writer
+    except FileNotFoundError:
+        raise _bad(QT_TRANSLATE_NOOP("core", "the image {name} does not exist"), name=name) from None
+    except (OSError, ValueError) as e:  # permission, a NUL in the name, a name too long, ...
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise _bad(QT_TRANSLATE_NOOP("core", "the image {name} cannot be opened ({e})"), name=name, e=reason) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _bad(QT_TRANSLATE_NOOP("core", "{name} is not an image file but a folder, a device or a pipe — "
+                                                 "choose an image file"), name=name)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+@contextmanager
+def _opened(path: str | os.PathLike):
+    """(Pillow image with only its header read, EXIF orientation) for a regular image file
+    whose size is within MAX_IMAGE_PIXELS; InputError with a sentence otherwise."""
+    from PIL import Image, UnidentifiedImageError
+
+    name = os.fspath(path)
+    with _open_regular(name) as f:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                im = Image.open(f)
+        except UnidentifiedImageError:
+            raise _bad(QT_TRANSLATE_NOOP("core", "{name} is not an image convviz can read (PNG, JPEG, BMP, GIF, "
+                                                 "TIFF, WebP)"), name=name) from None
+        except Image.DecompressionBombError:
+            raise _too_large(name, None) from None
+        except (OSError, SyntaxError, ValueError, struct.error, EOFError) as e:
+            raise _damaged(name, e) from None
+        with im:
+            w, h = im.size
+            if w < 1 or h < 1:
+                raise _damaged(name, ValueError(f"{w}x{h} pixels"))
+            if w * h > MAX_IMAGE_PIXELS:
+                raise _too_large(name, (w, h))
+            orientation = 1
+            if im.format != "PNG" or "exif" in im.info:  # a PNG's late EXIF would need the pixels read
+                try:
+                    orientation = int(im.getexif().get(0x0112, 1) or 1)
+                except Exception:  # noqa: BLE001 - a damaged EXIF block: the picture as stored
+                    orientation = 1
+            yield im, orientation
+
+
+def _too_large(name: str, size) -> InputError:
+    px = "?" if size is None else f"{size[0]} x {size[1]}"
+    return _bad(QT_TRANSLATE_NOOP("core", "{name} is {size} pixels, more than the {limit} pixels convviz decodes — "
+                                          "use a smaller image"), name=name, size=px, limit=f"{MAX_IMAGE_PIXELS:,}")
+
+
+def _damaged(name: str, e: BaseException) -> InputError:
+    return _bad(QT_TRANSLATE_NOOP("core", "{name} could not be read as an image: it looks damaged ({e})"),
+                name=name, e=str(e) or type(e).__name__)
+
+
+def probe_image(path: str | os.PathLike) -> tuple[int, int, str]:
+    """(width, height, mode) of an image file from its header alone, width and height as shown
+    (EXIF orientation applied), mode as Pillow names it ("RGB", "L", "I;16", "F", ...).
+
+    Nothing is decoded.  Raises InputError with a sentence for a missing file, anything that is
+    not a regular file (never waiting on a FIFO or reading a device), a file that is not an
+    image, or an image over MAX_IMAGE_PIXELS."""
+    with _opened(path) as (im, orientation):
+        w, h = im.size
+        return (h, w, im.mode) if orientation in _SWAPS else (w, h, im.mode)
+
+
+def decode_bytes(width: int, height: int, mode: str, channels: int, out_height: int, out_width: int) -> int:
+    """Peak bytes decode_image allocates besides its result, for an image of this size and mode
+    (as probe_image gives them) decoded to channels x out_height x out_width: the decoded pixels,
+    an orientation copy, a converted copy, and the resized pictures."""
+    native = width * height
+    bpp = _PIL_BYTES.get(mode, 4)
+    out = out_height * out_width
+    if mode in _HIGH_DEPTH:  # pixels, a float32 copy, a float32 image for resizing, the resized one
+        return native * (2 * bpp + 8) + out * 8
+    # pixels, an orientation copy, the converted (or RGBA) picture; at the output size the
+    # resized, composited and converted pictures and the uint8 array
+    return native * (2 * bpp + 4) + out * (3 * 4 + channels)
 
 
 def decode_image(path: str | os.PathLike, channels: int, height: int, width: int) -> np.ndarray:
     """Decode an image file to float32 (C, H, W) in [0, 1], resized to height x width.
 
-    1 channel: grayscale; 3: RGB; other counts repeat the RGB channels in turn.
-    """
-    from PIL import Image, UnidentifiedImageError
+    The file is checked first as probe_image does (a regular file, an image, at most
+    MAX_IMAGE_PIXELS from its header), then decoded once.  The EXIF orientation is applied, so
+    a phone photo comes out upright.  Transparent pixels are composited on white, the same
+    background for grayscale and RGB.  1 channel: grayscale; 3: RGB; other counts repeat the
+    RGB channels in turn.  Pixel values are scaled by their range, never clipped:
+
+    * 8-bit images (and palettes, 1-bit, CMYK, ...): value / 255;
+    * 16-bit images (mode I;16): value / 65535;
+    * 32-bit integer images (mode I): value / 65535 when every value lies in 0..65535 (how
+      Pillow holds 16-bit data), otherwise linearly from the image's min..max to 0..1;
+    * float images (mode F): kept as they are when every value lies in [0, 1], otherwise
+      linearly from min..max to 0..1; NaN and infinities become 0.
+
+    Images are shrunk with Lanczos and enlarged bilinearly."""
+    from PIL import Image, ImageOps
 
     name = os.fspath(path)
     try:
-        with Image.open(name) as im:
+        with _opened(path) as (im, orientation):
             im.load()
-            mode = "L" if channels == 1 else "RGB"
-            if im.mode in ("RGBA", "LA", "P") and mode == "L":
-                # composite transparency on white so a silhouette stays visible
-                im = im.convert("RGBA")
-                bg = Image.new("RGBA", im.size, (255, 255, 255, 255))
-                im = Image.alpha_composite(bg, im)
-            im = im.convert(mode)
-            if im.size != (width, height):
-                im = im.resize((width, height), Image.Resampling.LANCZOS if width * height <= im.size[0] * im.size[1]
-                               else Image.Resampling.BILINEAR)
-            arr = np.asarray(im, dtype=np.float32) / 255.0
-    except FileNotFoundError:
-        raise InputError(Msg(QT_TRANSLATE_NOOP("core", "the image {name} does not exist"), name=name)) from None
-    except UnidentifiedImageError:
-        raise InputError(Msg(QT_TRANSLATE_NOOP("core", "{name} is not an image convviz can read (PNG, JPEG, BMP, GIF, "
-                                                       "TIFF, WebP)"), name=name)) from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
-        raise InputError(Msg(QT_TRANSLATE_NOOP("core", "{name} could not be read as an image: it looks damaged ({e})"),
-                             name=name, e=str(e))) from None
-    if arr.ndim == 2:
-        arr = arr[None]
-    else:
-        arr = arr.transpose(2, 0, 1)
+            if orientation in (2, 3, 4, 5, 6, 7, 8):
+                im = ImageOps.exif_transpose(im)
+            if im.mode in _HIGH_DEPTH:
+                arr = _high_depth(im, height, width)
+            else:
+                arr = _eight_bit(im, channels, height, width)
+    except InputError:
+        raise
+    except MemoryError:
+        raise _bad(QT_TRANSLATE_NOOP("core", "{name} is too large to decode in the memory available"),
+                   name=name) from None
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError, Image.DecompressionBombError) as e:
+        raise _damaged(name, e) from None
     if arr.shape[0] != channels:
         arr = arr[np.arange(channels) % arr.shape[0]]
     return np.ascontiguousarray(arr, dtype=np.float32)
 
 
+def _resample(src: tuple[int, int], dst: tuple[int, int]):
+    from PIL import Image
+    return Image.Resampling.LANCZOS if dst[0] * dst[1] <= src[0] * src[1] else Image.Resampling.BILINEAR
+
+
+def _eight_bit(im, channels: int, height: int, width: int) -> np.ndarray:
+    from PIL import Image
+
+    mode = "L" if channels == 1 else "RGB"
+    if im.mode in _ALPHA_MODES or "transparency" in im.info:
+        im = im.convert("RGBA")
+        if im.size != (width, height):  # Pillow resizes RGBA with premultiplied alpha
+            im = im.resize((width, height), _resample(im.size, (width, height)))
+        im = Image.alpha_composite(Image.new("RGBA", im.size, (255, 255, 255, 255)), im)
+    if im.mode != mode:
+        im = im.convert(mode)
+    if im.size != (width, height):
+        im = im.resize((width, height), _resample(im.size, (width, height)))
+    u8 = np.asarray(im)
+    if u8.ndim == 2:
+        u8 = u8[..., None]
+    arr = np.empty((u8.shape[2], height, width), np.float32)
+    for c in range(u8.shape[2]):
+        np.divide(u8[..., c], np.float32(255), out=arr[c])
+    return arr
+
+
+def _high_depth(im, height: int, width: int) -> np.ndarray:
+    """A 16-bit, 32-bit integer or float image as one float32 channel in [0, 1] (see
+    decode_image for the scaling)."""
+    from PIL import Image
+
+    a = np.array(im, dtype=np.float32)  # an owned, writable copy
+    if im.mode not in ("F", "I"):
+        a /= np.float32(65535)
+    else:
+        finite = np.isfinite(a) if im.mode == "F" else None
+        vals = a if finite is None or finite.all() else a[finite]
+        lo, hi = (float(vals.min()), float(vals.max())) if vals.size else (0.0, 0.0)
+        if im.mode == "I" and lo >= 0 and hi <= 65535:
+            a /= np.float32(65535)
+        elif not (im.mode == "F" and lo >= 0 and hi <= 1):
+            a -= np.float32(lo)
+            if hi > lo:
+                a /= np.float32(hi - lo)
+        if finite is not None:
+            a[~finite] = 0.0
+    if a.shape != (height, width):
+        src = (a.shape[1], a.shape[0])
+        a = np.asarray(Image.fromarray(a).resize((width, height), _resample(src, (width, height))), dtype=np.float32)
+        a = np.clip(a, 0.0, 1.0)  # Lanczos rings a little past the range
+    return a[None]
+
+
 def load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None,
                shift: tuple[int, int] = (0, 0)) -> np.ndarray:
     """The input tensor for a project, float32 (C, H, W); ``shift`` moves it down and right,
-    wrapping around (for the translation-equivariance lesson)."""
+    wrapping around (for the translation-equivariance lesson).  Paths resolve as
+    resolve_source says."""
     arr = _load_input(source, channels, height, width, base_dir)
     if shift != (0, 0):
         arr = np.roll(arr, tuple(int(v) for v in shift), axis=(1, 2))
@@ -145,12 +349,7 @@ def _load_input(source: str, channels: int, height: int, width: int, base_dir: s
         raise InputError(problem)
     if source.startswith("pattern:"):
         return pattern(source[8:], channels, height, width)
-    if source.startswith("sample:"):
-        return decode_image(resources_dir() / "samples" / SAMPLES[source[7:]], channels, height, width)
-    path = Path(source).expanduser()
-    if not path.is_absolute() and base_dir:
-        path = Path(base_dir) / path
-    return decode_image(path, channels, height, width)
+    return decode_image(resolve_source(source, base_dir), channels, height, width)
 
 
 # --- presets --------------------------------------------------------------------------------
