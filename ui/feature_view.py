@@ -432,6 +432,7 @@ class FeatureArea(QtWidgets.QScrollArea):
         while len(self.widgets) > n_layers + 1:
             w = self.widgets.pop()
             self._column.removeWidget(w)
+            w.hide()  # off the screen now; deleted (with its maps) when the event loop next runs
             w.deleteLater()
 
     # --- following the session ---------------------------------------------------------------
@@ -454,8 +455,8 @@ class FeatureArea(QtWidgets.QScrollArea):
         iw = self.widget_for(-1)
         iw.set_header(tr("<b>Input</b> · {shape} · {src}").format(shape=list(project.input.shape),
                                                                   src=source_label(project.input.source)))
-        if first == 0:
-            iw.set_stale(True)
+        if self.session is None or self.session.map(-1) is None:
+            iw.set_stale(True)  # a new input: its map comes with the result
 
     def _layer_ready(self, generation: int, index: int) -> None:
         # the GUI thread does next to nothing per layer while torch runs: note it, draw later
@@ -612,8 +613,43 @@ class ChannelView(QtWidgets.QWidget):
         lay.addWidget(self.graphics, 1)
         lay.addWidget(self.readout)
         self.array: np.ndarray | None = None
-        self.key: tuple[int, int] | None = None
+        self.key: tuple[int, int] | None = None  # (layer, channel); layer -2: a heat map (effective field)
+        self.session = None
         self.image.hovered.connect(self._on_hover)
+
+    def attach(self, session) -> None:
+        """Follow ``session``: the channel on show is dimmed while its layer is recomputed and
+        redrawn from the session's maps when they arrive."""
+        self.session = session
+        session.analysed.connect(self._analysed)
+        session.layer_ready.connect(self._layer_ready)
+        session.result_ready.connect(self._result)
+
+    def show_map(self, layer: int, channel: int) -> bool:
+        """Show channel ``channel`` of layer ``layer`` (-1: the input) from the session's current
+        maps; False if it has none."""
+        maps = self.session.map(layer) if self.session is not None else None
+        if maps is None or not 0 <= channel < maps.shape[0]:
+            return False
+        arr = maps[channel]
+        what = tr("Input") if layer < 0 else f"{layer} · {self.session.project.layers[layer].type}"
+        self.show_channel(layer, channel, arr, tr("<b>{what}</b> · channel {c} · {h}×{w}").format(
+            what=what, c=channel, h=arr.shape[0], w=arr.shape[1]))
+        return True
+
+    def _analysed(self, project, info, first) -> None:
+        if self.key is not None and self.key[0] >= -1 and self.session.map(self.key[0]) is None:
+            self.set_stale(True)
+
+    def _layer_ready(self, generation: int, index: int) -> None:
+        if self.key is not None and self.key[0] == index:
+            self.show_map(*self.key)
+
+    def _result(self, res) -> None:
+        if self.key is None:
+            self.show_map(0, 0)  # something to look at from the start
+        elif self.key[0] >= -1 and not self.show_map(*self.key):
+            self.clear()
 
     def show_channel(self, layer: int, channel: int, arr: np.ndarray, label: str, colormap: str | None = None,
                      box: tuple[int, int, int, int] | None = None) -> None:
@@ -633,6 +669,11 @@ class ChannelView(QtWidgets.QWidget):
         self.view.setRange(xRange=(0, arr.shape[1]), yRange=(0, arr.shape[0]), padding=0.02)
         self.title.setText(label)
         self.bar.show()
+        self.image.setOpacity(1.0)
+
+    def set_stale(self, stale: bool) -> None:
+        """Dim the channel while the maps it is taken from are being recomputed."""
+        self.image.setOpacity(0.35 if stale else 1.0)
 
     def clear(self) -> None:
         self.key = self.array = None

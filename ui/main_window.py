@@ -128,6 +128,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s.failed.connect(self._compute_failed)
         s.state_changed.connect(self._session_state)
         self.features.attach(s)
+        self.channel.attach(s)
 
         self._build_actions()
         self._build_menus()
@@ -430,11 +431,6 @@ class MainWindow(QtWidgets.QMainWindow):
         weights = {i: w[0] for i, w in enumerate(res.weights) if w and
                    self.session.project.layers[i].layer_type.category == "conv"}
         self.layers.set_weights(weights)
-        if self.channel.key is None and res.outputs and res.outputs[0] is not None:
-            self.enlarge_channel(0, 0, show=False)  # something to look at in the channel view from the start
-        else:
-            self._refresh_channel_view()
-        self.maps_updated.emit(res.generation)
 
     def _compute_failed(self, message: str) -> None:
         first = message.splitlines()[0]
@@ -566,29 +562,10 @@ class MainWindow(QtWidgets.QMainWindow):
             name=name, c=ch, y=y, x=x, v=value), 4000)
 
     def enlarge_channel(self, layer: int, channel: int, show: bool = True) -> None:
-        maps = self.session.map(layer)
-        if maps is None or not 0 <= channel < maps.shape[0]:
-            return
-        arr = maps[channel]
-        what = tr("Input") if layer < 0 else f"{layer} · {self.session.project.layers[layer].type}"
-        self.channel.show_channel(layer, channel, arr, tr("<b>{what}</b> · channel {c} · {h}×{w}").format(
-            what=what, c=channel, h=arr.shape[0], w=arr.shape[1]))
-        if show:
+        if self.channel.show_map(layer, channel) and show:
             dock = self.findChild(QtWidgets.QDockWidget, "channelDock")
             dock.show()
             dock.raise_()
-
-    def _refresh_channel_view(self) -> None:
-        if self.channel.key is None:
-            return
-        layer, ch = self.channel.key
-        if layer < -1:
-            return  # an effective receptive field, not a channel
-        maps = self.session.map(layer)
-        if maps is None or ch >= maps.shape[0]:
-            self.channel.clear()
-        else:
-            self.enlarge_channel(layer, ch, show=False)
 
     # --- edits (each one undoable) -----------------------------------------------------------
     @property

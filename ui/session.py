@@ -439,13 +439,14 @@ class ComputeSession(QtCore.QObject):
     def set_project(self, project: Project, base_dir: str | None = None) -> int:
         """Analyse ``project`` (views get shapes and messages at once) and compute it; returns
         the new generation."""
+        same_input = self.project is not None and self.project.input == project.input and base_dir == self.base_dir
         first = first_difference(self.project, project) if base_dir == self.base_dir else 0
         info = project.analyze()
         self.project, self.info, self.base_dir = project, info, base_dir
         self.generation += 1
         # maps of the unchanged prefix stay current; the rest are of an older generation now
         self._maps = {i: a for i, a in self._maps.items()
-                      if i < first and (i < 0 or (i < len(info.layers) and info.layers[i].ok))}
+                      if (i < 0 and same_input) or (0 <= i < first and i < len(info.layers) and info.layers[i].ok)}
         self.analysed.emit(project, info, first)
         self._submit(first)
         return self.generation
@@ -574,6 +575,7 @@ class JobStatus(QtWidgets.QWidget):
         self.stop_button = QtWidgets.QPushButton(tr("Stop"))
         self.stop_button.setObjectName("stopButton")
         self.stop_button.setToolTip(tr("Stop the running computation; F5 computes again"))
+        self.stop_button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Fixed)
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.label)
@@ -593,7 +595,7 @@ class JobStatus(QtWidgets.QWidget):
         jobs = self._jobs()
         if s.long:
             left = max(0.0, s.estimate * (1 - s.fraction))
-            self.label.setText(tr("Computing this stack takes about {s} s ({left} s left)").format(
+            self.label.setText(tr("This stack takes about {s} s to compute ({left} s left)").format(
                 s=f"{s.estimate:,.0f}", left=f"{left:,.0f}"))
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * s.fraction))
