@@ -1,14 +1,16 @@
 """Receptive fields against the positive-weight autograd oracle (../shared/reference): the exact
-sets equal the support of the gradient at the input and at every intermediate map."""
+sets equal the support of the gradient at the input and at every intermediate map.  The oracle
+is torch alone: convolutions and average pools are torch's modules with positive weights, and
+max pooling's windows are read from torch's own MaxPool2d (WindowSupport); nothing in it calls
+the code under test."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from torch import nn
 
-from convviz import arithmetic as ar
 from convviz.receptive import exact, theoretical
 from convviz.samples import load_preset
 from convviz.spec import LayerSpec
@@ -17,60 +19,56 @@ from strategies import STRATEGIES
 from torch_oracle import build
 
 
-class SumPool(nn.Module):
-    """MaxPool2d's geometry, summing instead of taking the max (padding contributes nothing)."""
+class WindowSupport(nn.Module):
+    """A linear map with a max-pooling layer's dependency structure, learned from torch itself.
 
-    def __init__(self, spec: LayerSpec, n_in):
+    Max pooling's gradient reaches only the winning pixel, so it cannot show which pixels a
+    window covers.  torch's own MaxPool2d is probed instead, one axis at a time: a batch of
+    inputs in which input row b is all ones and everything else zero gives 1 exactly at the
+    outputs whose window covers row b (every torch window holds at least one real pixel).  The
+    forward pass is then y = R x C^T with those 0/1 matrices: its gradient support is the
+    union of the windows, by torch's geometry, not by the code under test."""
+
+    def __init__(self, pool: nn.Module, h: int, w: int):
         super().__init__()
-        self.w = ar.window(spec)
-        self.spec = spec
+        with torch.no_grad():
+            rows = torch.zeros((h, 1, h, w), dtype=torch.float64)
+            rows[torch.arange(h), 0, torch.arange(h), :] = 1.0
+            cols = torch.zeros((w, 1, h, w), dtype=torch.float64)
+            cols[torch.arange(w), 0, :, torch.arange(w)] = 1.0
+            self.r = pool(rows)[:, 0, :, 0].T.contiguous()  # (out rows, in rows)
+            self.c = pool(cols)[:, 0, 0, :].T.contiguous()  # (out cols, in cols)
 
     def forward(self, x):
-        w = self.w
-        _, _, h, wd = x.shape
-        oh = ar.pool_out(h, w.kernel[0], w.stride[0], w.dilation[0], w.pad_before[0], w.ceil_mode)
-        ow = ar.pool_out(wd, w.kernel[1], w.stride[1], w.dilation[1], w.pad_before[1], w.ceil_mode)
-        need_h = (oh - 1) * w.stride[0] + w.extent(0)
-        need_w = (ow - 1) * w.stride[1] + w.extent(1)
-        ph, pw = w.pad_before
-        xp = F.pad(x, (pw, max(0, need_w - wd - pw), ph, max(0, need_h - h - ph)))
-        cols = F.unfold(xp, w.kernel, dilation=w.dilation, stride=w.stride)
-        n, c = x.shape[:2]
-        s = cols.view(n, c, w.kernel[0] * w.kernel[1], -1).sum(2)
-        return s.view(n, c, oh, ow)  # padding exactly to the last window leaves oh x ow windows
+        return torch.einsum("ir,ncrq,jq->ncij", self.r, x, self.c)
 
 
-def oracle_modules(specs, shape):
-    mods = []
-    c = shape[0]
-    info = analyze(shape, specs)
-    for spec, l in zip(specs, info.layers):
-        if spec.type == "MaxPool2d":
-            m = SumPool(spec, l.in_shape)
-        elif spec.type in ("BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU"):
-            m = nn.Identity()
-        else:
-            m = build(spec, c).double()
-            with torch.no_grad():
-                for name, p in m.named_parameters():
-                    if name.endswith("bias"):
-                        p.zero_()
-                    else:
-                        p.fill_(1.0 / p[0].numel())
-        mods.append(m)
-        c = l.out_shape[0]
-    return mods
+def oracle_module(spec: LayerSpec, x: torch.Tensor) -> nn.Module:
+    """A torch module with ``spec``'s dependency structure and positive weights, built for the
+    actual input ``x`` (channels and size come from the tensor, not from the code under test)."""
+    _, c, h, w = x.shape
+    if spec.type == "MaxPool2d":
+        return WindowSupport(build(spec, c).double(), h, w)
+    if spec.type in ("BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU"):
+        return nn.Identity()  # point-wise: pixel (y, x) depends on pixel (y, x) only
+    m = build(spec, c).double()
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            if name.endswith("bias"):
+                p.zero_()
+            else:
+                p.fill_(1.0 / p[0].numel())
+    return m
 
 
 def support_check(specs, shape, layer, y, x):
     info = analyze(shape, specs)
     sets = exact(info, layer, y, x)
-    mods = oracle_modules(specs[:layer + 1], shape)
     t = torch.ones((1, *shape), dtype=torch.float64, requires_grad=True)
     maps = [t]
     h = t
-    for m in mods:
-        h = m(h)
+    for spec in specs[:layer + 1]:
+        h = oracle_module(spec, h)(h)
         h.retain_grad()
         maps.append(h)
     h[0, :, y, x].sum().backward()
@@ -153,3 +151,67 @@ def test_no_closed_form_after_transposed_or_adaptive():
              C(out_channels=1, kernel_size=3)]
     f = theoretical(analyze((1, 10, 10), specs))
     assert f[0] is not None and f[1] is None and f[2] is None
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_chunked_back_steps_equal_the_gradient_support(data):
+    """Large fields are computed a chunk of indices at a time (so the candidates held stay
+    small); with tiny chunks the sets are still torch's gradient support, reflect and circular
+    padding (whose chunks overlap) included."""
+    import convviz.receptive as rc
+    saved = rc._CHUNK
+    rc._CHUNK = data.draw(st.integers(1, 12))
+    try:
+        shape = (data.draw(st.integers(1, 2)), data.draw(st.integers(5, 14)), data.draw(st.integers(5, 14)))
+        specs = []
+        for kind in data.draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=3)):
+            spec, _ = data.draw(STRATEGIES[kind])
+            specs.append(LayerSpec(spec.type, tuple(a for a in spec.args if a[0] not in ("in_channels", "num_features"))))
+        info = analyze(shape, specs)
+        n_ok = next((i for i, l in enumerate(info.layers) if not l.ok), len(specs))
+        assume(n_ok > 0)
+        layer = n_ok - 1
+        _, h, w = info.layers[layer].out_shape
+        support_check(specs[:n_ok], shape, layer, data.draw(st.integers(0, h - 1)), data.draw(st.integers(0, w - 1)))
+    finally:
+        rc._CHUNK = saved
+
+
+T = lambda **kw: LayerSpec.make("ConvTranspose2d", **kw)  # noqa: E731
+
+
+def test_a_field_too_large_is_refused_before_anything_is_allocated():
+    """A pixel after an adaptive pooling over 2^24 x 2^24 maps depends on all 2^24 rows and
+    columns of them: refused with a sentence, and the refusal itself allocates next to nothing."""
+    import tracemalloc
+
+    from convviz.receptive import MAX_FIELD_INDICES, FieldTooLarge, field_problem
+    specs = [T(out_channels=1, kernel_size=64, stride=64), T(out_channels=1, kernel_size=64, stride=64),
+             LayerSpec.make("AdaptiveAvgPool2d", output_size=1)]
+    info = analyze((1, 4096, 4096), specs)
+    assert info.ok and info.layers[1].out_shape == (1, 2**24, 2**24)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FieldTooLarge) as e:
+            exact(info, 2, 0, 0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20, f"{peak:,} bytes allocated to refuse"
+    assert f"{MAX_FIELD_INDICES:,}" in str(e.value) and "\n" not in str(e.value)
+    assert field_problem(info, 2, 0, 0) == str(e.value)
+    # the same maps, a pixel whose field is small: computed exactly, with indices beyond 2^31
+    sets = exact(info, 1, 2**24 - 1, 5)
+    assert [(s.rows, s.cols) for s in sets] == [((4095,), (0,)), ((2**18 - 1,), (0,)), ((2**24 - 1,), (5,))]
+
+
+def test_maps_too_long_to_index_are_refused():
+    """A 1 x 2^60 map is a valid shape (2^62 bytes), but pixel coordinates times a stride would
+    overflow 64-bit indices: a sentence, not silently wrong sets."""
+    from convviz.receptive import FieldTooLarge
+    specs = [T(out_channels=1, kernel_size=(1, 64), stride=(1, 64)) for _ in range(8)]
+    info = analyze((1, 1, 4096), specs)
+    assert info.ok and info.layers[-1].out_shape == (1, 1, 2**60)
+    with pytest.raises(FieldTooLarge, match="too large for an exact receptive field"):
+        exact(info, 7, 0, 2**60 - 1)

@@ -96,3 +96,78 @@ def test_stacks_agree_with_torch(data):
             break
         assert layer.out_shape == out
         x = torch.zeros((1, *out))
+
+
+def test_the_oracle_counts_only_torch_refusals(monkeypatch):
+    """A torch refusal is a rejection; an exception of the oracle's own (or anything but torch's
+    RuntimeError/ValueError) fails the test instead of passing as "torch rejects"."""
+    import torch_oracle
+
+    ok, text, _, _ = run(LayerSpec.make("Conv2d", out_channels=1, kernel_size=5), (1, 3, 3))
+    assert not ok and text.startswith("RuntimeError")  # torch's own "kernel size can't be greater"
+
+    def broken_build(spec, c_in):
+        raise ValueError("a bug in the oracle")
+    monkeypatch.setattr(torch_oracle, "build", broken_build)
+    with pytest.raises(ValueError, match="a bug in the oracle"):
+        run(LayerSpec.make("Conv2d", out_channels=1, kernel_size=1), (1, 3, 3))
+
+    def wrong_type(spec, c_in):
+        return torch_oracle.nn.Conv2d(c_in, 1, kernel_size="three")  # TypeError inside torch
+    monkeypatch.setattr(torch_oracle, "build", wrong_type)
+    with pytest.raises(TypeError):
+        run(LayerSpec.make("Conv2d", out_channels=1, kernel_size=1), (1, 3, 3))
+
+
+def _huge_stack(data):
+    """Stacks whose maps grow past what a tensor can address: transposed convolutions with large
+    strides, and layers after them."""
+    shape = (data.draw(st.integers(1, 64)), data.draw(st.integers(1, 4096)), data.draw(st.integers(1, 4096)))
+    specs = []
+    big = st.one_of(st.integers(1, 64), st.just(64))
+    for kind in data.draw(st.lists(st.sampled_from(["T", "T", "T", "T", "C", "P", "A", "B"]), min_size=1, max_size=6)):
+        if kind == "T":
+            specs.append(LayerSpec.make("ConvTranspose2d", out_channels=data.draw(st.sampled_from([1, 2, 3, 64, 4096])),
+                                        kernel_size=data.draw(big), stride=data.draw(big)))
+        elif kind == "C":
+            specs.append(LayerSpec.make("Conv2d", out_channels=data.draw(st.sampled_from([1, 2, 4096])),
+                                        kernel_size=data.draw(st.integers(1, 64)), stride=data.draw(st.integers(1, 64))))
+        elif kind == "P":
+            specs.append(LayerSpec.make("MaxPool2d", kernel_size=data.draw(st.integers(1, 64))))
+        elif kind == "A":
+            specs.append(LayerSpec.make("AdaptiveAvgPool2d", output_size=data.draw(st.integers(1, 4096))))
+        else:
+            specs.append(LayerSpec.make("BatchNorm2d"))
+    return shape, specs
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_huge_stacks_agree_with_torch_on_the_meta_device(data):
+    """Maps too large for any memory are still shapes: on torch's meta device (nothing
+    allocated) torch accepts exactly the layers convviz accepts, with the same shapes, and
+    refuses an output whose size in bytes overflows 64 bits ("Storage size calculation
+    overflowed") where convviz marks the layer with a sentence."""
+    shape, specs = _huge_stack(data)
+    info = analyze(shape, specs)
+    x = shape
+    for spec, layer in zip(specs, info.layers):
+        ok, out, n_params, _ = run(spec, x, device="meta")
+        assert layer.ok == ok, f"{spec} on {x}: convviz says {layer.error or 'valid'}; torch says {out}"
+        if not ok:
+            assert " — " in layer.error
+            break
+        assert layer.out_shape == out and layer.params == n_params
+        x = out
+
+
+@pytest.mark.parametrize("out_channels, accepted", [(1, True), (2, False)])
+def test_tensor_size_limit_is_torchs(out_channels, accepted):
+    """The exact boundary: (1, 2^30, 2^30) float32 is 2^62 bytes, (2, 2^30, 2^30) is 2^63."""
+    spec = LayerSpec.make("ConvTranspose2d", out_channels=out_channels, kernel_size=64, stride=64)
+    ok, out, _, _ = run(spec, (1, 2**24, 2**24), device="meta")
+    layer = analyze((1, 2**24, 2**24), [spec]).layers[0]
+    assert ok == layer.ok == accepted, (out, layer.error)
+    if not accepted:
+        assert "Storage size calculation overflowed" in out
+        assert "more than a tensor can hold" in layer.error
