@@ -43,6 +43,10 @@
         <translation>通道 {c} · y {y}, x {x} · &lt;b&gt;{v:.4g}&lt;/b&gt;</translation>
     </message>
     <message>
+        <source>Not computed: stopped — press F5 to compute</source>
+        <translation>未计算：已停止——按 F5 计算</translation>
+    </message>
+    <message>
         <source>Click a channel in any map to enlarge it here.</source>
         <translation>点击任意特征图中的一个通道，在此放大显示。</translation>
     </message>
@@ -279,6 +283,10 @@
         <translation>正在启动计算引擎…</translation>
     </message>
     <message>
+        <source>This change cannot be made</source>
+        <translation>无法进行此更改</translation>
+    </message>
+    <message>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
@@ -309,6 +317,14 @@
     <message>
         <source>Save the project under a new name</source>
         <translation>以新名称保存工程</translation>
+    </message>
+    <message>
+        <source>Recover &amp;Unsaved Work</source>
+        <translation>恢复未保存的工作(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Restore work kept when convviz last stopped without saving</source>
+        <translation>恢复 convviz 上次未保存就停止时保留的工作</translation>
     </message>
     <message>
         <source>Open &amp;Image…</source>
@@ -487,6 +503,22 @@
         <translation>用随机输入的平均代替当前图像来计算有效感受野</translation>
     </message>
     <message>
+        <source>&amp;Compute Now</source>
+        <translation>立即计算(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Compute the maps again (after Stop)</source>
+        <translation>重新计算特征图（停止之后）</translation>
+    </message>
+    <message>
+        <source>S&amp;top Computing</source>
+        <translation>停止计算(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Stop the running computation or background job</source>
+        <translation>停止正在进行的计算或后台任务</translation>
+    </message>
+    <message>
         <source>&amp;Walkthrough</source>
         <translation>教程(&amp;W)</translation>
     </message>
@@ -551,6 +583,14 @@
         <translation>torch {v} · {d}</translation>
     </message>
     <message>
+        <source>Settings: {key} is damaged; using the default layout</source>
+        <translation>设置：{key} 已损坏，使用默认布局</translation>
+    </message>
+    <message>
+        <source>Stopped · F5 computes</source>
+        <translation>已停止 · 按 F5 计算</translation>
+    </message>
+    <message>
         <source>{n} layers in {ms:.0f} ms ({r} reused) · {dev}</source>
         <translation>{n} 层，用时 {ms:.0f} 毫秒（复用 {r} 层）· {dev}</translation>
     </message>
@@ -585,6 +625,14 @@
     <message>
         <source>Computing the effective receptive field…</source>
         <translation>正在计算有效感受野…</translation>
+    </message>
+    <message>
+        <source>Effective receptive field</source>
+        <translation>有效感受野</translation>
+    </message>
+    <message>
+        <source>The effective receptive field was for the stack before your edit; click the pixel again</source>
+        <translation>这个有效感受野属于你修改之前的网络；请再次点击该像素</translation>
     </message>
     <message>
         <source>averaged over {n} random inputs</source>
@@ -765,6 +813,58 @@
     <message>
         <source>Untitled</source>
         <translation>未命名</translation>
+    </message>
+    <message>
+        <source>{what}, last changed {when}</source>
+        <translation>{what}，最后修改于 {when}</translation>
+    </message>
+    <message>
+        <source>Autosave failed: {path}: {why}</source>
+        <translation>自动保存失败：{path}：{why}</translation>
+    </message>
+    <message>
+        <source>Recover unsaved work</source>
+        <translation>恢复未保存的工作</translation>
+    </message>
+    <message>
+        <source>convviz was not closed normally. Unsaved work was kept: {what}.</source>
+        <translation>convviz 上次没有正常关闭。未保存的工作已保留：{what}。</translation>
+    </message>
+    <message>
+        <source>Restore it now? Discard deletes the copy; Later keeps it for File &gt; Recover Unsaved Work.</source>
+        <translation>现在恢复吗？“丢弃”会删除这份副本；“稍后”会保留它，可在“文件 &gt; 恢复未保存的工作”中恢复。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>稍后</translation>
+    </message>
+    <message>
+        <source>Unsaved work was kept when convviz last stopped ({what}): File &gt; Recover Unsaved Work restores it.</source>
+        <translation>convviz 上次停止时保留了未保存的工作（{what}）：用“文件 &gt; 恢复未保存的工作”即可恢复。</translation>
+    </message>
+    <message>
+        <source>There is no unsaved work to recover.</source>
+        <translation>没有可恢复的未保存工作。</translation>
+    </message>
+    <message>
+        <source>The unsaved work cannot be restored</source>
+        <translation>无法恢复未保存的工作</translation>
+    </message>
+    <message>
+        <source>Restored unsaved work: {what}</source>
+        <translation>已恢复未保存的工作：{what}</translation>
+    </message>
+    <message>
+        <source>Settings: {key} = {value} is not usable; using {default}</source>
+        <translation>设置：{key} = {value} 不可用，改用 {default}</translation>
+    </message>
+    <message>
+        <source>Settings: {key} = {value} is not a file path; ignored</source>
+        <translation>设置：{key} = {value} 不是文件路径，已忽略</translation>
     </message>
     <message>
         <source>Settings</source>
@@ -983,6 +1083,10 @@
         <translation>将动画保存为 GIF</translation>
     </message>
     <message>
+        <source>Writing the GIF</source>
+        <translation>正在写入 GIF</translation>
+    </message>
+    <message>
         <source>Why convolution</source>
         <translation>为什么需要卷积</translation>
     </message>
@@ -1186,6 +1290,46 @@
         <source>Try it:</source>
         <translation>动手试试：</translation>
     </message>
+    <message>
+        <source>it is not a regular file</source>
+        <translation>它不是普通文件</translation>
+    </message>
+    <message>
+        <source>The last project {p} no longer exists; starting with the teaching preset</source>
+        <translation>上次的项目 {p} 已不存在，改为打开教学预设</translation>
+    </message>
+    <message>
+        <source>The last project {p} was not opened ({why}); starting with the teaching preset</source>
+        <translation>上次的项目 {p} 未能打开（{why}），改为打开教学预设</translation>
+    </message>
+    <message>
+        <source>The title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>The image path</source>
+        <translation>图像路径</translation>
+    </message>
+    <message>
+        <source>The computation ran out of memory.</source>
+        <translation>计算时内存不足。</translation>
+    </message>
+    <message>
+        <source>The computation failed: {e}</source>
+        <translation>计算失败：{e}</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop the running computation; F5 computes again</source>
+        <translation>停止正在进行的计算；按 F5 重新计算</translation>
+    </message>
+    <message>
+        <source>This stack takes about {s} s to compute ({left} s left)</source>
+        <translation>计算这个网络大约需要 {s} 秒（还剩 {left} 秒）</translation>
+    </message>
 </context>
 <context>
     <name>InputPanel</name>
@@ -1277,6 +1421,14 @@
         <translation>向下取整丢掉了填充后输入的{what}</translation>
     </message>
     <message>
+        <source>this stack needs about {need} of GPU memory, more than the {budget} free on {device} — reduce the input size, the channels or the number of layers, or compute on the CPU</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not computed: the {device} ran out of memory{where}; convviz released its caches — reduce the input size, the channels or the number of layers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Input: {problem}</source>
         <translation>输入：{problem}</translation>
     </message>
@@ -1287,6 +1439,10 @@
     <message>
         <source>Layer {i} ({type}): torch could not compute it: {e}</source>
         <translation>第 {i} 层（{type}）：torch 无法计算：{e}</translation>
+    </message>
+    <message>
+        <source>the effective receptive field of layer {i} needs about {need}, more than the {budget} convviz allows itself here — choose an earlier layer or reduce the input size</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>this stack needs about {need} to compute and keep every layer's maps, more than the {budget} convviz allows itself here — reduce the input size, the channels or the number of layers</source>
@@ -1313,12 +1469,28 @@
         <translation>图像 {name} 不存在</translation>
     </message>
     <message>
+        <source>the image {name} cannot be opened ({e})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{name} is not an image file but a folder, a device or a pipe — choose an image file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>{name} is not an image convviz can read (PNG, JPEG, BMP, GIF, TIFF, WebP)</source>
         <translation>{name} 不是 convviz 能读取的图像（PNG、JPEG、BMP、GIF、TIFF、WebP）</translation>
     </message>
     <message>
+        <source>{name} is {size} pixels, more than the {limit} pixels convviz decodes — use a smaller image</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>{name} could not be read as an image: it looks damaged ({e})</source>
         <translation>无法把 {name} 读取为图像：文件似乎已损坏（{e}）</translation>
+    </message>
+    <message>
+        <source>{name} is too large to decode in the memory available</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>the {k} kernel</source>
@@ -1425,6 +1597,10 @@
         <translation>{window}放不进填充后的输入 {size}，输出将是 {out}——{fix}</translation>
     </message>
     <message>
+        <source>the output would be {c}x{h}x{w} = {n} values, more than a tensor can hold (torch counts its bytes in 64 bits) — reduce stride, kernel_size or out_channels</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>{type} has no kernel to set — remove its kernel_init</source>
         <translation>{type} 没有可设置的卷积核——请删除它的 kernel_init</translation>
     </message>
@@ -1435,6 +1611,26 @@
     <message>
         <source>Layer {i} ({type}): {reason}</source>
         <translation>第 {i} 层（{type}）：{reason}</translation>
+    </message>
+    <message>
+        <source>expected text, got {value}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>at most {limit} characters, got {n}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>contains a lone surrogate ({code}) at character {at}, which is not a character and cannot be saved — remove it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{name} has a map too large for an exact receptive field ({size}, more than {most} pixels a side) — use the theoretical field, or a smaller stack</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the exact receptive field of this pixel would hold up to {n} rows and columns over its maps, more than convviz computes at once ({most}) — pick a layer nearer the input, or use the theoretical field</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
