@@ -498,10 +498,11 @@ class MainWindow(QtWidgets.QMainWindow):
         it) and shown in the Channel dock beside the theoretical box.  Returns the job."""
         project, base = self.project, self.doc.base_dir
         n = 16 if self.act_erf_random.isChecked() else 0
+        decoded = self.session.map(-1)  # the input as the engine decoded it, if it is current
 
-        def job(_job):
+        def job(j):
             from convviz.engine import effective_rf
-            return effective_rf(project, layer, y, x, None, n, base)
+            return effective_rf(project, layer, y, x, None, n, base, cancelled=j.cancelled, input=decoded)
         self.status.showMessage(tr("Computing the effective receptive field…"), 5000)
         return self.runner.submit("erf", job, label=tr("Effective receptive field"),
                                   on_done=lambda arr: self._erf_ready(project, layer, y, x, n, arr),

@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from convviz.engine_api import ComputeRequest, ComputeResult
+from convviz.engine_api import DEFAULT_MACS_PER_SECOND, ComputeRequest, ComputeResult, estimate_seconds, layer_work
 from convviz.project import Project
 from convviz.validate import StackInfo
 
@@ -316,7 +316,6 @@ class JobRunner(QtCore.QObject):
 
 LONG_SECONDS = 10.0  # estimated longer than this: say so before running, and offer Stop
 PROGRESSIVE_SECONDS = 0.4  # hand out layers one by one when the recompute is slow enough to watch
-DEFAULT_RATE = 2e10  # MACs per second until the first measurement
 
 
 def first_difference(a: Project | None, b: Project) -> int:
@@ -369,14 +368,14 @@ class ComputeSession(QtCore.QObject):
         self.engine_info: dict | None = None
         self.device = "cpu"
         self.threads: int | None = None
-        self.rate = DEFAULT_RATE  # measured MACs per second
+        self.rate = DEFAULT_MACS_PER_SECOND  # the engine's measured rate (multiply-accumulates a second)
         self.progressive = "auto"  # or "always" / "never"
         self.estimate = 0.0  # seconds the running compute is expected to take
         self.busy = False
         self.stopped_gen = 0
         self.done_macs = 0
         self._maps: dict[int, np.ndarray] = {}  # index (-1: input) -> map of the current generation
-        self._layer_macs: dict[int, int] = {}
+        self._layer_work: dict[int, int] = {}
         self._submitted_macs = 0
         self._job: Job | None = None
         self._cond = threading.Condition()
@@ -464,11 +463,10 @@ class ComputeSession(QtCore.QObject):
     def _submit(self, first: int) -> None:
         info = self.info
         layers = [l for l in info.layers[first:] if l.ok] if info else []
-        macs = sum(l.macs for l in layers)
-        self._layer_macs = {l.index: l.macs for l in layers}
-        self._submitted_macs = macs
+        self._layer_work = {l.index: layer_work(l) for l in layers}
+        self._submitted_macs = sum(self._layer_work.values())
         self.done_macs = 0
-        self.estimate = macs / self.rate
+        self.estimate = estimate_seconds(info, self.rate, first) if info else 0.0
         progressive = {"always": True, "never": False}.get(self.progressive, self.estimate > PROGRESSIVE_SECONDS)
         self.busy = True
         req = ComputeRequest(self.generation, self.project, self.base_dir, device=self.device,
@@ -516,7 +514,7 @@ class ComputeSession(QtCore.QObject):
             if gen != self.generation or gen <= self._stop_through:
                 return  # stale: a newer edit is on its way (or the user stopped it)
             self._maps[index] = arr
-            self.done_macs += self._layer_macs.get(index, 0)
+            self.done_macs += self._layer_work.get(index, 0)
             self.layer_ready.emit(gen, index)
             self.state_changed.emit()
         elif kind == "result":
@@ -534,8 +532,7 @@ class ComputeSession(QtCore.QObject):
     def _result(self, res: ComputeResult) -> None:
         if res.generation != self.generation:
             return  # stale
-        if res.seconds > 0.05 and self._submitted_macs > 1e8:
-            self.rate = 0.5 * self.rate + 0.5 * self._submitted_macs / res.seconds
+        self.rate = res.macs_per_second or self.rate
         self.result = res
         self._maps = {i: a for i, a in enumerate(res.outputs) if a is not None}
         if res.input is not None:
