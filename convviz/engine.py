@@ -448,10 +448,14 @@ class Engine:
         gc.collect()
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
-        where = "" if spec is None else f" (layer {layer}, {spec.type})"
-        msg = Msg(QT_TRANSLATE_NOOP("core", "Not computed: the {device} ran out of memory{where}; convviz released its "
-                                            "caches — reduce the input size, the channels or the number of layers"),
-                  device="GPU" if device.startswith("cuda") else "computer", where=where)
+        unit = "GPU" if device.startswith("cuda") else "CPU"
+        if spec is None:
+            msg = Msg(QT_TRANSLATE_NOOP("core", "Not computed: the input did not fit in the {device}'s memory; convviz "
+                                                "released its caches — reduce the input size"), device=unit)
+        else:
+            msg = Msg(QT_TRANSLATE_NOOP("core", "Not computed: layer {i} ({type}) ran out of {device} memory; convviz "
+                                                "released its caches — reduce the input size, the channels or the "
+                                                "number of layers"), i=layer, type=spec.type, device=unit)
         n = len(req.project.layers)
         return ComputeResult(req.generation, None, (None,) * n, (), msg, layer, 0, time.perf_counter() - t0, device,
                              (), self.macs_per_second)
