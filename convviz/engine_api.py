@@ -53,7 +53,7 @@ def memory_budget(held: int = 0) -> int:
 # the scratch memory (so the guard can count it) and how long a cancel waits (the engine checks
 # between chunks).
 CHUNK_BYTES = 32 << 20
-CHUNK_WORK = 200_000_000
+CHUNK_WORK = 500_000_000
 F32 = ar.BYTES_PER_ELEMENT
 
 
