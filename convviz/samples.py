@@ -191,13 +191,16 @@ def _opened(path: str | os.PathLike):
                 raise _damaged(name, ValueError(f"{w}x{h} pixels"))
             if w * h > MAX_IMAGE_PIXELS:
                 raise _too_large(name, (w, h))
-            orientation = 1
-            if im.format != "PNG" or "exif" in im.info:  # a PNG's late EXIF would need the pixels read
-                try:
-                    orientation = int(im.getexif().get(0x0112, 1) or 1)
-                except Exception:  # noqa: BLE001 - a damaged EXIF block: the picture as stored
-                    orientation = 1
+            # (a PNG's EXIF after its pixels would need them read: decode_image looks again)
+            orientation = _orientation(im) if im.format != "PNG" or "exif" in im.info else 1
             yield im, orientation
+
+
+def _orientation(im) -> int:
+    try:
+        return int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block: the picture as stored
+        return 1
 
 
 def _too_large(name: str, size) -> InputError:
@@ -260,6 +263,8 @@ def decode_image(path: str | os.PathLike, channels: int, height: int, width: int
     try:
         with _opened(path) as (im, orientation):
             im.load()
+            if im.format == "PNG" and orientation == 1 and "exif" in im.info:  # an eXIf chunk after the pixels
+                orientation = _orientation(im)
             if orientation in (2, 3, 4, 5, 6, 7, 8):
                 im = ImageOps.exif_transpose(im)
             if im.mode in _HIGH_DEPTH:

@@ -221,3 +221,26 @@ def test_other_bad_files_get_a_sentence(tmp_path):
         decode_image(tmp_path / "cut.png", 3, 8, 8)
     with pytest.raises(InputError, match="cannot be opened"):
         probe_image(str(tmp_path / "a\0b.png"))
+
+
+def test_exif_after_the_pixels_of_a_png(tmp_path):
+    """PNG allows its eXIf chunk after the image data: the header cannot see it, the decode does."""
+    stored = pixels(4, 6)
+    im = Image.fromarray(stored)
+    exif = im.getexif()
+    exif[0x0112] = 8
+    im.save(tmp_path / "a.png", exif=exif.tobytes())
+    data = (tmp_path / "a.png").read_bytes()
+    chunks, at = [], 8
+    while at < len(data):
+        n = struct.unpack(">I", data[at:at + 4])[0]
+        chunks.append(data[at:at + 12 + n])
+        at += 12 + n
+    kinds = [c[4:8] for c in chunks]
+    exif_chunk = chunks.pop(kinds.index(b"eXIf"))
+    chunks.insert(len(chunks) - 1, exif_chunk)  # just before IEND
+    assert [c[4:8] for c in chunks][-2:] == [b"eXIf", b"IEND"]
+    (tmp_path / "late.png").write_bytes(data[:8] + b"".join(chunks))
+    want = np.rot90(stored, 1)
+    got = decode_image(tmp_path / "late.png", 3, *want.shape[:2])
+    np.testing.assert_array_equal(got, want.transpose(2, 0, 1) / np.float32(255))
