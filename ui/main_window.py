@@ -663,13 +663,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Use an image file as the input.  Only its header is read here (its size is checked
         before anything is decoded); the engine decodes it once, off the GUI thread.  A file
         that is not an image is refused with a sentence naming it, and the current input stays."""
-        try:
-            from convviz.samples import probe_image
-        except ImportError:  # TEMP(issue 11): until the engine's header probe lands
-            from convviz.samples import decode_image
-
-            def probe_image(path):
-                return decode_image(path, 1, 4, 4).shape
+        from convviz.samples import probe_image
         p = self.project
         path = os.path.abspath(os.path.expanduser(path))
         try:
@@ -755,12 +749,14 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def open_preset(self, name: str) -> None:
-        if not self.maybe_save():
-            return
-        try:
+        from convviz.samples import preset_path
+        try:  # read first: a preset damaged in the installation is refused before anything is asked
             p = load_preset(name)
         except (ProjectError, InputError) as e:
-            self._warn(tr("This preset cannot be opened"), str(e))
+            where = str(preset_path(name)) if name in PRESETS else name
+            self._warn(tr("This preset cannot be opened"), _naming(where, str(e)))
+            return
+        if not self.maybe_save():
             return
         self.set_project(p, None)
         self.status.showMessage(tr("Preset: {t}").format(t=p.title or name), 5000)
