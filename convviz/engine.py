@@ -393,9 +393,20 @@ class Engine:
         """Evict cached modules and weights, least recently used first, until what they keep
         besides the current stack is within ``limit`` bytes."""
         pinned = self._pinned()
-        while self._lru and (len(self._lru) > CACHE_ENTRIES or self._extra_bytes(pinned) > limit):
+        refs: dict[int, int] = {}
+        sizes: dict[int, int] = {}
+        for st in self._lru_storages.values():
+            for ptr, n in st.items():
+                refs[ptr] = refs.get(ptr, 0) + 1
+                sizes[ptr] = n
+        extra = sum(n for ptr, n in sizes.items() if ptr not in pinned)
+        while self._lru and (len(self._lru) > CACHE_ENTRIES or extra > limit):
             key = next(iter(self._lru))
-            del self._lru[key], self._lru_storages[key]
+            del self._lru[key]
+            for ptr in self._lru_storages.pop(key):
+                refs[ptr] -= 1
+                if refs[ptr] == 0 and ptr not in pinned:
+                    extra -= sizes[ptr]
 
     def _remember(self, key: Hashable, value: Any, tensors) -> None:
         self._lru[key] = value
