@@ -12,6 +12,9 @@ Prints a table and PASS/FAIL against the targets:
   stepper                   kernel steps per second on a 224x224x64 layer >= 60
   startup                   the window is shown before torch is imported
   memory                    peak resident memory on VGG-16 against the sum of its activations
+  session                   with a layer of seconds running: close returns <= 300 ms, the cancelled
+                            compute ends <= 1 s later, Stop frees the compute thread <= 1 s, and a
+                            5 ms timer is never late by more than 50 ms meanwhile
 """
 from __future__ import annotations
 
@@ -321,18 +324,93 @@ def _baseline_rss():
     return int(r.stdout.strip().splitlines()[-1])
 
 
+# --- the compute session: nothing waits for a long layer ----------------------------------------
+
+def _long_window(app):
+    """A window computing a stack whose second layer takes seconds, caught inside that layer."""
+    from convviz.project import InputSpec, Project
+    from convviz.spec import LayerSpec
+    from ui.main_window import MainWindow
+    C = lambda **kw: LayerSpec.make("Conv2d", kernel_size=3, padding=1, **kw)  # noqa: E731
+    win = MainWindow(restore_layout=False)
+    win.ask_save_changes = lambda: "discard"
+    win.show()
+    win.set_project(Project(InputSpec(3, 512, 512, "pattern:gradient"), (C(out_channels=256), C(out_channels=256))), None)
+    win.start()
+    return win
+
+
+def _inside_layer_1(app, win, seed=None):
+    from ui.qt import QtCore
+    if seed is not None:
+        win.edit_seed(seed)  # everything recomputes
+    t0 = time.perf_counter()
+    while win.session.map(0) is None or win.session.computing != win.generation:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        if time.perf_counter() - t0 > 120:
+            raise TimeoutError("layer 0 never arrived")
+
+
+def bench_session(b: Bench):
+    from ui import session
+    from ui.app import make_app
+    from ui.qt import QtCore
+    app = make_app()
+    n = 2 if b.quick else 4
+    closes, ends, stops, late = [], [], [], []
+    for k in range(n):
+        win = _long_window(app)
+        late_k = []
+        state = {"last": None}
+
+        def tick():
+            now = time.perf_counter()
+            if state["last"] is not None:
+                late_k.append(now - state["last"] - 0.005)
+            state["last"] = now
+        timer = QtCore.QTimer()
+        timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        timer.timeout.connect(tick)
+        _inside_layer_1(app, win)
+        timer.start(5)
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 0.5:  # the window answers while the layer runs
+            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        timer.stop()
+        late.append(max(late_k) if late_k else 0.0)
+        t0 = time.perf_counter()
+        win.session.stop()
+        while win.session.computing is not None:
+            time.sleep(0.001)
+        stops.append(time.perf_counter() - t0)
+        _inside_layer_1(app, win, k + 1)
+        t0 = time.perf_counter()
+        win.close()
+        closes.append(time.perf_counter() - t0)
+        while session.running_threads():
+            time.sleep(0.001)
+        ends.append(time.perf_counter() - t0)
+        win.deleteLater()
+        app.processEvents()
+    c, e, s, lt = max(closes) * 1e3, max(ends) * 1e3, max(stops) * 1e3, max(late) * 1e3
+    b.add("close_during_long_layer", c, "ms", None, None, "<= 300 ms", c <= 300, f"worst of {n}; 256->256 3x3 at 512x512")
+    b.add("cancelled_compute_ends", e, "ms", None, None, "<= 1000 ms", e <= 1000, "from close to the thread's end")
+    b.add("stop_frees_compute_thread", s, "ms", None, None, "<= 1000 ms", s <= 1000, f"worst of {n}")
+    b.add("stall_during_long_layer", lt, "ms", None, None, "<= 50 ms", lt <= 50, "5 ms timer lateness")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", required=True, help="where to write the results as JSON")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    p.add_argument("--only", nargs="*", help="run only these groups: edits drawing stepper startup memory")
+    p.add_argument("--only", nargs="*", help="run only these groups: edits drawing stepper startup memory session")
     args = p.parse_args(argv)
     os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
     b = Bench(args.quick)
     print(f"{'benchmark':28s} {'value':>10s} {'unit':8s} {'baseline':>10s} {'ratio':>8s}  {'target':22s} result")
     print("-" * 110)
     groups = {"edits": bench_edits, "drawing": bench_drawing, "stepper": bench_stepper, "startup": bench_startup,
-              "memory": bench_memory}
+              "memory": bench_memory, "session": bench_session}
     t0 = time.perf_counter()
     for name, fn in groups.items():
         if args.only and name not in args.only:

@@ -381,6 +381,7 @@ class ComputeSession(QtCore.QObject):
         self._cond = threading.Condition()
         self._pending: ComputeRequest | None = None
         self._stop_through = 0  # generations up to this one are stopped by the user
+        self.computing: int | None = None  # the generation the worker is computing (set by the worker)
 
     # --- the worker ------------------------------------------------------------------------
     def start(self) -> None:
@@ -424,6 +425,7 @@ class ComputeSession(QtCore.QObject):
 
             def on_layer(i, arr, g=gen):
                 job.post(("layer", g, i, arr))
+            self.computing = gen
             try:
                 res = engine.run(req, cancelled=cancelled, on_layer=on_layer if req.progressive else None)
             except Cancelled:
@@ -432,6 +434,8 @@ class ComputeSession(QtCore.QObject):
                 engine.clear()
                 job.post(("failed", gen, f"The computation failed: {e}\n{traceback.format_exc(limit=3)}"))
                 continue
+            finally:
+                self.computing = None
             job.post(("result", res))
 
     # --- requests --------------------------------------------------------------------------
