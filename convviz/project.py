@@ -131,7 +131,10 @@ def _kernel_to_json(k: Any) -> Any:
 
 
 def _to_lists(v: Any) -> Any:
-    return [_to_lists(x) for x in v] if isinstance(v, (list, tuple)) else v
+    try:  # a 4-D kernel, the one nesting there is: without a call per number
+        return [[[list(c) for c in b] for b in a] for a in v]
+    except TypeError:
+        return [_to_lists(x) for x in v] if isinstance(v, (list, tuple)) else v
 
 
 def _field(path: str, key: Any) -> str:
@@ -194,27 +197,47 @@ def _typed_kernel(vals: Any, where: str) -> tuple:
                                   f"{n:,} — choose a named kernel or random weights for a layer this large")
     dims = "x".join(map(str, shape))
 
-    def walk(x: Any, depth: int, at: str) -> tuple:
-        if not isinstance(x, list) or len(x) != shape[depth]:
-            got = f"{len(x)} items" if isinstance(x, list) else show(x)
-            raise ProjectError(where, f"the typed kernel is not a regular {dims} array: {at or 'the list'} has "
-                                      f"{got} where {shape[depth]} are expected — every row needs the same length")
-        if depth < 3:
-            return tuple(walk(y, depth + 1, f"{at}[{i}]") for i, y in enumerate(x))
-        row = []
-        for i, y in enumerate(x):
+    def refuse(at: str, x: Any) -> None:
+        got = f"{len(x)} items" if isinstance(x, list) else show(x)
+        want = shape[at.count("[")]
+        raise ProjectError(where, f"the typed kernel is not a regular {dims} array: {at or 'the list'} has {got} "
+                                  f"where {want} are expected — every row needs the same length")
+
+    def numbers(row: list, at: str) -> tuple:
+        if len(row) != shape[3]:
+            refuse(at, row)
+        out = []
+        for i, y in enumerate(row):
             if isinstance(y, bool) or not isinstance(y, (int, float)):
                 raise ProjectError(where, f"expected finite numbers, got {show(y)} at {at}[{i}]")
             try:
                 f = float(y)
             except OverflowError:
                 f = float("inf")
-            if f != f or abs(f) > FLOAT32_MAX:
+            if not -FLOAT32_MAX <= f <= FLOAT32_MAX:  # NaN fails this too
                 raise ProjectError(where, f"expected finite numbers float32 can hold (at most about 3.4e38 in size), "
                                           f"got {show(y)} at {at}[{i}]")
-            row.append(f)
-        return tuple(row)
-    return walk(vals, 0, "")
+            out.append(f)
+        return tuple(out)
+
+    def lists(x: Any, depth: int, at: str) -> tuple:
+        if not isinstance(x, list) or len(x) != shape[depth]:
+            refuse(at, x)
+        for i, y in enumerate(x):
+            if not isinstance(y, list):
+                refuse(f"{at}[{i}]", y)
+        if depth == 2:
+            return tuple([numbers(y, f"{at}[{i}]") for i, y in enumerate(x)])
+        return tuple([lists(y, depth + 1, f"{at}[{i}]") for i, y in enumerate(x)])
+    s0, s1, s2, s3 = shape
+    m = FLOAT32_MAX
+    if all(isinstance(a, list) and len(a) == s1
+           and all(isinstance(b, list) and len(b) == s2
+                   and all(isinstance(c, list) and len(c) == s3
+                           and all(type(y) is float and -m <= y <= m for y in c) for c in b) for b in a)
+           for a in vals) and len(vals) == s0:  # the usual case (floats, as the writer writes them), fast
+        return tuple([tuple([tuple([tuple(c) for c in b]) for b in a]) for a in vals])
+    return lists(vals, 0, "")  # converts ints, or says exactly where the kernel is wrong
 
 
 def _parse_kernel_init(v: Any, path: str) -> Any:
@@ -347,19 +370,21 @@ def load(path: str | os.PathLike) -> Project:
     except (OSError, ValueError) as e:  # ValueError: a NUL in the path
         raise ProjectError("", f"cannot read {shown}: {escape(getattr(e, 'strerror', None) or e, 200)}") from None
     try:
-        with os.fdopen(fd, "rb") as f:
-            st = os.fstat(f.fileno())
-            if stat.S_ISDIR(st.st_mode):
-                raise ProjectError("", f"{shown} is a folder, not a project file")
-            if not stat.S_ISREG(st.st_mode):
-                raise ProjectError("", f"{shown} is not a regular file (it is a device, a pipe or a socket) — a "
-                                       f"project is a .json file")
-            if st.st_size > MAX_FILE_BYTES:
-                raise ProjectError("", f"{shown} is {st.st_size:,} bytes, too large for a project file (at most "
-                                       f"{MAX_FILE_BYTES:,})")
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ProjectError("", f"{shown} is a folder, not a project file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ProjectError("", f"{shown} is not a regular file (it is a device, a pipe or a socket) — a "
+                                   f"project is a .json file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ProjectError("", f"{shown} is {st.st_size:,} bytes, too large for a project file (at most "
+                                   f"{MAX_FILE_BYTES:,})")
+        with os.fdopen(fd, "rb", closefd=False) as f:
             raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise ProjectError("", f"cannot read {shown}: {escape(e.strerror or e, 200)}") from None
+    finally:
+        os.close(fd)
     if len(raw) > MAX_FILE_BYTES:
         raise ProjectError("", f"{shown} is larger than {MAX_FILE_BYTES:,} bytes, too large for a project file")
     try:
@@ -380,9 +405,21 @@ def _scalar(v: Any) -> str:
 
 def _values_text(v: Any) -> str:
     """A typed kernel on one line: ``[[[[1.0, 0.0, -1.0], [2.0, 0.0, -2.0]]]]``."""
+    try:
+        shape = (len(v), len(v[0]), len(v[0][0]), len(v[0][0][0]))
+        flat = [float(y) for a in v for b in a for c in b for y in c]
+    except (TypeError, ValueError, OverflowError, IndexError):
+        flat = None
+    if flat is not None and len(flat) == shape[0] * shape[1] * shape[2] * shape[3] \
+            and all(-FLOAT32_MAX <= y <= FLOAT32_MAX for y in flat):  # regular and finite: the usual case, fast
+        parts = list(map(float.__repr__, flat))
+        for n in reversed(shape):
+            parts = ["[" + ", ".join(parts[i:i + n]) + "]" for i in range(0, len(parts), n)]
+        return parts[0]
+    # anything else is written as it is, for the reader's check to name what is wrong
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_values_text(x) for x in v) + "]"
-    return json.dumps(float(v))
+        return "[" + ", ".join([_values_text(x) for x in v]) + "]"
+    return json.dumps(v if isinstance(v, str) else float(v))
 
 
 def _pretty(v: Any, indent: int) -> str:
