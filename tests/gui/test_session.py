@@ -186,6 +186,34 @@ def test_closing_never_waits_for_a_running_layer(make_window, qtbot):
     qtbot.waitUntil(lambda: not session.running_threads(), timeout=30_000)
 
 
+def test_language_switch_never_waits_for_a_running_layer(qtbot):
+    from ui import session
+    from ui.app import Session, make_app
+    from ui.i18n import install
+    app = make_app()
+    s = Session(app, restore_layout=False)
+    gated = GatedEngine(hold_after=0, ignore_cancel=True)
+    w = s.open()
+    w.session.engine_factory = lambda: gated
+    w.set_project(two_convs(2), None)
+    gated.gate.clear()
+    w.start()
+    try:
+        assert gated.held.wait(60)
+        s.switch_language("zh_CN")  # the old window closes and goes while its layer still runs
+        assert gated.held.is_set() and s.window is not w
+        del w
+        wait_maps(qtbot, s.window)
+        assert s.window.project == two_convs(2)
+    finally:
+        gated.release()
+        install(app, "en")
+        s.window.ask_save_changes = lambda: "discard"
+        s.window.close()
+        s.window.deleteLater()
+    qtbot.waitUntil(lambda: not session.running_threads(), timeout=30_000)
+
+
 def test_opening_another_project_cancels_the_running_layer(make_window, qtbot):
     gated = GatedEngine(hold_after=0)
     gated.release()
@@ -256,6 +284,7 @@ w.show()
 import torch  # loaded, as the compute thread has it in use
 layers = tuple(LayerSpec.make("Conv2d", out_channels=8, kernel_size=3, padding=1) for _ in range(5))
 w.set_project(Project(InputSpec(3, 96, 96, "pattern:gradient"), layers), None)
+w.start()  # the compute thread runs too
 w.act_erf_random.setChecked(True)
 w.compute_erf(4, 40, 40)  # 16 random inputs through 5 layers and back: most of a second of torch
 from ui import session
@@ -263,16 +292,19 @@ t0 = time.monotonic()
 while not any(t.job.name == "erf" for t in session.running_threads()) and time.monotonic() - t0 < 30:
     app.processEvents()
 print("erf running:", any(t.job.name == "erf" for t in session.running_threads()), flush=True)
-QtCore.QTimer.singleShot(0, w.close)  # quit while the effective receptive field is computing
+# quit while the effective receptive field is computing: by closing the window, or by the
+# application quitting with the window open (QApplication.aboutToQuit)
+QtCore.QTimer.singleShot(0, w.close if {how!r} == "close" else app.quit)
 sys.exit(app.exec())
 """
 
 
-def test_quitting_while_the_effective_field_computes_ends_cleanly(tmp_path):
+@pytest.mark.parametrize("how", ["close", "quit"])
+def test_quitting_while_the_effective_field_computes_ends_cleanly(tmp_path, how):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CONVVIZ_SETTINGS": str(tmp_path / "s.ini"),
            "CONVVIZ_NO_DIALOGS": "1"}
-    r = subprocess.run([sys.executable, "-c", QUIT_DURING_ERF.format(root=ROOT)], capture_output=True, text=True,
-                       timeout=180, env=env)
+    r = subprocess.run([sys.executable, "-c", QUIT_DURING_ERF.format(root=ROOT, how=how)], capture_output=True,
+                       text=True, timeout=180, env=env)
     assert "erf running: True" in r.stdout
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Destroyed while thread" not in r.stderr
