@@ -11,7 +11,6 @@ import os
 import weakref
 from dataclasses import replace
 
-from convviz import arithmetic as ar
 from convviz.export import to_pytorch
 from convviz.kernels import weight_shapes
 from convviz.project import Project, ProjectError, load, save

@@ -24,7 +24,6 @@ import atexit
 import threading
 import time
 import traceback
-import weakref
 from typing import Any, Callable
 
 import numpy as np
@@ -115,6 +114,8 @@ class _JobThread(QtCore.QThread):
             if not job.cancelled():
                 job.finished_ok = True
                 job.done.emit(result)
+            del result
+        job.fn = None  # what it captured (GIF frames, an input) is not kept by a finished job
         job.ended.emit(job)
 
 
@@ -129,7 +130,6 @@ def _sentence(e: Exception) -> str:
 # Every job thread, running or finished-but-not-joined, with its job: the registry keeps both
 # alive (a QThread must not be destroyed while it runs), whatever happens to the window.
 _THREADS: dict[_JobThread, Job] = {}
-_RUNNERS: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
 _quit_hooked: list[bool] = []
 
 
@@ -214,14 +214,18 @@ class JobRunner(QtCore.QObject):
         self._waiting: dict[str, tuple[Job, dict]] = {}
         self._callbacks: dict[Job, dict] = {}
         self._closed = False
-        _RUNNERS.add(self)
         _hook_quit()
 
     def submit(self, name: str, fn: Callable[[Job], Any], *, label: str = "", exclusive: bool = True,
                shown: bool = True, on_done: Callable[[Any], None] | None = None,
-               on_failed: Callable[[str], None] | None = None) -> Job:
+               on_failed: Callable[[str], None] | None = None,
+               on_posted: Callable[[object], None] | None = None) -> Job:
+        """Run ``fn(job)`` on its own thread.  The callbacks run on the GUI thread while this
+        runner lives: ``on_done(result)`` and ``on_failed(sentence)`` unless the job was
+        cancelled, ``on_posted(message)`` for each ``job.post``; all are connected before the
+        thread starts, so nothing the job hands over is missed."""
         job = Job(name, fn, label, shown)
-        callbacks = {"done": on_done, "failed": on_failed}
+        callbacks = {"done": on_done, "failed": on_failed, "posted": on_posted}
         if self._closed:
             job.cancel()
             return job
@@ -245,6 +249,7 @@ class JobRunner(QtCore.QObject):
         job.done.connect(self._job_done)
         job.failed.connect(self._job_failed)
         job.progress.connect(self._job_progress)
+        job.posted.connect(self._job_posted)
         job.ended.connect(self._job_ended)
         job.ended.connect(_reaper_obj().reap)
         thread = _JobThread(job)
@@ -264,6 +269,12 @@ class JobRunner(QtCore.QObject):
     def _job_failed(self, message: str) -> None:
         job = self.sender()
         cb = self._callbacks.get(job, {}).get("failed")
+        if cb is not None and not job.cancelled():
+            cb(message)
+
+    def _job_posted(self, message) -> None:
+        job = self.sender()
+        cb = self._callbacks.get(job, {}).get("posted")
         if cb is not None and not job.cancelled():
             cb(message)
 
@@ -387,8 +398,8 @@ class ComputeSession(QtCore.QObject):
     def start(self) -> None:
         """Start the compute worker (torch is imported there, after the window is up)."""
         if self._job is None or (not self._job.running() and self._job not in self.runner.jobs("compute")):
-            self._job = self.runner.submit("compute", self._work, label="compute", exclusive=True, shown=False)
-            self._job.posted.connect(self._on_posted)
+            self._job = self.runner.submit("compute", self._work, label="compute", exclusive=True, shown=False,
+                                           on_posted=self._on_posted)
 
     @property
     def running(self) -> bool:

@@ -80,7 +80,6 @@ def edit(win, rng: random.Random) -> str:
 def test_soak(qtbot):
     from ui.app import Session, make_app
     from ui.i18n import install
-    from convviz.samples import load_preset
     app = make_app()
     rng = random.Random(11)
     s = Session(app, restore_layout=False)
