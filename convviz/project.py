@@ -14,6 +14,7 @@ refuses.  See docs/project-format.md.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -127,14 +128,7 @@ class Project:
 def _kernel_to_json(k: Any) -> Any:
     if isinstance(k, str):
         return k
-    return {"values": _to_lists(k[1])}
-
-
-def _to_lists(v: Any) -> Any:
-    try:  # a 4-D kernel, the one nesting there is: without a call per number
-        return [[[list(c) for c in b] for b in a] for a in v]
-    except TypeError:
-        return [_to_lists(x) for x in v] if isinstance(v, (list, tuple)) else v
+    return {"values": k[1]}  # nested tuples: JSON arrays to json.dumps, and no copy of a large kernel
 
 
 def _field(path: str, key: Any) -> str:
@@ -231,11 +225,10 @@ def _typed_kernel(vals: Any, where: str) -> tuple:
         return tuple([lists(y, depth + 1, f"{at}[{i}]") for i, y in enumerate(x)])
     s0, s1, s2, s3 = shape
     m = FLOAT32_MAX
-    if all(isinstance(a, list) and len(a) == s1
-           and all(isinstance(b, list) and len(b) == s2
-                   and all(isinstance(c, list) and len(c) == s3
-                           and all(type(y) is float and -m <= y <= m for y in c) for c in b) for b in a)
-           for a in vals) and len(vals) == s0:  # the usual case (floats, as the writer writes them), fast
+    rows = [c for a in vals if type(a) is list and len(a) == s1 for b in a if type(b) is list and len(b) == s2
+            for c in b]
+    if len(rows) == s0 * s1 * s2 and all(type(c) is list and len(c) == s3 for c in rows) \
+            and all(type(y) is float and -m <= y <= m for c in rows for y in c):  # floats, as the writer writes them
         return tuple([tuple([tuple([tuple(c) for c in b]) for b in a]) for a in vals])
     return lists(vals, 0, "")  # converts ints, or says exactly where the kernel is wrong
 
@@ -403,19 +396,32 @@ def _scalar(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=64)
+def _separators(b: int, c: int, d: int) -> tuple[str, ...]:
+    """What follows each number of one [in][kh][kw] kernel in the one-line form: ", " within a
+    row, "], [" between rows, and so on up to "]]], [[[" between output channels."""
+    seps = []
+    for k in range(1, b * c * d + 1):
+        seps.append(", " if k % d else "], [" if k % (c * d) else "]], [[" if k % (b * c * d) else "]]], [[[")
+    return tuple(seps)
+
+
 def _values_text(v: Any) -> str:
     """A typed kernel on one line: ``[[[[1.0, 0.0, -1.0], [2.0, 0.0, -2.0]]]]``."""
     try:
         shape = (len(v), len(v[0]), len(v[0][0]), len(v[0][0][0]))
-        flat = [float(y) for a in v for b in a for c in b for y in c]
+        regular = all(len(a) == shape[1] and all(len(b) == shape[2] and all(len(c) == shape[3] for c in b) for b in a)
+                      for a in v)
+        flat = [float(y) for a in v for b in a for c in b for y in c] if regular else None
     except (TypeError, ValueError, OverflowError, IndexError):
         flat = None
-    if flat is not None and len(flat) == shape[0] * shape[1] * shape[2] * shape[3] \
-            and all(-FLOAT32_MAX <= y <= FLOAT32_MAX for y in flat):  # regular and finite: the usual case, fast
-        parts = list(map(float.__repr__, flat))
-        for n in reversed(shape):
-            parts = ["[" + ", ".join(parts[i:i + n]) + "]" for i in range(0, len(parts), n)]
-        return parts[0]
+    if flat and all(-FLOAT32_MAX <= y <= FLOAT32_MAX for y in flat):  # regular and finite: the usual case
+        seps = list(_separators(*shape[1:])) * shape[0]
+        seps.pop()
+        out = [""] * (2 * len(flat) - 1)
+        out[0::2] = map(float.__repr__, flat)
+        out[1::2] = seps
+        return "[[[[" + "".join(out) + "]]]]"
     # anything else is written as it is, for the reader's check to name what is wrong
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join([_values_text(x) for x in v]) + "]"
