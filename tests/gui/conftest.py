@@ -53,6 +53,9 @@ def no_leaks():
     mw = sys.modules.get("ui.main_window")
     alive = list(mw._instances) if mw is not None else []
     assert not alive, f"{len(alive)} MainWindow(s) still alive after close and garbage collection"
+    # what survives now (torch, Qt, the modules) need not be walked by the next collection:
+    # 0.2 s a test otherwise, and the cycles a next test makes are still collected
+    gc.freeze()
 
 
 def wait_maps(qtbot, win, timeout=90_000):
