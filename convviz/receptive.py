@@ -36,6 +36,13 @@ class Field:
         l = self.offset[1] + x * self.jump[1]
         return t, l, t + self.size[0] - 1, l + self.size[1] - 1
 
+    def clipped_box(self, y: int, x: int, height: int, width: int) -> tuple[int, int, int, int]:
+        """``box(y, x)`` clipped to one pixel beyond a height x width map on every side: small
+        numbers to draw with, however large the field (a deep stack of strides has a jump of
+        64^256, which no float holds)."""
+        t, l, b, r = self.box(y, x)
+        return (max(-1, min(t, height)), max(-1, min(l, width)), max(-1, min(b, height)), max(-1, min(r, width)))
+
     def to_json(self) -> dict:
         return {"size": list(self.size), "jump": list(self.jump), "offset": list(self.offset)}
 
@@ -84,7 +91,7 @@ def theoretical(info: StackInfo, first: int = 0) -> list[Field | None]:
 # refused before anything is allocated; a 4096x4096 input with 256 layers of full coverage
 # needs about 2.1 million.
 MAX_FIELD_INDICES = 1 << 22
-MAX_FIELD_SIDE = 1 << 40  # indices are int64 numpy arithmetic: coordinates x stride must not overflow
+MAX_FIELD_SIDE = 1 << 50  # indices are int64 numpy arithmetic: coordinates x stride must not overflow
 _CHUNK = 1 << 20  # at most this many candidate indices are materialised at once
 
 

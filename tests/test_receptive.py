@@ -215,3 +215,15 @@ def test_maps_too_long_to_index_are_refused():
     assert info.ok and info.layers[-1].out_shape == (1, 1, 2**60)
     with pytest.raises(FieldTooLarge, match="too large for an exact receptive field"):
         exact(info, 7, 0, 2**60 - 1)
+
+
+def test_a_theoretical_box_of_any_size_can_be_drawn():
+    """256 stride-64 layers: jump 64^256; the clipped box is small integers on the map."""
+    specs = [C(out_channels=1, kernel_size=3, stride=64, padding=1)] * 256
+    info = analyze((1, 8, 8), specs)
+    f = theoretical(info)[-1]
+    assert f.jump == (64**256, 64**256)
+    assert f.clipped_box(0, 0, 8, 8) == (-1, -1, 8, 8)
+    box = theoretical(info)[0].clipped_box(0, 0, 8, 8)
+    assert box == theoretical(info)[0].box(0, 0) == (-1, -1, 1, 1)
+    assert all(abs(float(v)) < 10 for v in f.clipped_box(0, 0, 8, 8))
