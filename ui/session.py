@@ -21,6 +21,7 @@ session drops anything of an older generation.
 from __future__ import annotations
 
 import atexit
+import collections
 import threading
 import time
 import traceback
@@ -346,6 +347,21 @@ def _new_engine():
     return Engine()
 
 
+class EngineTask:
+    """Work queued for the compute thread (see ComputeSession.run_on_compute_thread)."""
+
+    def __init__(self, fn, on_done, on_failed):
+        self.fn, self.on_done, self.on_failed = fn, on_done, on_failed
+        self._cancel = threading.Event()
+        self.finished = False  # set on the GUI thread when its result (or failure) has arrived
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
 class ComputeSession(QtCore.QObject):
     """The project on screen, its analysis and its maps, tagged by generation.
 
@@ -393,6 +409,7 @@ class ComputeSession(QtCore.QObject):
         self._pending: ComputeRequest | None = None
         self._stop_through = 0  # generations up to this one are stopped by the user
         self.computing: int | None = None  # the generation the worker is computing (set by the worker)
+        self._tasks: collections.deque[EngineTask] = collections.deque()
 
     # --- the worker ------------------------------------------------------------------------
     def start(self) -> None:
@@ -424,11 +441,16 @@ class ComputeSession(QtCore.QObject):
         job.on_cancel(self._wake)
         while True:
             with self._cond:
-                while self._pending is None and not job.cancelled():
+                while self._pending is None and not self._tasks and not job.cancelled():
                     self._cond.wait()
                 if job.cancelled():
                     return
-                req, self._pending = self._pending, None
+                task = self._tasks.popleft() if self._pending is None else None
+                if task is None:
+                    req, self._pending = self._pending, None
+            if task is not None:
+                self._run_task(job, engine, task)
+                continue
             gen = req.generation
 
             def cancelled(g=gen) -> bool:
@@ -448,6 +470,34 @@ class ComputeSession(QtCore.QObject):
             finally:
                 self.computing = None
             job.post(("result", res))
+
+    def _run_task(self, job: Job, engine, task: EngineTask) -> None:  # the compute thread
+        if task.cancelled():
+            return
+
+        def cancelled() -> bool:  # a compute request comes first
+            return job.cancelled() or task.cancelled() or self._pending is not None
+        try:
+            result = task.fn(engine, cancelled)
+        except Exception as e:  # noqa: BLE001 - a sentence for the GUI
+            job.post(("task", task, False, _sentence(e)))
+        else:
+            job.post(("task", task, True, result))
+
+    def run_on_compute_thread(self, fn: Callable[[Any, Callable[[], bool]], Any],
+                              on_done: Callable[[Any], None] | None = None,
+                              on_failed: Callable[[str], None] | None = None) -> EngineTask:
+        """Run ``fn(engine, cancelled)`` on the compute thread, which owns torch, between computes
+        (training runs this way, slice by slice).  Compute requests go first: a task waits while
+        one is pending, and its ``cancelled()`` turns true as soon as one arrives (or the task is
+        cancelled, or the session closes), so a slice that checks it yields to the user's edits
+        and returns what it has.  Tasks run in the order given; ``on_done(result)`` or
+        ``on_failed(sentence)`` run on the GUI thread unless the task was cancelled."""
+        task = EngineTask(fn, on_done, on_failed)
+        with self._cond:
+            self._tasks.append(task)
+            self._cond.notify_all()
+        return task
 
     # --- requests --------------------------------------------------------------------------
     def set_project(self, project: Project, base_dir: str | None = None) -> int:
@@ -543,6 +593,12 @@ class ComputeSession(QtCore.QObject):
         elif kind == "engine":
             self.engine_info = message[1]
             self.engine_ready.emit(message[1])
+        elif kind == "task":
+            _, task, ok, value = message
+            task.finished = True
+            cb = task.on_done if ok else task.on_failed
+            if cb is not None and not task.cancelled():
+                cb(value)
 
     def _result(self, res: ComputeResult) -> None:
         if res.generation != self.generation:
@@ -563,6 +619,9 @@ class ComputeSession(QtCore.QObject):
         most ``timeout`` seconds."""
         with self._cond:
             self._pending = None
+            for t in self._tasks:
+                t.cancel()
+            self._tasks.clear()
         self.busy = False
         return self.runner.shutdown(timeout)
 

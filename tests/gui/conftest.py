@@ -110,6 +110,8 @@ class GatedEngine:
         self.held = threading.Event()  # set while a compute waits at the gate
         self.runs: list[tuple[int, str]] = []  # (generation, "result" | "cancelled" | "error")
         self.finished = threading.Event()  # set after each run returns or raises
+        self.thread_ids: set[int] = set()  # the threads it ran on
+        self.events: list = []  # ("run", generation) when each run ends, in order
 
     def release(self) -> None:
         self.gate.set()
@@ -119,6 +121,7 @@ class GatedEngine:
 
     def run(self, req, cancelled=lambda: False, on_layer=None):
         from convviz.engine import Cancelled
+        self.thread_ids.add(threading.get_ident())
 
         def layer(i, arr):
             if on_layer is not None:
@@ -139,4 +142,5 @@ class GatedEngine:
             raise
         finally:
             self.runs.append((req.generation, outcome))
+            self.events.append(("run", req.generation))
             self.finished.set()

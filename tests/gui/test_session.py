@@ -136,6 +136,51 @@ def test_views_follow_the_session(make_window, qtbot):
     assert win.table.table.item(1, 2).text() == "[5, 10, 10]"
 
 
+def test_tasks_run_on_the_compute_thread_and_yield_to_edits(make_window, qtbot):
+    """What training will use: work on the thread that owns torch, between computes, giving way
+    to the user's edits."""
+    import threading
+    import time
+    gated = GatedEngine(hold_after=0)
+    gated.release()
+    win = make_window(project=two_convs(2), engine=gated)
+    s = win.session
+    got = []
+    s.run_on_compute_thread(lambda engine, cancelled: (threading.get_ident(), engine), on_done=got.append)
+    qtbot.waitUntil(lambda: bool(got))
+    assert got[0] == (next(iter(gated.thread_ids)), gated) and len(gated.thread_ids) == 1
+    # a task given while a compute runs waits for it
+    gated.gate.clear()
+    win.edit_arg(0, "out_channels", 3)
+    assert gated.held.wait(30)
+    task = s.run_on_compute_thread(lambda engine, cancelled: gated.events.append("task") or "ran")
+    gated.release()
+    wait_maps(qtbot, win)
+    qtbot.waitUntil(lambda: task.finished)
+    assert gated.events[-2:] == [("run", win.generation), "task"]
+    # a long task gives way to an edit, and returns what it has
+    started = threading.Event()
+
+    def slice_(engine, cancelled):
+        started.set()
+        while not cancelled():
+            time.sleep(0.001)
+        return "yielded"
+    s.run_on_compute_thread(slice_, on_done=got.append)
+    assert started.wait(30)
+    win.edit_arg(0, "out_channels", 4)
+    wait_maps(qtbot, win)
+    qtbot.waitUntil(lambda: "yielded" in got)
+    assert_all_drawn(win)
+    # failures are sentences; cancelled tasks do not run
+    failed = []
+    s.run_on_compute_thread(lambda engine, cancelled: 1 / 0, on_failed=failed.append)
+    never = s.run_on_compute_thread(lambda engine, cancelled: got.append("never"))
+    never.cancel()
+    qtbot.waitUntil(lambda: bool(failed))
+    assert failed[0].startswith("The computation failed") and "never" not in got
+
+
 # --- item 4: long stacks say so and can be stopped; nothing waits for a running layer ----------
 
 def test_long_stack_says_so_and_can_be_stopped(make_window, qtbot):
