@@ -16,7 +16,8 @@ generation number, the last result and the layer maps of the current generation.
 subscribe to its signals and read maps through ``map(index)``, which never answers with a map
 of an older generation that an edit has made invalid.  A request carries the generation; the
 worker takes the newest, abandons a superseded one (the engine polls ``cancelled``), and the
-session drops anything of an older generation.
+session drops anything of an older generation.  ``run_on_compute_thread(fn)`` runs other work
+on that same thread between computes (training slices), giving way to every edit.
 """
 from __future__ import annotations
 
