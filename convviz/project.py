@@ -38,8 +38,8 @@ MAX_SOURCE_CHARS = 4096  # PATH_MAX on Linux
 FLOAT32_MAX = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max: typed numbers beyond it become inf
 # Above the largest file the writer can produce within the limits above (256 layers, each with
 # the most argument text and a 4096x1x1x1 typed kernel of 24-character numbers, a title and a
-# source of control characters: about 37 MB; tests/test_project.py writes it and reopens it),
-# so the app never writes a project it refuses to reopen.
+# source of control characters: 33.7 MB = 32.1 MiB; tests/test_project.py writes it and reopens
+# it), so the app never writes a project it refuses to reopen.
 MAX_FILE_BYTES = 48 * 1024 * 1024
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
