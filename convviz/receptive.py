@@ -148,7 +148,9 @@ def field_problem(info: StackInfo, layer: int, y: int, x: int) -> Msg | None:
         l = info.layers[li]
         _, hi, wi = l.in_shape
         _, ho, wo = l.out_shape
-        for name, (h, w) in ((f"layer {li}", (ho, wo)), ("the input" if li == 0 else f"layer {li - 1}", (hi, wi))):
+        before = Msg(QT_TRANSLATE_NOOP("core", "the input")) if li == 0 else \
+            Msg(QT_TRANSLATE_NOOP("core", "layer {i}"), i=li - 1)
+        for name, (h, w) in ((Msg(QT_TRANSLATE_NOOP("core", "layer {i}"), i=li), (ho, wo)), (before, (hi, wi))):
             if max(h, w) > MAX_FIELD_SIDE:
                 return Msg(QT_TRANSLATE_NOOP("core", "{name} has a map too large for an exact receptive field ({size}, "
                                                      "more than {most} pixels a side) — use the theoretical field, or "

@@ -3,12 +3,32 @@
 <context>
     <name />
     <message>
+        <source>{what} can be {lo} to {hi}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{v} is out of range: {range}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{v} is out of range: {range}; kept {old}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the value</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
         <source>auto ({n})</source>
         <translation>自动（{n}）</translation>
+    </message>
+    <message>
+        <source>{arg} (width)</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>height</source>
@@ -21,6 +41,10 @@
     <message>
         <source>Same value for height and width; untick to set them apart</source>
         <translation>高和宽取相同的值；取消勾选可分别设置</translation>
+    </message>
+    <message>
+        <source>{arg} (height)</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>numbers</source>
@@ -71,6 +95,14 @@
         <translation>输入通道数：灰度为 1，红绿蓝为 3</translation>
     </message>
     <message>
+        <source>The input height</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The input width</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Input {what} in pixels; the image is resized to it</source>
         <translation>输入的{what}（像素）；图像会缩放到该尺寸</translation>
     </message>
@@ -81,6 +113,10 @@
     <message>
         <source>Use a PNG, JPEG or BMP file (or drop one on the window)</source>
         <translation>使用 PNG、JPEG 或 BMP 文件（或把文件拖到窗口上）</translation>
+    </message>
+    <message>
+        <source>The seed</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Seed of the random weights: the same seed always gives the same numbers</source>
@@ -1422,11 +1458,15 @@
     </message>
     <message>
         <source>this stack needs about {need} of GPU memory, more than the {budget} free on {device} — reduce the input size, the channels or the number of layers, or compute on the CPU</source>
-        <translation type="unfinished" />
+        <translation>这个网络大约需要 {need} 的 GPU 内存，超过了 {device} 上空闲的 {budget}——请减小输入尺寸、通道数或层数，或改用 CPU 计算</translation>
     </message>
     <message>
-        <source>Not computed: the {device} ran out of memory{where}; convviz released its caches — reduce the input size, the channels or the number of layers</source>
-        <translation type="unfinished" />
+        <source>Not computed: the input did not fit in the {device}'s memory; convviz released its caches — reduce the input size</source>
+        <translation>未计算：{device} 内存放不下输入；convviz 已释放其缓存——请减小输入尺寸</translation>
+    </message>
+    <message>
+        <source>Not computed: layer {i} ({type}) ran out of {device} memory; convviz released its caches — reduce the input size, the channels or the number of layers</source>
+        <translation>未计算：第 {i} 层（{type}）耗尽了 {device} 内存；convviz 已释放其缓存——请减小输入尺寸、通道数或层数</translation>
     </message>
     <message>
         <source>Input: {problem}</source>
@@ -1442,7 +1482,7 @@
     </message>
     <message>
         <source>the effective receptive field of layer {i} needs about {need}, more than the {budget} convviz allows itself here — choose an earlier layer or reduce the input size</source>
-        <translation type="unfinished" />
+        <translation>第 {i} 层的有效感受野大约需要 {need}，超过了 convviz 在本机允许使用的 {budget}——请选择更靠前的层或减小输入尺寸</translation>
     </message>
     <message>
         <source>this stack needs about {need} to compute and keep every layer's maps, more than the {budget} convviz allows itself here — reduce the input size, the channels or the number of layers</source>
@@ -1470,11 +1510,11 @@
     </message>
     <message>
         <source>the image {name} cannot be opened ({e})</source>
-        <translation type="unfinished" />
+        <translation>无法打开图像 {name}（{e}）</translation>
     </message>
     <message>
         <source>{name} is not an image file but a folder, a device or a pipe — choose an image file</source>
-        <translation type="unfinished" />
+        <translation>{name} 不是图像文件，而是文件夹、设备或管道——请选择一个图像文件</translation>
     </message>
     <message>
         <source>{name} is not an image convviz can read (PNG, JPEG, BMP, GIF, TIFF, WebP)</source>
@@ -1482,7 +1522,7 @@
     </message>
     <message>
         <source>{name} is {size} pixels, more than the {limit} pixels convviz decodes — use a smaller image</source>
-        <translation type="unfinished" />
+        <translation>{name} 有 {size} 个像素，超过了 convviz 可解码的 {limit} 像素——请使用更小的图像</translation>
     </message>
     <message>
         <source>{name} could not be read as an image: it looks damaged ({e})</source>
@@ -1490,7 +1530,7 @@
     </message>
     <message>
         <source>{name} is too large to decode in the memory available</source>
-        <translation type="unfinished" />
+        <translation>{name} 太大，可用内存不足以解码</translation>
     </message>
     <message>
         <source>the {k} kernel</source>
@@ -1598,7 +1638,7 @@
     </message>
     <message>
         <source>the output would be {c}x{h}x{w} = {n} values, more than a tensor can hold (torch counts its bytes in 64 bits) — reduce stride, kernel_size or out_channels</source>
-        <translation type="unfinished" />
+        <translation>输出将是 {c}x{h}x{w} = {n} 个值，超出张量所能容纳的范围（torch 用 64 位整数计算字节数）——请减小 stride、kernel_size 或 out_channels</translation>
     </message>
     <message>
         <source>{type} has no kernel to set — remove its kernel_init</source>
@@ -1614,23 +1654,31 @@
     </message>
     <message>
         <source>expected text, got {value}</source>
-        <translation type="unfinished" />
+        <translation>应为文本，实际为 {value}</translation>
     </message>
     <message>
         <source>at most {limit} characters, got {n}</source>
-        <translation type="unfinished" />
+        <translation>最多 {limit} 个字符，实际为 {n}</translation>
     </message>
     <message>
         <source>contains a lone surrogate ({code}) at character {at}, which is not a character and cannot be saved — remove it</source>
-        <translation type="unfinished" />
+        <translation>第 {at} 个字符处有一个孤立的代理码位（{code}），它不是字符，无法保存——请删除它</translation>
+    </message>
+    <message>
+        <source>the input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>layer {i}</source>
+        <translation>第 {i} 层</translation>
     </message>
     <message>
         <source>{name} has a map too large for an exact receptive field ({size}, more than {most} pixels a side) — use the theoretical field, or a smaller stack</source>
-        <translation type="unfinished" />
+        <translation>{name}的特征图太大，无法计算精确感受野（{size}，单边超过 {most} 像素）——请使用理论感受野，或缩小网络</translation>
     </message>
     <message>
         <source>the exact receptive field of this pixel would hold up to {n} rows and columns over its maps, more than convviz computes at once ({most}) — pick a layer nearer the input, or use the theoretical field</source>
-        <translation type="unfinished" />
+        <translation>这个像素的精确感受野在各特征图上将多达 {n} 行和列，超过 convviz 一次能计算的上限（{most}）——请选择更靠近输入的层，或使用理论感受野</translation>
     </message>
 </context>
 <context>
