@@ -8,13 +8,183 @@ from __future__ import annotations
 from convviz.spec import Arg
 
 from .i18n import tr
-from .qt import QtWidgets, Signal
+from .qt import QtCore, QtGui, QtWidgets, Signal
+
+_INVALID_STYLE = "border: 2px solid #b00020; border-radius: 2px;"
 
 
+class _WheelGuard(QtCore.QObject):
+    """The mouse wheel over an editor that does not have the keyboard focus scrolls the panel
+    around it and never changes the value (scrolling a form must not turn stride 1 into 4).
+    A value changes by the wheel only in the editor the user clicked or tabbed into."""
+
+    def eventFilter(self, obj, ev):  # noqa: N802 - Qt's name
+        if ev.type() != QtCore.QEvent.Type.Wheel or not isinstance(obj, QtWidgets.QWidget) or obj.hasFocus():
+            return False
+        area = _scroll_area_of(obj)
+        if area is not None:  # scroll it, as if the editor were not there
+            view = area.viewport()
+            fwd = QtGui.QWheelEvent(view.mapFromGlobal(ev.globalPosition()), ev.globalPosition(), ev.pixelDelta(),
+                                    ev.angleDelta(), ev.buttons(), ev.modifiers(), ev.phase(), ev.inverted())
+            QtCore.QCoreApplication.sendEvent(view, fwd)
+        else:
+            ev.ignore()  # a real wheel event then goes on to the widgets around the editor
+        return True
 
 
-def _spin(lo: int, hi: int) -> QtWidgets.QSpinBox:
-    s = QtWidgets.QSpinBox()
+def _scroll_area_of(w: QtWidgets.QWidget) -> QtWidgets.QAbstractScrollArea | None:
+    p = w.parentWidget()
+    while p is not None:
+        if isinstance(p, QtWidgets.QAbstractScrollArea):
+            return p
+        p = p.parentWidget()
+    return None
+
+
+_guard: list[_WheelGuard] = []
+
+
+def guard_wheel(*roots: QtWidgets.QWidget) -> None:
+    """Every spin box and combo box in ``roots`` (and the roots themselves) takes the keyboard
+    focus only by a click or Tab, and the wheel over it scrolls the panel unless it has the
+    focus.  Call again after adding editors; installing twice is harmless."""
+    if not _guard:
+        _guard.append(_WheelGuard())
+    g = _guard[0]
+    for root in roots:
+        found = [root] + root.findChildren(QtWidgets.QAbstractSpinBox) + root.findChildren(QtWidgets.QComboBox)
+        for w in found:
+            if isinstance(w, (QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox)):
+                w.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+                w.installEventFilter(g)
+
+
+def show_problem(widget: QtWidgets.QWidget, message: str) -> None:
+    """Say what is wrong with a value in the window's status bar (the editor itself is marked
+    red and its tooltip says the same)."""
+    win = widget.window()
+    if isinstance(win, QtWidgets.QMainWindow):
+        win.statusBar().showMessage(message, 15000)
+
+
+class _RangeChecked:
+    """A spin box that says when a typed number is out of its range instead of silently
+    refusing the keystroke (typing 99 where 64 is the most used to leave 9).  While the typed
+    number is out of range the box has a red border and a tooltip saying the range; on Enter or
+    leaving the box the last valid value is kept and the status bar says so."""
+
+    what = ""
+    _tip = ""
+    _marked = False
+
+    def _init_range(self, what: str) -> None:
+        self.what = what
+        self._tip = self.toolTip()
+        self._marked = False
+        self.lineEdit().textEdited.connect(lambda _t: self._mark(None) if self._marked and self._typed() is None
+                                           else None)
+        self.valueChanged.connect(lambda *_: self._mark(None))
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 - Qt's name; remembered to restore it
+        self._tip = tip
+        if not getattr(self, "_marked", False):
+            super().setToolTip(tip)
+
+    def _parse(self, text: str):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _typed(self, text: str | None = None):
+        """The number typed, when it is a number outside the range; else None."""
+        t = self.lineEdit().text() if text is None else text
+        t = t.strip()
+        if self.prefix() and t.startswith(self.prefix()):
+            t = t[len(self.prefix()):]
+        if self.suffix() and t.endswith(self.suffix()):
+            t = t[:-len(self.suffix())]
+        t = t.strip()
+        if not t or len(t) > 16:
+            return None
+        try:
+            v = self._parse(t)
+        except ValueError:
+            return None
+        return v if not self.minimum() <= v <= self.maximum() else None
+
+    def _range_text(self) -> str:
+        return tr("{what} can be {lo} to {hi}").format(what=self.what, lo=self._fmt(self.minimum()),
+                                                       hi=self._fmt(self.maximum()))
+
+    def _fmt(self, v) -> str:
+        return str(v)
+
+    def _mark(self, message: str | None) -> None:
+        self._marked = message is not None
+        self.setStyleSheet(_INVALID_STYLE if self._marked else "")
+        super().setToolTip(message if self._marked else self._tip)
+
+    def validate(self, text: str, pos: int):
+        res = super().validate(text, pos)
+        state = res[0] if isinstance(res, tuple) else res
+        if state == QtGui.QValidator.State.Invalid:
+            bare = text.strip()
+            if bare == "-" and self.minimum() >= 0:  # the start of a negative number: let it be typed
+                return (QtGui.QValidator.State.Intermediate, text, pos)
+            v = self._typed(text)
+            if v is not None:
+                self._mark(tr("{v} is out of range: {range}").format(v=self._fmt(v), range=self._range_text()))
+                return (QtGui.QValidator.State.Intermediate, text, pos)
+        elif state == QtGui.QValidator.State.Acceptable and self._marked and self.hasFocus():
+            self._mark(None)
+        return res
+
+    def fixup(self, text: str) -> str:
+        """Called when the text is committed but not acceptable: the value is kept as it was."""
+        v = self._typed(text)
+        if v is not None:
+            msg = tr("{v} is out of range: {range}; kept {old}").format(
+                v=self._fmt(v), range=self._range_text(), old=self._fmt(self.value()))
+            self._mark(msg)
+            show_problem(self, msg)
+            self.rejected.emit(msg)
+        return super().fixup(text)
+
+
+class SpinBox(_RangeChecked, QtWidgets.QSpinBox):
+    """A whole-number editor that says when a typed number is out of range (see _RangeChecked)."""
+
+    rejected = Signal(str)
+
+    def __init__(self, what: str = "", parent=None):
+        super().__init__(parent)
+        self._init_range(what or tr("the value"))
+
+    def _parse(self, text: str):
+        if text == "-":
+            raise ValueError(text)
+        return int(text)
+
+
+class DoubleSpinBox(_RangeChecked, QtWidgets.QDoubleSpinBox):
+    """A decimal editor that says when a typed number is out of range (see _RangeChecked)."""
+
+    rejected = Signal(str)
+
+    def __init__(self, what: str = "", parent=None):
+        super().__init__(parent)
+        self._init_range(what or tr("the value"))
+
+    def _parse(self, text: str):
+        v, ok = self.locale().toDouble(text)
+        if not ok:
+            v = float(text.replace(",", "."))
+        return v
+
+    def _fmt(self, v) -> str:
+        return f"{v:g}"
+
+
+def _spin(lo: int, hi: int, what: str = "") -> SpinBox:
+    s = SpinBox(what)
     s.setRange(int(lo), int(hi))
     s.setKeyboardTracking(False)  # emit on arrows, Enter and focus-out, not on every keystroke
     s.setAccelerated(True)
@@ -56,7 +226,7 @@ class IntEditor(ArgEditor):
     def __init__(self, arg: Arg, parent=None):
         super().__init__(arg, parent)
         lo = 0 if arg.inferred else (arg.min if arg.min is not None else 0)
-        self.spin = _spin(lo, arg.max if arg.max is not None else 1 << 20)
+        self.spin = _spin(lo, arg.max if arg.max is not None else 1 << 20, arg.name)
         if arg.inferred:
             self.spin.setSpecialValueText(tr("auto"))
         self._lay.addWidget(self.spin)
@@ -80,8 +250,9 @@ class PairEditor(ArgEditor):
     def __init__(self, arg: Arg, parent=None, lo=None):
         super().__init__(arg, parent)
         lo = arg.min if lo is None else lo
-        self.h = _spin(lo if lo is not None else 0, arg.max if arg.max is not None else 4096)
-        self.w = _spin(lo if lo is not None else 0, arg.max if arg.max is not None else 4096)
+        self.h = _spin(lo if lo is not None else 0, arg.max if arg.max is not None else 4096, arg.name)
+        self.w = _spin(lo if lo is not None else 0, arg.max if arg.max is not None else 4096,
+                       tr("{arg} (width)").format(arg=arg.name))
         self.h.setToolTip(tr("height"))
         self.w.setToolTip(tr("width"))
         self.link = QtWidgets.QToolButton()
@@ -101,6 +272,7 @@ class PairEditor(ArgEditor):
         linked = self.link.isChecked()
         self.w.setVisible(not linked)
         self.times.setVisible(not linked)
+        self.h.what = self.arg.name if linked else tr("{arg} (height)").format(arg=self.arg.name)
 
     def _h_changed(self, v):
         if self.link.isChecked():
@@ -216,7 +388,7 @@ class BoolEditor(ArgEditor):
 class FloatEditor(ArgEditor):
     def __init__(self, arg: Arg, parent=None):
         super().__init__(arg, parent)
-        self.spin = QtWidgets.QDoubleSpinBox()
+        self.spin = DoubleSpinBox(arg.name)
         self.spin.setDecimals(6 if arg.name == "eps" else 3)
         self.spin.setRange(arg.min if arg.min is not None else -1e6, arg.max if arg.max is not None else 1e6)
         self.spin.setSingleStep(1e-5 if arg.name == "eps" else 0.01)

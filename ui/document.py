@@ -9,7 +9,7 @@ import os
 
 from convviz.project import Project
 
-from .qt import QtCore, QtGui, Signal
+from .qt import QtCore, QtGui, QtWidgets, Signal
 
 
 class ProjectCommand(QtGui.QUndoCommand):
@@ -113,3 +113,64 @@ class Document(QtCore.QObject):
         self.path = path
         self.undo_stack.setClean()
         self.path_changed.emit(path)
+
+
+class UndoFromAnywhere(QtCore.QObject):
+    """Ctrl+Z and Ctrl+Shift+Z (the undo and redo actions' shortcuts) undo and redo the project
+    from any field of ``window``, also right after typing in it.
+
+    A spin box (or a cell being edited in a table) keeps what is typed until Enter or leaving
+    it, and claims Ctrl+Z for its own text undo, so the window's action never saw the key.
+    Here the field's pending text is committed first (one more undoable edit, exactly as Enter
+    would make it), then the key goes on to the window's action: Ctrl+Z right after typing takes
+    the typed value back, and Ctrl+Z with nothing typed undoes the previous edit.  A plain text
+    box that is not part of the project (an answer being typed) keeps its own text undo while
+    it has something to undo.
+
+    The filter is put on each widget of the window as it takes the focus, so editors made later
+    (a layer's argument form, a table cell's editor) are covered without walking the window."""
+
+    def __init__(self, window: QtWidgets.QWidget, undo: QtGui.QAction, redo: QtGui.QAction):
+        super().__init__(window)
+        self._window, self._undo, self._redo = window, undo, redo
+        QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, _old, new) -> None:
+        if new is not None and new.window() == self._window:
+            new.installEventFilter(self)  # a second install of the same filter is harmless
+
+    def _wanted(self, ev) -> bool:
+        seq = QtGui.QKeySequence(ev.keyCombination())
+        return any(seq == s for a in (self._undo, self._redo) for s in a.shortcuts())
+
+    def eventFilter(self, obj, ev):  # noqa: N802 - Qt's name
+        if ev.type() != QtCore.QEvent.Type.ShortcutOverride or not self._wanted(ev):
+            return False
+        if not commit_pending(obj):
+            return False  # the widget's own text undo
+        ev.ignore()  # not claimed by the field: the shortcut reaches the window's action
+        return True
+
+
+def commit_pending(w) -> bool:
+    """Commit what is typed in ``w`` (a spin box, or a table cell's editor) as Enter would.
+    False for a free text box with its own undo history (it keeps Ctrl+Z)."""
+    spin = w if isinstance(w, QtWidgets.QAbstractSpinBox) else w.parentWidget() if isinstance(
+        w.parentWidget(), QtWidgets.QAbstractSpinBox) else None
+    if spin is not None:
+        spin.interpretText()
+        return True
+    viewport = w.parentWidget()
+    view = viewport.parentWidget() if viewport is not None else None
+    if isinstance(w, QtWidgets.QLineEdit) and isinstance(view, QtWidgets.QAbstractItemView) and \
+            viewport == view.viewport():  # a table cell's editor (delegates put them on the viewport)
+        delegate = view.itemDelegate()
+        delegate.commitData.emit(w)
+        delegate.closeEditor.emit(w, QtWidgets.QAbstractItemDelegate.EndEditHint.NoHint)
+        return True
+    if isinstance(w, QtWidgets.QLineEdit) and w.isUndoAvailable() and not w.isReadOnly():
+        return False
+    if isinstance(w, (QtWidgets.QTextEdit, QtWidgets.QPlainTextEdit)) and not w.isReadOnly() and \
+            w.document().isUndoAvailable():
+        return False
+    return True

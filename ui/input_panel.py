@@ -8,6 +8,7 @@ from convviz.project import InputSpec
 from convviz.samples import PATTERNS, SAMPLES
 from convviz.spec import MAX_SPATIAL
 
+from .arg_widgets import SpinBox, guard_wheel
 from .i18n import tr, tr_in
 from .qt import QtCore, QtWidgets, Signal
 
@@ -45,15 +46,15 @@ class InputPanel(QtWidgets.QWidget):
         self.color.addItem(tr("Grayscale (1 channel)"), 1)
         self.color.addItem(tr("RGB (3 channels)"), 3)
         self.color.setToolTip(tr("The number of input channels: 1 for grayscale, 3 for red, green and blue"))
-        self.height = QtWidgets.QSpinBox()
-        self.width = QtWidgets.QSpinBox()
+        self.height = SpinBox(tr("The input height"))
+        self.width = SpinBox(tr("The input width"))
         for s, what in ((self.height, tr("height")), (self.width, tr("width"))):
             s.setRange(1, MAX_SPATIAL)  # the project format's range: a file's size is never rewritten
             s.setKeyboardTracking(False)
             s.setToolTip(tr("Input {what} in pixels; the image is resized to it").format(what=what))
         self.open_button = QtWidgets.QPushButton(tr("Open image…"))
         self.open_button.setToolTip(tr("Use a PNG, JPEG or BMP file (or drop one on the window)"))
-        self.seed = QtWidgets.QSpinBox()
+        self.seed = SpinBox(tr("The seed"))
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip(tr("Seed of the random weights: the same seed always gives the same numbers"))
@@ -79,6 +80,7 @@ class InputPanel(QtWidgets.QWidget):
         form.addRow(tr("Seed"), seed)
         form.addRow(self.info)
 
+        guard_wheel(self)
         self._spec = InputSpec()
         self._fill_sources()
         self.source.activated.connect(self._source_chosen)

@@ -12,7 +12,7 @@ from convviz.kernels import LABELS as KERNEL_LABELS, NAMES as KERNEL_NAMES
 from convviz.spec import LAYER_TYPES, LayerSpec
 from convviz.validate import StackInfo
 
-from .arg_widgets import make_editor
+from .arg_widgets import guard_wheel, make_editor
 from .i18n import tr, tr_core, tr_in
 from .qt import QtGui, QtWidgets, Qt, Signal
 
@@ -101,6 +101,7 @@ class KernelEditor(QtWidgets.QGroupBox):
         self.spec: LayerSpec | None = None
         self.init = None
         self._quiet = False
+        guard_wheel(self)
         self.combo.activated.connect(self._combo_activated)
         self.out_spin.valueChanged.connect(self._fill_grid)
         self.in_spin.valueChanged.connect(self._fill_grid)
@@ -236,11 +237,14 @@ class LayerPanel(QtWidgets.QWidget):
         dl.addWidget(self.kernel)
         dl.addStretch(1)
         scroll = QtWidgets.QScrollArea()
+        scroll.setObjectName("layerDetail")
         scroll.setWidgetResizable(True)
         scroll.setWidget(detail)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.detail_scroll = scroll
 
         split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        self.split = split
         top = QtWidgets.QWidget()
         tl = QtWidgets.QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -374,6 +378,7 @@ class LayerPanel(QtWidgets.QWidget):
             self.editors[a.name] = ed
         if not spec.layer_type.args:
             self.form.addRow(QtWidgets.QLabel(tr("This layer has no arguments.")))
+        guard_wheel(self.form_box)
 
 
 def build_add_menu(parent, slot) -> QtWidgets.QMenu:

@@ -185,9 +185,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_undo = self.doc.undo_stack.createUndoAction(self, tr("&Undo"))
         self.act_undo.setShortcut(K.Undo)
         self.act_redo = self.doc.undo_stack.createRedoAction(self, tr("&Redo"))
-        self.act_redo.setShortcuts([QtGui.QKeySequence(K.Redo), QtGui.QKeySequence("Ctrl+Y")])
+        redo_keys = [QtGui.QKeySequence(K.Redo), QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")]
+        self.act_redo.setShortcuts([k for i, k in enumerate(redo_keys) if k not in redo_keys[:i]])
         self.addAction(self.act_undo)
         self.addAction(self.act_redo)
+        # Ctrl+Z / Ctrl+Shift+Z reach these actions from any field, committing what is typed first
+        from .document import UndoFromAnywhere
+        self._undo_anywhere = UndoFromAnywhere(self, self.act_undo, self.act_redo)
         self.act_dup = self._action(tr("&Duplicate Layer"), lambda: self.duplicate_layer(self.layers.current()),
                                     "Ctrl+D", tr("Duplicate the selected layer"))
         self.act_remove = self._action(tr("&Remove Layer"), lambda: self.remove_layer(self.layers.current()),
