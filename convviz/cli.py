@@ -1,4 +1,4 @@
-"""Command line: ``convviz [PROJECT.json] [--self-test --screenshot PATH]`` starts the GUI;
+"""Command line: ``convviz [PROJECT.json | preset:NAME] [--self-test --screenshot PATH]`` starts the GUI;
 ``convviz describe PROJECT.json [--json]`` prints the shapes table headless.
 
 The GUI lives in the top-level ``ui`` package and is imported only when it is asked for, so the
@@ -191,7 +191,9 @@ def _parser_gui() -> argparse.ArgumentParser:
         epilog="Headless commands: convviz describe PROJECT.json [--json]; "
                "convviz rf PROJECT.json --layer L --pixel Y,X [--json]; "
                "convviz render-walkthrough --out DIR [--lang zh_CN]")
-    p.add_argument("project", nargs="?", help="a project file to open (default: the teaching preset)")
+    p.add_argument("project", nargs="?",
+                   help="a project file to open, or preset:NAME (" + ", ".join(PRESETS) + "); default: the last "
+                        "project, else the teaching preset")
     p.add_argument("--self-test", action="store_true",
                    help="build the real window, run one compute, save --screenshot and exit (0 on success)")
     p.add_argument("--screenshot", metavar="PATH", help="where --self-test saves the window as PNG")

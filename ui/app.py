@@ -21,11 +21,15 @@ def make_app(argv=None) -> QtWidgets.QApplication:
     return app
 
 
-def initial_project(window, path: str | None) -> None:
-    """The project given on the command line, else the last one (if it still opens), else the
-    teaching preset.  The remembered project is settings, and settings never stop the start:
-    one that is missing, not a regular file, damaged or hostile is skipped with a note in the
-    status bar (no dialog), and the app starts with the teaching preset."""
+def initial_project(window, path: str | None) -> str | None:
+    """The project given on the command line (a file, or ``preset:NAME`` as ``describe``
+    takes it), else the last one (if it still opens), else the teaching preset.  The
+    remembered project is settings, and settings never stop the start: one that is missing, not
+    a regular file, damaged or hostile is skipped with a note in the status bar (no dialog), and
+    the app starts with the teaching preset.
+
+    Returns None, or the sentence saying why the project named on the command line could not
+    be opened (the teaching preset is shown then, with that sentence in the status bar)."""
     from convviz.project import ProjectError
     from convviz.samples import DEFAULT_PRESET, load_preset
 
@@ -34,8 +38,16 @@ def initial_project(window, path: str | None) -> None:
     from .settings import read_path
     notes = list(getattr(window, "startup_notes", []))
     if path:
-        if window.open_path(path, ask=False):
-            return
+        if path.startswith("preset:"):
+            opened = window.open_preset(path[len("preset:"):], ask=False)
+        else:
+            opened = window.open_path(path, ask=False)
+        if opened:
+            return None
+        problem = window.status.currentMessage() or tr("{p} could not be opened").format(p=_one_line(path))
+        window.set_project(load_preset(DEFAULT_PRESET), None)
+        window.status.showMessage(problem, 60000)
+        return problem
     else:
         last, note = read_path(window.settings, "project/last")
         notes += [note] if note else []
@@ -55,9 +67,10 @@ def initial_project(window, path: str | None) -> None:
             else:
                 window.set_project(project, os.path.abspath(last))
                 _show_notes(window, notes)
-                return
+                return None
     window.set_project(load_preset(DEFAULT_PRESET), None)
     _show_notes(window, notes)
+    return None
 
 
 def _show_notes(window, notes) -> None:
@@ -103,7 +116,9 @@ def self_test(window, app, screenshot: str | None, timeout_s: float = 240.0) -> 
         if _is_blank(img):
             print("convviz self-test: the screenshot is blank", file=sys.stderr)
             return 1
-    print(f"convviz self-test: ok ({len(window.project.layers)} layers, first maps after "
+    from convviz.messages import escape
+    title = window.project.title or os.path.basename(window.doc.path or "") or "untitled"
+    print(f"convviz self-test: ok ({escape(title, 120)}: {len(window.project.layers)} layers, first maps after "
           f"{time.monotonic() - t0:.1f} s)")
     return 0
 
@@ -188,7 +203,12 @@ def run_gui(args) -> int:
     _timing("window_shown")
     if os.environ.get("CONVVIZ_TIMING"):
         print(f"timing:torch_loaded_at_show={'torch' in sys.modules}", flush=True)
-    initial_project(window, args.project)
+    problem = initial_project(window, args.project)
+    if args.self_test and problem:  # the self-test checks the project asked for, not a stand-in
+        print(f"convviz self-test: the project was not opened: {problem}", file=sys.stderr)
+        window.doc.undo_stack.setClean()
+        window.close()
+        return 1
     if not args.self_test:
         from .autosave import offer_recovery
         offer_recovery(window)  # work a crashed or killed session left unsaved

@@ -751,18 +751,22 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status.showMessage(tr("Opened {p}").format(p=_one_line(path)), 5000)
         return True
 
-    def open_preset(self, name: str) -> None:
+    def open_preset(self, name: str, ask: bool = True) -> bool:
+        """Open a bundled preset (File > Open Preset, or ``preset:NAME`` on the command line);
+        an unknown or damaged one is refused naming it, and nothing changes."""
         from convviz.samples import preset_path
         try:  # read first: a preset damaged in the installation is refused before anything is asked
             p = load_preset(name)
         except (ProjectError, InputError) as e:
             where = str(preset_path(name)) if name in PRESETS else name
-            self._warn(tr("This preset cannot be opened"), _naming(where, str(e)))
-            return
-        if not self.maybe_save():
-            return
+            why = str(e) if isinstance(e, ProjectError) else tr_core(e.args[0] if e.args else e)
+            self._warn(tr("This preset cannot be opened"), _naming(where, why))
+            return False
+        if ask and not self.maybe_save():
+            return False
         self.set_project(p, None)
         self.status.showMessage(tr("Preset: {t}").format(t=p.title or name), 5000)
+        return True
 
     def file_save(self) -> bool:
         if not self.doc.path:

@@ -168,3 +168,26 @@ def test_out_of_range_number_is_refused_with_a_sentence(make_window, qtbot):
     key(qtbot, h, Qt.Key.Key_Tab)
     assert win.project.input.height == 128
     assert str(MAX_SPATIAL * 3) in win.status.currentMessage() and f"1 to {MAX_SPATIAL}" in win.status.currentMessage()
+
+
+def _main(tmp_path, *args):
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CONVVIZ_SETTINGS": str(tmp_path / "s.ini"),
+           "CONVVIZ_DATA": str(tmp_path / "data")}
+    return subprocess.run([sys.executable, os.path.join(root, "main.py"), *args], capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def test_command_line_opens_a_preset_and_self_test_checks_it(tmp_path):
+    from convviz.samples import load_preset
+    r = _main(tmp_path, "preset:lesson_4x4", "--self-test")
+    assert r.returncode == 0, r.stderr
+    assert load_preset("lesson_4x4").title in r.stdout and "1 layers" in r.stdout, r.stdout
+    # a project that cannot be opened fails the self-test, naming it, instead of testing the teaching preset
+    for arg, named in (("preset:no_such_preset", "no_such_preset"), (str(tmp_path / "missing.json"), "missing.json")):
+        r = _main(tmp_path, arg, "--self-test")
+        assert r.returncode == 1, (arg, r.stdout, r.stderr)
+        assert "self-test: ok" not in r.stdout and named in r.stderr, r.stderr
