@@ -217,6 +217,15 @@ class LayerPanel(QtWidgets.QWidget):
         for b in (self.add_button, self.dup_button, self.remove_button, self.up_button, self.down_button):
             bar.addWidget(b)
         bar.addStretch(1)
+        # an empty stack (File > New) says how to begin, where the layers will appear
+        self.empty_hint = QtWidgets.QLabel(tr(
+            "The stack is empty: the maps show only the input. <a href=\"Conv2d\">Add a Conv2d layer</a>, "
+            "or choose any layer from <b>Add</b>."))
+        self.empty_hint.setObjectName("emptyStackHint")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("background: #fff8d6; border: 1px solid #e0c870; padding: 6px;")
+        self.empty_hint.linkActivated.connect(self.add_requested.emit)
+        self.empty_hint.hide()
 
         self.form_box = QtWidgets.QGroupBox(tr("Arguments"))
         self.form = QtWidgets.QFormLayout(self.form_box)
@@ -249,6 +258,7 @@ class LayerPanel(QtWidgets.QWidget):
         tl = QtWidgets.QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addLayout(bar)
+        tl.addWidget(self.empty_hint)
         tl.addWidget(self.list)
         split.addWidget(top)
         split.addWidget(scroll)
@@ -308,6 +318,7 @@ class LayerPanel(QtWidgets.QWidget):
         has = self.list.count() > 0
         for b in (self.dup_button, self.remove_button, self.up_button, self.down_button):
             b.setEnabled(has)
+        self.empty_hint.setVisible(not has)
 
     def set_weights(self, weights: dict[int, np.ndarray]) -> None:
         self.weights = weights

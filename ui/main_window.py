@@ -14,7 +14,7 @@ from dataclasses import replace
 from convviz.export import to_pytorch
 from convviz.kernels import weight_shapes
 from convviz.project import Project, ProjectError, load, save
-from convviz.samples import DEFAULT_PRESET, PRESETS, InputError, load_preset
+from convviz.samples import PRESETS, InputError, load_preset
 from convviz.spec import SpecError
 from convviz.validate import StackInfo
 
@@ -722,10 +722,19 @@ class MainWindow(QtWidgets.QMainWindow):
             return self.file_save()
         return answer == "discard"
 
-    def file_new(self) -> None:
-        if self.maybe_save():
-            p = load_preset(DEFAULT_PRESET)
-            self.set_project(replace(p, title=""), None)
+    def file_new(self) -> bool:
+        """An empty stack on the current input (the Layers panel then says how to add the first
+        layer).  An image path relative to the old project's folder is made absolute, so the
+        new, not yet saved project still finds it."""
+        if not self.maybe_save():
+            return False
+        from convviz.samples import resolve_source
+        inp = self.project.input
+        if not inp.source.startswith(("sample:", "pattern:")):
+            inp = replace(inp, source=os.fspath(resolve_source(inp.source, self.doc.base_dir)))
+        self.set_project(Project(input=replace(inp, shift=(0, 0)), seed=self.project.seed), None)
+        self.status.showMessage(tr("New project: an empty stack on the same input"), 5000)
+        return True
 
     def file_open(self) -> None:
         if not self.maybe_save():

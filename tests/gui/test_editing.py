@@ -191,3 +191,25 @@ def test_command_line_opens_a_preset_and_self_test_checks_it(tmp_path):
         r = _main(tmp_path, arg, "--self-test")
         assert r.returncode == 1, (arg, r.stdout, r.stderr)
         assert "self-test: ok" not in r.stdout and named in r.stderr, r.stderr
+
+
+def test_file_new_is_an_empty_stack_on_the_current_input(make_window, qtbot):
+    from dataclasses import replace
+    win = make_window(preset="teaching")
+    win.edit_input(replace(win.project.input, source="sample:cat", channels=1), "test")
+    wait_maps(qtbot, win)
+    inp, seed = win.project.input, win.project.seed
+    hint = win.layers.empty_hint
+    assert not hint.isVisible()
+    assert win.file_new()
+    assert win.project.layers == () and win.project.input == inp and win.project.seed == seed
+    assert win.doc.path is None and not win.doc.dirty and win.doc.undo_stack.count() == 0
+    assert win.windowTitle().startswith("Untitled")
+    wait_maps(qtbot, win)
+    assert win.features.widget_for(-1).array.shape == (1, *inp.shape[1:])
+    assert hint.isVisible() and "Add" in hint.text()
+    assert not win.layers.remove_button.isEnabled()
+    hint.linkActivated.emit("Conv2d")  # the hint's link adds the first layer
+    assert [l.type for l in win.project.layers] == ["Conv2d"] and not hint.isVisible()
+    wait_maps(qtbot, win)
+    assert win.info.layers[0].out_shape == (8, *inp.shape[1:])
