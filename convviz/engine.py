@@ -483,7 +483,7 @@ class Engine:
             arr = np.array(req.input_override, dtype=np.float32, copy=True)  # the caller's array stays theirs
         else:
             arr = np.ascontiguousarray(load_input(inp.source, inp.channels, inp.height, inp.width, req.base_dir,
-                                                  inp.shift), dtype=np.float32)
+                                                  inp.shift, inp.fit), dtype=np.float32)
         if arr.shape != inp.shape:
             raise ValueError(f"the input is {list(arr.shape)}, the project says {list(inp.shape)}")
         release_free_memory()  # the decoder's blocks
@@ -676,7 +676,7 @@ def effective_rf(project: Project, layer: int, y: int, x: int, channel: int | No
         count = n_random
     else:
         arr = input if input is not None else load_input(inp.source, inp.channels, inp.height, inp.width, base_dir,
-                                                         inp.shift)
+                                                         inp.shift, inp.fit)
         xs = iter([torch.as_tensor(np.array(arr, dtype=np.float32, copy=True))[None]])
         count = 1
     total = torch.zeros(inp.height, inp.width)

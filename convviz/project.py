@@ -76,6 +76,7 @@ class InputSpec:
     width: int = 64
     source: str = "sample:astronaut"  # "sample:NAME", "pattern:NAME" or an image path
     shift: tuple[int, int] = (0, 0)  # the image moved down/right by (dy, dx) pixels, wrapping around
+    fit: str = "stretch"  # how an image of another shape is fitted: samples.FITS (stretch, crop, pad)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -120,6 +121,8 @@ class Project:
                         "width": self.input.width, "source": self.input.source}
         if self.input.shift != (0, 0):
             out["input"]["shift"] = list(self.input.shift)
+        if self.input.fit != "stretch":
+            out["input"]["fit"] = self.input.fit
         out["seed"] = self.seed
         out["layers"] = layers
         return out
@@ -267,9 +270,9 @@ def from_dict(d: Any) -> Project:
     inp = d.get("input")
     if not isinstance(inp, Mapping):
         raise ProjectError("input", "missing or not an object with channels, height, width and source")
-    extra = [k for k in inp if k not in ("channels", "height", "width", "source", "shift")]
+    extra = [k for k in inp if k not in ("channels", "height", "width", "source", "shift", "fit")]
     if extra:
-        raise ProjectError(f"input.{extra[0]}", "unknown field; input has channels, height, width, source and shift")
+        raise ProjectError(f"input.{extra[0]}", "unknown field; input has channels, height, width, source, shift and fit")
     source = inp.get("source", "pattern:gradient")
     if not isinstance(source, str) or not source:
         raise ProjectError("input.source", f"expected a sample name or an image path, got {show(source)}")
@@ -284,9 +287,13 @@ def from_dict(d: Any) -> Project:
     if (not isinstance(shift, list) or len(shift) != 2
             or any(isinstance(v, bool) or not isinstance(v, int) or abs(v) > MAX_SPATIAL for v in shift)):
         raise ProjectError("input.shift", f"expected [dy, dx], two whole numbers, got {show(shift)}")
+    from .samples import FITS
+    fit = inp.get("fit", "stretch")
+    if not isinstance(fit, str) or fit not in FITS:
+        raise ProjectError("input.fit", f"expected one of {', '.join(map(repr, FITS))}, got {show(fit)}")
     input_spec = InputSpec(_int_field(inp, "channels", "input", 1, MAX_INPUT_CHANNELS),
                            _int_field(inp, "height", "input", 1, MAX_SPATIAL),
-                           _int_field(inp, "width", "input", 1, MAX_SPATIAL), source, tuple(shift))
+                           _int_field(inp, "width", "input", 1, MAX_SPATIAL), source, tuple(shift), fit)
     seed = _int_field(d, "seed", "", 0, 2**63 - 1, default=0) if "seed" in d else 0
     layers_raw = d.get("layers")
     if not isinstance(layers_raw, list):

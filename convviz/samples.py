@@ -7,8 +7,9 @@ An input source is a string:
                     relative to the project file's folder.
 
 Images are decoded with Pillow (the same decoder headless, in the GUI and in the packaged
-executable), converted to grayscale or RGB by the project's channel count and resized to the
-project's height and width.  A file that is not an image raises InputError with a sentence.
+executable), converted to grayscale or RGB by the project's channel count and fitted to the
+project's height and width as the input's ``fit`` says (see FITS).  A file that is not an image
+raises InputError with a sentence.
 """
 from __future__ import annotations
 
@@ -39,6 +40,34 @@ SAMPLES = {
 }
 
 PATTERNS = ("impulse", "vertical_edge", "horizontal_edge", "checkerboard", "gradient", "lesson", "embedding")
+
+# How an image whose shape differs from the input's height x width is fitted to it:
+#   stretch  resized to exactly height x width (the proportions change);
+#   crop     the largest centred part with the input's proportions, resized (the edges are lost);
+#   pad      resized to fit inside, proportions kept, centred on black (0) bars.
+FITS = ("stretch", "crop", "pad")
+
+
+def fit_geometry(src_width: int, src_height: int, height: int, width: int, fit: str):
+    """Where an image of src_width x src_height goes in a height x width input for ``fit``:
+    (crop box (left, top, right, bottom) in the image, inner height, inner width, top, left),
+    the image's box being resized to inner height x inner width and placed at (top, left)."""
+    w, h = src_width, src_height
+    if fit == "stretch":
+        return (0, 0, w, h), height, width, 0, 0
+    if fit == "crop":
+        if w * height > width * h:  # wider than the input: cut the sides
+            cw = min(w, max(1, round(h * width / height)))
+            left = (w - cw) // 2
+            return (left, 0, left + cw, h), height, width, 0, 0
+        ch = min(h, max(1, round(w * height / width)))  # taller: cut top and bottom
+        top = (h - ch) // 2
+        return (0, top, w, top + ch), height, width, 0, 0
+    if fit == "pad":
+        s = min(width / w, height / h)
+        iw, ih = min(width, max(1, round(w * s))), min(height, max(1, round(h * s)))
+        return (0, 0, w, h), ih, iw, (height - ih) // 2, (width - iw) // 2
+    raise ValueError(f"unknown fit {fit!r}; fits: {', '.join(FITS)}")
 
 
 def resources_dir() -> Path:
@@ -240,8 +269,9 @@ def decode_bytes(width: int, height: int, mode: str, channels: int, out_height: 
     return native * (2 * bpp + 4) + out * (3 * 4 + channels)
 
 
-def decode_image(path: str | os.PathLike, channels: int, height: int, width: int) -> np.ndarray:
-    """Decode an image file to float32 (C, H, W) in [0, 1], resized to height x width.
+def decode_image(path: str | os.PathLike, channels: int, height: int, width: int, fit: str = "stretch") -> np.ndarray:
+    """Decode an image file to float32 (C, H, W) in [0, 1], fitted to height x width as ``fit``
+    says (FITS: stretched, centre-cropped, or padded with black bars).
 
     The file is checked first as probe_image does (a regular file, an image, at most
     MAX_IMAGE_PIXELS from its header), then decoded once.  The EXIF orientation is applied, so
@@ -267,10 +297,17 @@ def decode_image(path: str | os.PathLike, channels: int, height: int, width: int
                 orientation = _orientation(im)
             if orientation in (2, 3, 4, 5, 6, 7, 8):
                 im = ImageOps.exif_transpose(im)
+            box, ih, iw, top, left = fit_geometry(im.size[0], im.size[1], height, width, fit)
+            if box != (0, 0, *im.size):
+                im = im.crop(box)
             if im.mode in _HIGH_DEPTH:
-                arr = _high_depth(im, height, width)
+                arr = _high_depth(im, ih, iw)
             else:
-                arr = _eight_bit(im, channels, height, width)
+                arr = _eight_bit(im, channels, ih, iw)
+            if (ih, iw) != (height, width):  # pad: the picture centred on black
+                out = np.zeros((arr.shape[0], height, width), np.float32)
+                out[:, top:top + ih, left:left + iw] = arr
+                arr = out
     except InputError:
         raise
     except MemoryError:
@@ -338,23 +375,24 @@ def _high_depth(im, height: int, width: int) -> np.ndarray:
 
 
 def load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None,
-               shift: tuple[int, int] = (0, 0)) -> np.ndarray:
-    """The input tensor for a project, float32 (C, H, W); ``shift`` moves it down and right,
-    wrapping around (for the translation-equivariance lesson).  Paths resolve as
-    resolve_source says."""
-    arr = _load_input(source, channels, height, width, base_dir)
+               shift: tuple[int, int] = (0, 0), fit: str = "stretch") -> np.ndarray:
+    """The input tensor for a project, float32 (C, H, W); an image is fitted as ``fit`` says
+    (FITS); ``shift`` moves it down and right, wrapping around (for the translation-equivariance
+    lesson).  Paths resolve as resolve_source says."""
+    arr = _load_input(source, channels, height, width, base_dir, fit)
     if shift != (0, 0):
         arr = np.roll(arr, tuple(int(v) for v in shift), axis=(1, 2))
     return arr
 
 
-def _load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None) -> np.ndarray:
+def _load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None,
+                fit: str = "stretch") -> np.ndarray:
     problem = check_source(source)
     if problem:
         raise InputError(problem)
     if source.startswith("pattern:"):
         return pattern(source[8:], channels, height, width)
-    return decode_image(resolve_source(source, base_dir), channels, height, width)
+    return decode_image(resolve_source(source, base_dir), channels, height, width, fit)
 
 
 # --- presets --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The input panel: a bundled sample, a synthetic pattern or an image file; grayscale or RGB;
-the size the image is resized to; the seed of the random weights."""
+the size (height x width, as the tensor has it) and how an image of other proportions is fitted
+to it; the seed of the random weights."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ from convviz.spec import MAX_SPATIAL
 
 from .arg_widgets import SpinBox, guard_wheel
 from .i18n import tr, tr_in
-from .qt import QtCore, QtWidgets, Signal
+from .qt import QtCore, QtWidgets, Qt, Signal
 
 PATTERN_LABELS = {
     "impulse": QtCore.QT_TRANSLATE_NOOP("InputPanel", "Impulse (one bright pixel)"),
@@ -51,9 +52,21 @@ class InputPanel(QtWidgets.QWidget):
         for s, what in ((self.height, tr("height")), (self.width, tr("width"))):
             s.setRange(1, MAX_SPATIAL)  # the project format's range: a file's size is never rewritten
             s.setKeyboardTracking(False)
-            s.setToolTip(tr("Input {what} in pixels; the image is resized to it").format(what=what))
+            s.setToolTip(tr("Input {what} in pixels; the image is fitted to it").format(what=what))
+        self.fit = QtWidgets.QComboBox()
+        self.fit.setObjectName("inputFit")
+        self.fit.addItem(tr("Stretch to the size"), "stretch")
+        self.fit.addItem(tr("Centre crop"), "crop")
+        self.fit.addItem(tr("Pad with black bars"), "pad")
+        self.fit_tip = tr(
+            "How an image whose proportions differ from height × width is fitted: stretched (its proportions "
+            "change), centre-cropped (its edges are cut off) or padded (all of it, centred on black bars of 0). "
+            "Transparent pixels are composited on white, for grayscale and RGB alike. Patterns are drawn at the "
+            "size and need no fitting.")
+        self.fit.setToolTip(self.fit_tip)
         self.open_button = QtWidgets.QPushButton(tr("Open image…"))
-        self.open_button.setToolTip(tr("Use a PNG, JPEG or BMP file (or drop one on the window)"))
+        self.open_button.setToolTip(tr("Use a PNG, JPEG or BMP file (or drop one on the window); transparent "
+                                       "pixels are composited on white"))
         self.seed = SpinBox(tr("The seed"))
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setKeyboardTracking(False)
@@ -61,9 +74,14 @@ class InputPanel(QtWidgets.QWidget):
         self.reseed = QtWidgets.QPushButton(tr("New seed"))
         self.reseed.setToolTip(tr("Draw new random weights"))
         self.info = QtWidgets.QLabel("")
+        self.info.setObjectName("inputInfo")
         self.info.setWordWrap(True)
         self.info.setStyleSheet("color: #555")
+        self.info.setToolTip(tr("Sizes are height × width, the order of the tensor's dimensions"))
 
+        source = QtWidgets.QHBoxLayout()
+        source.addWidget(self.source, 1)
+        source.addWidget(self.open_button)
         size = QtWidgets.QHBoxLayout()
         size.addWidget(self.height)
         size.addWidget(QtWidgets.QLabel("×"))
@@ -73,18 +91,23 @@ class InputPanel(QtWidgets.QWidget):
         seed.addWidget(self.reseed)
         form = QtWidgets.QFormLayout(self)
         form.setContentsMargins(6, 6, 6, 6)
-        form.addRow(tr("Image"), self.source)
-        form.addRow("", self.open_button)
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(tr("Image"), source)
         form.addRow(tr("Colour"), self.color)
-        form.addRow(tr("Size"), size)
+        form.addRow(tr("Size (H × W)"), size)
+        form.addRow(tr("Fit"), self.fit)
         form.addRow(tr("Seed"), seed)
         form.addRow(self.info)
 
+        for combo in (self.source, self.color, self.fit):  # long item texts never widen the dock
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         guard_wheel(self)
         self._spec = InputSpec()
         self._fill_sources()
         self.source.activated.connect(self._source_chosen)
         self.color.activated.connect(self._color_chosen)
+        self.fit.activated.connect(self._fit_chosen)
         self.height.valueChanged.connect(lambda v: self._size_changed())
         self.width.valueChanged.connect(lambda v: self._size_changed())
         self.open_button.clicked.connect(self.open_image_requested)
@@ -104,10 +127,11 @@ class InputPanel(QtWidgets.QWidget):
         if extra_path:
             self.source.insertSeparator(self.source.count())
             self.source.addItem(os.path.basename(extra_path), extra_path)
+            self.source.setItemData(self.source.count() - 1, extra_path, Qt.ItemDataRole.ToolTipRole)
 
     def set_input(self, spec: InputSpec, seed: int, natural_size: tuple[int, int] | None = None) -> None:
         self._spec = spec
-        for w in (self.source, self.color, self.height, self.width, self.seed):
+        for w in (self.source, self.color, self.height, self.width, self.seed, self.fit):
             w.blockSignals(True)
         is_path = not spec.source.startswith(("sample:", "pattern:"))
         self._fill_sources(spec.source if is_path else None)
@@ -120,14 +144,26 @@ class InputPanel(QtWidgets.QWidget):
         self.height.setValue(spec.height)
         self.width.setValue(spec.width)
         self.seed.setValue(min(seed, self.seed.maximum()))
-        for w in (self.source, self.color, self.height, self.width, self.seed):
+        self.fit.setCurrentIndex(max(0, self.fit.findData(spec.fit)))
+        pattern = spec.source.startswith("pattern:")
+        self.fit.setEnabled(not pattern)
+        for w in (self.source, self.color, self.height, self.width, self.seed, self.fit):
             w.blockSignals(False)
-        shape = f"[{spec.channels}, {spec.height}, {spec.width}]"
-        if natural_size and natural_size != (spec.height, spec.width):
-            self.info.setText(tr("Image {h}×{w}, resized to {H}×{W}; input tensor {shape}").format(
-                h=natural_size[0], w=natural_size[1], H=spec.height, W=spec.width, shape=shape))
-        else:
-            self.info.setText(tr("Input tensor {shape}").format(shape=shape))
+        self.info.setText(info_text(spec, natural_size))
+        self._fit_info_height()
+
+    def resizeEvent(self, ev):  # noqa: N802
+        super().resizeEvent(ev)
+        self._fit_info_height()
+
+    def _fit_info_height(self) -> None:
+        """The dock sizes itself from minimum heights, which know nothing of word wrap: the info
+        line asks for the height its text needs at its width, so no line is ever cut off."""
+        w = self.info.width()
+        if w > 20:
+            need = self.info.heightForWidth(w)
+            if need > 0 and need != self.info.minimumHeight():
+                self.info.setMinimumHeight(need)
 
     def _emit(self, spec: InputSpec, text: str) -> None:
         if spec != self._spec:
@@ -136,6 +172,10 @@ class InputPanel(QtWidgets.QWidget):
     def _source_chosen(self, *_):
         from dataclasses import replace
         self._emit(replace(self._spec, source=self.source.currentData()), tr("Change input image"))
+
+    def _fit_chosen(self, *_):
+        from dataclasses import replace
+        self._emit(replace(self._spec, fit=self.fit.currentData()), tr("Change image fit"))
 
     def _color_chosen(self, *_):
         from dataclasses import replace
@@ -149,3 +189,28 @@ class InputPanel(QtWidgets.QWidget):
     def _new_seed(self):
         import random
         self.seed.setValue(random.randrange(0, 2**31 - 1))
+
+
+def size_text(h: int, w: int) -> str:
+    """A size as the whole app prints it: height × width, the tensor's order."""
+    return f"{h} × {w}"
+
+
+def info_text(spec: InputSpec, natural_size: tuple[int, int] | None) -> str:
+    """What the input is: the image file's own size and how it was fitted, then the tensor."""
+    tensor = tr("Input tensor [{c}, {h}, {w}] (channels, height, width)").format(
+        c=spec.channels, h=spec.height, w=spec.width)
+    if not natural_size or spec.source.startswith("pattern:"):
+        return tensor
+    h, w = natural_size
+    size, target = size_text(h, w), size_text(spec.height, spec.width)
+    if (h, w) == (spec.height, spec.width):
+        how = tr("Image {size} (H × W), used at its own size").format(size=size)
+    elif h * spec.width == w * spec.height:
+        how = tr("Image {size} (H × W), resized to {target}").format(size=size, target=target)
+    else:
+        how = {"stretch": tr("Image {size} (H × W), stretched to {target}"),
+               "crop": tr("Image {size} (H × W), centre-cropped to {target}"),
+               "pad": tr("Image {size} (H × W), padded to {target} with black bars")}.get(
+            spec.fit, tr("Image {size} (H × W), stretched to {target}")).format(size=size, target=target)
+    return how + "\n" + tensor

@@ -42,7 +42,8 @@ def torch_forward(project: Project, base_dir: str | None = None) -> list[np.ndar
 
     from torch_oracle import build
     inp = project.input
-    x = torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width, base_dir, inp.shift))[None]
+    x = torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width, base_dir, inp.shift,
+                                      inp.fit))[None]
     n_ok = sum(l.ok for l in project.analyze().layers)
     outs = []
     with torch.no_grad(), warnings.catch_warnings():

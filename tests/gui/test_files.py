@@ -476,7 +476,7 @@ def test_gui_reads_only_the_header_and_the_engine_decodes_once(make_window, qtbo
     assert win.set_input_image(str(photo))
     assert not any(gui for gui, _ in loads), "choosing an image decodes nothing on the GUI thread"
     assert win.natural_size == (200, 300)
-    assert "200×300" in win.input_panel.info.text()
+    assert "200 × 300 (H × W)" in win.input_panel.info.text()
     assert wait_maps(qtbot, win).error is None
     assert loads and not any(gui for gui, _ in loads), "the engine decodes it, off the GUI thread"
     assert len({ident for _, ident in loads}) == 1, "decoded once"
