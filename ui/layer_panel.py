@@ -130,6 +130,9 @@ class KernelEditor(QtWidgets.QGroupBox):
             k = w[self.out_spin.value(), self.in_spin.value()]
             self.grid.setRowCount(k.shape[0])
             self.grid.setColumnCount(k.shape[1])
+            # rows and columns numbered from 0, as the stepper, the maps and torch index them
+            self.grid.setVerticalHeaderLabels([str(r) for r in range(k.shape[0])])
+            self.grid.setHorizontalHeaderLabels([str(c) for c in range(k.shape[1])])
             for r in range(k.shape[0]):
                 for c in range(k.shape[1]):
                     it = QtWidgets.QTableWidgetItem(f"{k[r, c]:.4g}")
@@ -264,6 +267,9 @@ class LayerPanel(QtWidgets.QWidget):
         split.addWidget(scroll)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        self._split_by_user = False
+        split.splitterMoved.connect(self._split_moved)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(split)
@@ -273,6 +279,42 @@ class LayerPanel(QtWidgets.QWidget):
         self.project = None
         self.info: StackInfo | None = None
         self.weights: dict[int, np.ndarray] = {}
+
+    # --- sizing -----------------------------------------------------------------------------------
+    LIST_ROWS = 8  # layers the list shows when there is room
+    FORM_ROWS = 9  # the longest form (Conv2d) shown whole when there is room
+
+    def _split_moved(self, *_):
+        self._split_by_user = True  # from now on the user's split stays
+
+    def resizeEvent(self, ev):  # noqa: N802
+        super().resizeEvent(ev)
+        self.place_split()
+
+    def place_split(self) -> None:
+        """Share the height between the layer list and the selected layer's form: the whole
+        Conv2d form and eight layers when both fit; else the form first, the list keeping at
+        least three layers (the form then scrolls).  Space left over goes to the kernel."""
+        if self._split_by_user:
+            return
+        total = self.split.height() - self.split.handleWidth()
+        if total <= 0:
+            return
+        row = self.list.sizeHintForRow(0) if self.list.count() else 2 * self.list.fontMetrics().lineSpacing() + 2
+        frame = 2 * self.list.frameWidth()
+        top = self.add_button.sizeHint().height() + 6 + (self.empty_hint.sizeHint().height() + 6
+                                                         if self.empty_hint.isVisibleTo(self) else 0)
+        want_list = top + self.LIST_ROWS * row + frame
+        least_list = top + 3 * row + frame
+        editor_h = max(QtWidgets.QSpinBox().sizeHint().height(), QtWidgets.QComboBox().sizeHint().height())
+        spacing = max(0, self.form.verticalSpacing())
+        form = self.FORM_ROWS * (editor_h + spacing) + 2 * self.fontMetrics().lineSpacing() + 16
+        form = max(form, self.form_box.sizeHint().height()) + (self.problem.sizeHint().height()
+                                                              if self.problem.isVisibleTo(self) else 0)
+        list_h = max(least_list, min(want_list, total - form))
+        self.split.blockSignals(True)
+        self.split.setSizes([list_h, max(0, total - list_h)])
+        self.split.blockSignals(False)
 
     def _tool(self, text, tip, slot):
         b = QtWidgets.QToolButton()

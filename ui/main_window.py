@@ -104,6 +104,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "layersDock")], [430], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "channelDock")], [260], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "shapesDock")], [200], Qt.Orientation.Vertical)
+        # the left column (input, layers, arguments) runs the full height; the table sits under the maps
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
 
         self.status = QtWidgets.QStatusBar()
         self.setStatusBar(self.status)

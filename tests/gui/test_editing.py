@@ -213,3 +213,61 @@ def test_file_new_is_an_empty_stack_on_the_current_input(make_window, qtbot):
     assert [l.type for l in win.project.layers] == ["Conv2d"] and not hint.isVisible()
     wait_maps(qtbot, win)
     assert win.info.layers[0].out_shape == (8, *inp.shape[1:])
+
+
+@pytest.fixture
+def language():
+    """Install a UI language for one test; English again afterwards."""
+    from ui.app import make_app
+    from ui.i18n import install
+    app = make_app()
+    yield lambda lang: install(app, lang)
+    install(app, "en")
+
+
+def inside(widget, container) -> bool:
+    """``widget``'s whole rectangle lies within ``container``'s (both on screen)."""
+    from ui.qt import QtCore
+    top_left = widget.mapTo(container, QtCore.QPoint(0, 0))
+    return container.rect().contains(QtCore.QRect(top_left, widget.size()))
+
+
+def unclipped(root) -> list[str]:
+    """The visible labels, buttons and editors in ``root`` that are cut off: outside it, or
+    shorter than they need (a word-wrapped label shorter than its text at its width)."""
+    from ui.qt import QtWidgets
+    bad = []
+    kinds = (QtWidgets.QLabel, QtWidgets.QAbstractButton, QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox)
+    for w in root.findChildren(QtWidgets.QWidget):
+        if not isinstance(w, kinds) or not w.isVisibleTo(root) or w.objectName().startswith("qt_"):
+            continue
+        need = w.heightForWidth(w.width()) if isinstance(w, QtWidgets.QLabel) and w.wordWrap() else \
+            w.minimumSizeHint().height()
+        if not inside(w, root) or w.height() < need:
+            bad.append(f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}: {w.geometry()} needs {need}")
+    return bad
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_default_layout_shows_the_stack_and_the_whole_form(make_window, qtbot, language, lang, tmp_path):
+    from ui.qt import QtWidgets
+    language(lang)
+    win = make_window(preset="teaching")
+    for size in ((1600, 1000), (1280, 720)):
+        win.resize(*size)
+        qtbot.waitUntil(lambda: (win.width(), win.height()) == size)
+        win.layers.select(0)
+        QtWidgets.QApplication.processEvents()
+        lp = win.layers
+        win.grab().save(str(tmp_path / f"{lang}_{size[0]}x{size[1]}.png"))  # to look at when this fails
+        rows = sum(lp.list.viewport().rect().contains(lp.list.visualItemRect(lp.list.item(r)))
+                   for r in range(lp.list.count()))
+        form_shown = all(inside(ed, lp.detail_scroll.viewport()) for ed in lp.editors.values())
+        if size == (1600, 1000):
+            assert rows >= 8, f"{rows} layers visible at {size}"
+            assert len(lp.editors) == 9 and form_shown, "every Conv2d argument, without scrolling"
+        else:
+            assert rows >= 3, f"{rows} layers visible at {size}"
+        # nothing cut off in the input panel (its info line was) nor in the layer panel's bar
+        assert unclipped(win.input_panel) == [], (size, unclipped(win.input_panel))
+        assert inside(lp.add_button, lp) and inside(lp.down_button, lp)
