@@ -678,6 +678,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         if self.doc.apply(replace(p, input=replace(p.input, source=path)), tr("Open image")):
             self._image_trial = (path, self.doc.undo_stack.index())
+        self._remember_dir(path)
         return self.project.input.source == path
 
     def _image_result(self, _gen: int) -> None:
@@ -759,6 +760,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.set_project(project, path)
         self._add_recent(path)
+        self._remember_dir(path)
         self.status.showMessage(tr("Opened {p}").format(p=_one_line(path)), 5000)
         return True
 
@@ -811,6 +813,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if old_base != new_base:
             self.doc.rebase(lambda p: rebase_source(p, old_base, new_base))
         self._add_recent(path)
+        self._remember_dir(path)
         self.status.showMessage(tr("Saved {p}").format(p=_one_line(path)), 5000)
         return True
 
@@ -825,7 +828,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.set_input_image(path)
 
     def _last_dir(self) -> str:
+        """Where file dialogs start: the folder of the file last opened or saved (remembered in
+        the settings, so also in the next session), else the project's folder, else home."""
+        from .settings import read_path
+        last, _note = read_path(self.settings, "files/last_dir")
+        if last and os.path.isdir(last):
+            return last
         return os.path.dirname(self.doc.path) if self.doc.path else os.path.expanduser("~")
+
+    def _remember_dir(self, path: str) -> None:
+        self.settings.setValue("files/last_dir", os.path.dirname(os.path.abspath(path)))
 
     def _recent(self) -> list[str]:
         return read_paths(self.settings, "project/recent")[:MAX_RECENT]
@@ -838,10 +850,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def _rebuild_recent(self) -> None:
         self.recent_menu.clear()
         rec = self._recent()
-        for p in rec:
-            a = self.recent_menu.addAction(os.path.basename(p))
-            a.setToolTip(p)
-            a.setStatusTip(p)
+        for i, p in enumerate(rec, 1):
+            a = self.recent_menu.addAction(recent_label(p, i))
+            a.setToolTip(_one_line(p))
+            a.setStatusTip(_one_line(p))
             a.triggered.connect(lambda _=False, path=p: self.open_path(path))
         self.recent_menu.setEnabled(bool(rec))
 
@@ -980,6 +992,20 @@ def _one_line(s: str) -> str:
     """Untrusted text (a file name, a message quoting a file) as one printable line."""
     from convviz.messages import escape
     return escape(s)
+
+
+def recent_label(path: str, number: int = 0) -> str:
+    """An Open Recent entry: the file name, then its folder (home as ~, a long folder cut at
+    the start), so two projects of the same name are told apart; ``&number`` as accelerator."""
+    folder = os.path.dirname(path)
+    home = os.path.expanduser("~")
+    if home not in ("", os.sep) and (folder == home or folder.startswith(home.rstrip(os.sep) + os.sep)):
+        folder = "~" + folder[len(home.rstrip(os.sep)):]
+    folder = _one_line(folder)
+    if len(folder) > 60:
+        folder = "…" + folder[-59:]
+    text = f"{_one_line(os.path.basename(path))} — {folder}".replace("&", "&&")
+    return f"&{number} {text}" if 0 < number < 10 else text
 
 
 def _naming(path: str, message: str) -> str:

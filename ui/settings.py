@@ -7,7 +7,8 @@ the stored one was not usable, a note for the status bar (start-up never fails o
 
 Keys: compute/device ("cpu" | "cuda"), compute/threads (1 .. cores), view/normalisation
 ("channel" | "layer" | "global"), view/language, window/geometry, window/state (bytes from
-Qt), project/last (path), project/recent (list of paths), walkthrough/chapter, walkthrough/done.
+Qt), project/last (path), project/recent (list of paths), files/last_dir (the folder file dialogs
+start in), walkthrough/chapter, walkthrough/done.
 """
 from __future__ import annotations
 

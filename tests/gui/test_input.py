@@ -134,3 +134,45 @@ def test_transparency_is_on_white_for_gray_and_rgb_and_the_panel_says_so(make_wi
         assert arr.shape == (channels, 16, 16)
         np.testing.assert_allclose(arr[:, :, 10:], 1.0, atol=1e-6, err_msg=f"{channels} channel(s): not on white")
     assert "white" in win.input_panel.fit.toolTip() and "white" in win.input_panel.open_button.toolTip()
+
+
+def test_open_recent_names_the_folder(make_window, tmp_path):
+    win = make_window(preset="lesson_4x4")
+    for folder in ("week1", "week2"):
+        (tmp_path / folder).mkdir()
+        assert win.save_to(str(tmp_path / folder / "project.json"))
+    labels = [a.text() for a in win.recent_menu.actions()]
+    assert len(labels) == 2 and labels[0] != labels[1], labels
+    for label, folder in zip(labels, ("week2", "week1")):
+        assert "project.json" in label and folder in label, label
+    assert labels[0].startswith("&1 ") and win.recent_menu.actions()[0].toolTip() == str(tmp_path / "week2" / "project.json")
+
+
+def test_file_dialogs_start_in_the_last_used_folder(make_window, qtbot, tmp_path, monkeypatch):
+    from ui.qt import QtWidgets
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    photo = three_blocks(pictures / "wide.png")
+    win = make_window(preset="lesson_4x4")
+    assert win.set_input_image(str(photo))
+    wait_maps(qtbot, win)
+    win.close()
+    asked = []
+
+    def dialog(parent, title, start, filters, *rest):
+        asked.append(start)
+        return "", ""
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", dialog)
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", dialog)
+    again = make_window(preset="lesson_4x4", wait=False)  # the next session: the folder is remembered
+    again.file_open()
+    again.open_image()
+    again.file_save_as()
+    assert asked == [str(pictures), str(pictures), str(pictures / "project.json")]
+    # saving elsewhere moves it there
+    (tmp_path / "lessons").mkdir()
+    assert again.save_to(str(tmp_path / "lessons" / "mine.json"))
+    asked.clear()
+    again.open_image()
+    assert asked == [str(tmp_path / "lessons")]
+    wait_maps(qtbot, again)
