@@ -15,10 +15,20 @@ Every layer is traced as a direct sliding window over a padded grid:
 * Max/AvgPool2d: the window over the implicitly padded input; max ignores padding, the average
   divides as torch does (count_include_pad, divisor_override, ceil_mode's clipped windows).
 
+A layer can also be traced as a true convolution (``Slider.true_convolution``): every kernel
+rotated by 180 degrees, its output computed here from the same padded input, so the products
+shown are the window times the rotated kernel and they add up to the output shown.
+
+Numbers are written for the stepper in plain decimals (``cell_text``, ``plain``): never
+scientific notation, 2-3 significant digits in a cell.
+
 numpy only; Qt-free and torch-free.
 """
 from __future__ import annotations
 
+import copy
+import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,9 +118,52 @@ class Step:
         return int(self.tap_y[0]), int(self.tap_x[0]), int(self.tap_y[-1]), int(self.tap_x[-1])
 
 
+def plain(v: float, sig: int = 4, max_decimals: int = 6) -> str:
+    """``v`` in plain decimals with about ``sig`` significant digits and at most
+    ``max_decimals`` decimals: never scientific notation (0.0041, not 4.1e-03); a value too
+    small for the decimals allowed is "0", and there is no "-0"."""
+    v = float(v)
+    if not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("∞" if v > 0 else "-∞")
+    a = abs(v)
+    if a == 0:
+        return "0"
+    d = max(0, min(max_decimals, sig - 1 - math.floor(math.log10(a))))
+    s = f"{v:.{d}f}"
+    if float(s) == 0:
+        return "0"
+    return s
+
+
+def cell_text(v: float) -> str:
+    """A number as a stepper cell shows it: 2 significant digits below 1 (0.52, 0.073,
+    -0.0041), 3 from 1 to 100 (1.23, 12.3), whole numbers from 100, at most 4 decimals."""
+    v = float(v)
+    return plain(v, 2 if abs(v) < 1 else 3, 4)
+
+
+def text_chars(values) -> int:
+    """The length of the longest ``cell_text`` of ``values`` (vectorised: sizes a grid's cells
+    for a whole channel without formatting every number)."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return 1
+    a = np.abs(v)
+    with np.errstate(divide="ignore"):
+        e = np.floor(np.log10(np.where(a > 0, a, 1.0)))
+    d = np.clip(np.where(a < 1, 2, 3) - 1 - e, 0, 4).astype(int)
+    r = np.round(a * 10.0 ** d) / 10.0 ** d  # the magnitude as printed
+    with np.errstate(divide="ignore"):
+        whole = np.maximum(1, np.floor(np.log10(np.maximum(r, 1.0))) + 1).astype(int)
+    n = whole + np.where(d > 0, d + 1, 0) + ((v < 0) & (r > 0))
+    n = np.where(r > 0, n, 1)
+    return int(n.max())
+
+
 def _fmt(v: float) -> str:
-    s = f"{v:.4g}"
-    return f"({s})" if v < 0 else s
+    s = plain(v)
+    return f"({s})" if v < 0 and s != "0" else s
 
 
 class Slider:
@@ -121,6 +174,8 @@ class Slider:
     parameters as the engine holds them (weight, bias) — for DepthwiseSeparable the depthwise
     ones first.
     """
+
+    flipped = False  # traced as a true convolution (see true_convolution)
 
     def __init__(self, spec: LayerSpec, x: np.ndarray, y: np.ndarray, weights=()):
         if spec.type not in SUPPORTED:
@@ -221,6 +276,59 @@ class Slider:
         last_x = (self.out_w - 1) * self.stride[1] + self.dilation[1] * (self.kernel[1] - 1)
         return max(0, self.grid.height - 1 - last_y), max(0, self.grid.width - 1 - last_x)
 
+    def reached(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which rows and which columns of the padded grid some window reads, as two boolean
+        arrays.  Besides the rows the floor division drops at the end, a stride larger than the
+        kernel's span (or a dilation gap the stride skips) leaves rows between windows unread."""
+        out = []
+        for n_out, k, s, d, size in ((self.out_h, self.kernel[0], self.stride[0], self.dilation[0], self.grid.height),
+                                     (self.out_w, self.kernel[1], self.stride[1], self.dilation[1], self.grid.width)):
+            taps = (np.arange(n_out)[:, None] * s + np.arange(k)[None, :] * d).ravel()
+            m = np.zeros(size, dtype=bool)
+            m[taps[(taps >= 0) & (taps < size)]] = True
+            out.append(m)
+        return out[0], out[1]
+
+    # --- true convolution ----------------------------------------------------------------------
+    def true_convolution(self) -> "Slider":
+        """This layer traced as a true convolution: each kernel rotated by 180 degrees and slid
+        over the same padded input.  The output (``output``, ``step(...).expected``) is computed
+        here, once per channel when first asked; it is not what torch's layer computed (torch
+        computes cross-correlation) unless the kernel is symmetric.  Pooling has no kernel to
+        rotate: returns self."""
+        if self.op != "sum" or self.flipped:
+            return self
+        s = copy.copy(self)
+        s.weight = np.ascontiguousarray(flipped(self.weight))
+        s.flipped = True
+        s.y = _DirectOutput(s, self.y.shape)
+        return s
+
+    def output(self, o: int) -> np.ndarray:
+        """Output channel ``o`` (out_h, out_w)."""
+        return self.y[o]
+
+    def direct_output(self, o: int) -> np.ndarray:
+        """Output channel ``o`` computed from the padded input and this slider's weights (the
+        sum of every step's products plus the bias), all positions at once."""
+        chans = list(self.group_channels(o))
+        grid = np.stack([self.padded_channel(c) for c in chans]).astype(np.float64)  # (c, H, W)
+        out = np.zeros((self.out_h, self.out_w))
+        ys = np.arange(self.out_h) * self.stride[0]
+        xs = np.arange(self.out_w) * self.stride[1]
+        for a in range(self.kernel[0]):
+            rows = ys + a * self.dilation[0]
+            ok_r = rows < self.grid.height
+            band = grid[:, np.minimum(rows, self.grid.height - 1)] * ok_r[None, :, None]
+            for b in range(self.kernel[1]):
+                cols = xs + b * self.dilation[1]
+                ok_c = cols < self.grid.width
+                taps = band[:, :, np.minimum(cols, self.grid.width - 1)] * ok_c[None, None, :]
+                out += np.tensordot(self.weight[o, :, a, b], taps, axes=1)
+        if self.bias is not None:
+            out += float(self.bias[o])
+        return out
+
     def padded_channel(self, c: int, rows: slice = slice(None), cols: slice = slice(None)) -> np.ndarray:
         """Input channel c on the padded grid, or a crop of it (zeros where the grid has no
         input pixel)."""
@@ -281,27 +389,29 @@ class Slider:
         valid = (inb_y[:, None] & inb_x[None, :])
         return Step(o, oy, ox, ty, tx, valid, (term,), 0.0, s / div if div else float("nan"), expected, "avg", div)
 
-    def equation(self, st: Step, max_terms: int = 9) -> str:
-        """The step as an equation with the actual numbers."""
+    def equation(self, st: Step, max_terms: int = 9, words: dict | None = None) -> str:
+        """The step as an equation with the actual numbers (plain decimals, 4 significant
+        digits).  ``words`` translates "ch", "bias" and "… {n} more channels: {s}"."""
+        words = words or {}
         if st.op == "max":
             vals = [_fmt(v) for v, ok in zip(st.terms[0].values.flat, st.valid.flat) if ok]
-            return f"max({', '.join(vals)}) = {st.value:.4g}"
+            return f"max({', '.join(vals)}) = {plain(st.value)}"
         if st.op == "avg":
             vals = [_fmt(v) for v, ok in zip(st.terms[0].values.flat, st.valid.flat) if ok]
-            return f"({' + '.join(vals)}) / {st.divisor} = {st.value:.4g}"
+            return f"({' + '.join(vals)}) / {st.divisor} = {plain(st.value)}"
         lines = []
         for term in st.terms[:max_terms]:
             prods = [f"{_fmt(a)}×{_fmt(b)}" for a, b in zip(term.values.flat, term.weights.flat)]
             if len(prods) > 12:
                 prods = prods[:6] + ["…"] + prods[-3:]
-            lines.append(f"ch {term.in_channel}: {' + '.join(prods)} = {term.partial:.4g}")
+            lines.append(f"{words.get('ch', 'ch')} {term.in_channel}: {' + '.join(prods)} = {plain(term.partial)}")
         if len(st.terms) > max_terms:
             rest = sum(t.partial for t in st.terms[max_terms:])
-            lines.append(f"… {len(st.terms) - max_terms} more channels: {rest:.4g}")
+            lines.append(words.get("more", "… {n} more channels: {s}").format(n=len(st.terms) - max_terms, s=plain(rest)))
         parts = " + ".join(_fmt(t.partial) for t in st.terms[:max_terms])
         if len(st.terms) > max_terms:
             parts += f" + {_fmt(sum(t.partial for t in st.terms[max_terms:]))}"
-        lines.append(f"{parts} + bias {_fmt(st.bias)} = {st.value:.4g}")
+        lines.append(f"{parts} + {words.get('bias', 'bias')} {_fmt(st.bias)} = {plain(st.value)}")
         return "\n".join(lines)
 
     # --- which outputs a cell feeds -----------------------------------------------------------
@@ -322,6 +432,29 @@ class Slider:
         inb = taps < size
         hit = inb & (src[np.clip(taps, 0, size - 1)] == i)
         return o[hit.any(axis=1)]
+
+
+class _DirectOutput:
+    """A true-convolution slider's output: channels computed when first read (thread-safe)."""
+
+    def __init__(self, slider: Slider, shape):
+        self.slider = slider
+        self.shape = tuple(shape)
+        self._maps: dict[int, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def channel(self, o: int) -> np.ndarray:
+        with self._lock:
+            m = self._maps.get(o)
+            if m is None:
+                m = self._maps[o] = self.slider.direct_output(o)
+                m.setflags(write=False)
+            return m
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            return self.channel(int(key[0]))[key[1:]]
+        return self.channel(int(key))
 
 
 def flipped(kernel: np.ndarray) -> np.ndarray:

@@ -117,3 +117,100 @@ def test_contributors_through_reflect_padding():
 def test_flipped_kernel_is_true_convolution():
     k = np.arange(9.0).reshape(3, 3)
     assert flipped(k)[0, 0] == 8 and flipped(k)[2, 2] == 0
+
+
+# --- true convolution -----------------------------------------------------------------------------
+
+def torch_flipped_case(spec, shape, seed=0):
+    """Input, output and parameters of the torch layer whose kernels are rotated by 180 degrees:
+    the oracle for the true convolution of the layer's own kernels."""
+    x, _y, params = torch_case(spec, shape, seed)
+    m = build(spec, shape[0]).eval()
+    layer = m[0] if spec.type == "DepthwiseSeparable" else m
+    with torch.no_grad():
+        for p, v in zip(layer.parameters(), params):
+            t = torch.from_numpy(np.array(v))
+            p.copy_(t.flip(-1, -2) if t.dim() == 4 else t)
+        y = layer(torch.from_numpy(x)[None])[0].numpy()
+    return x, y, params
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(valid_cases("Conv2d"), valid_cases("DepthwiseSeparable"), valid_cases("ConvTranspose2d")))
+def test_true_convolution_reproduces_torch_with_rotated_kernels(case):
+    spec, shape = case
+    x, y_rot, params = torch_flipped_case(spec, shape)
+    _, y, _ = torch_case(spec, shape)
+    s = Slider(spec, x, y, params).true_convolution()
+    assert s.flipped and s.true_convolution() is s
+    for o in range(y_rot.shape[0]):
+        np.testing.assert_allclose(s.output(o), y_rot[o], rtol=1e-4, atol=1e-4 * max(1.0, np.abs(y_rot).max()))
+        for t in range(s.positions):
+            st_ = s.step(o, t)
+            assert abs(st_.value - y_rot[o][s.position(t)]) <= 1e-4 * max(1.0, abs(y_rot[o][s.position(t)]))
+            for term in st_.terms:  # each product is the window value times the rotated kernel's
+                np.testing.assert_array_equal(term.products, term.values * term.weights)
+
+
+def test_pooling_has_no_true_convolution():
+    spec = LayerSpec.make("MaxPool2d", kernel_size=2)
+    x, y, params = torch_case(spec, (1, 4, 4))
+    s = Slider(spec, x, y, params)
+    assert s.true_convolution() is s
+
+
+# --- rows and columns no window reaches ------------------------------------------------------------
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(valid_cases("Conv2d"), valid_cases("ConvTranspose2d"), valid_cases("MaxPool2d"),
+                 valid_cases("AvgPool2d")))
+def test_reached_rows_and_columns_are_the_taps_of_every_window(case):
+    spec, shape = case
+    x, y, params = torch_case(spec, shape)
+    s = Slider(spec, x, y, params)
+    rows, cols = s.reached()
+    want_r, want_c = set(), set()
+    for t in range(s.positions):
+        ty, tx = s.taps(*s.position(t))
+        want_r |= {int(v) for v in ty if v < s.grid.height}
+        want_c |= {int(v) for v in tx if v < s.grid.width}
+    assert set(np.flatnonzero(rows).tolist()) == want_r
+    assert set(np.flatnonzero(cols).tolist()) == want_c
+
+
+def test_interior_rows_unreached_when_stride_exceeds_the_kernel():
+    spec = C(out_channels=1, kernel_size=2, stride=3)
+    x, y, params = torch_case(spec, (1, 8, 8))
+    rows, cols = Slider(spec, x, y, params).reached()
+    assert rows.tolist() == [True, True, False, True, True, False, True, True]
+    assert cols.tolist() == rows.tolist()
+
+
+# --- numbers as the cells show them ---------------------------------------------------------------
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(st.floats(-1e6, 1e6, allow_nan=False))
+def test_cell_text_is_plain_with_two_or_three_significant_digits(v):
+    from convviz.sliding import cell_text, text_chars
+    s = cell_text(v)
+    assert "e" not in s.lower() and s != "-0" and not s.startswith("-0.0000") and s.strip() == s
+    back = float(s)
+    if abs(v) >= 100:
+        assert abs(back - v) <= 0.5
+    elif abs(v) >= 5e-5:
+        digits = 2 if abs(v) < 1 else 3
+        # rounded to `digits` significant digits (or to 4 decimals, whichever is coarser)
+        step = max(10.0 ** (np.floor(np.log10(abs(v))) - digits + 1), 1e-4)
+        assert abs(back - v) <= step / 2 + 1e-12
+    else:
+        assert s == "0"
+    assert text_chars([v]) == len(s)
+
+
+def test_cell_text_examples_and_grid_width():
+    from convviz.sliding import cell_text, plain, text_chars
+    assert [cell_text(v) for v in (0.004, -0.0041, 0.52, 0.0731, 1.234, -12.34, 123.4, 0.0, -0.00001, 0.996)] == \
+        ["0.0040", "-0.0041", "0.52", "0.073", "1.23", "-12.3", "123", "0", "0", "1.00"]
+    assert plain(4e-3) == "0.004000" and plain(-1.5e-7) == "0" and plain(123456.7) == "123457"
+    vals = np.array([0.5, -0.0041, 12.0, 0.0])
+    assert text_chars(vals) == max(len(cell_text(v)) for v in vals) == 7
