@@ -4,19 +4,19 @@
     <name />
     <message>
         <source>{what} can be {lo} to {hi}</source>
-        <translation type="unfinished" />
+        <translation>{what} 可取 {lo} 到 {hi}</translation>
     </message>
     <message>
         <source>{v} is out of range: {range}</source>
-        <translation type="unfinished" />
+        <translation>{v} 超出范围：{range}</translation>
     </message>
     <message>
         <source>{v} is out of range: {range}; kept {old}</source>
-        <translation type="unfinished" />
+        <translation>{v} 超出范围：{range}；保留原值 {old}</translation>
     </message>
     <message>
         <source>the value</source>
-        <translation type="unfinished" />
+        <translation>该值</translation>
     </message>
     <message>
         <source>auto</source>
@@ -28,7 +28,7 @@
     </message>
     <message>
         <source>{arg} (width)</source>
-        <translation type="unfinished" />
+        <translation>{arg}（宽）</translation>
     </message>
     <message>
         <source>height</source>
@@ -44,7 +44,7 @@
     </message>
     <message>
         <source>{arg} (height)</source>
-        <translation type="unfinished" />
+        <translation>{arg}（高）</translation>
     </message>
     <message>
         <source>numbers</source>
@@ -96,27 +96,75 @@
     </message>
     <message>
         <source>The input height</source>
-        <translation type="unfinished" />
+        <translation>输入高度</translation>
     </message>
     <message>
         <source>The input width</source>
-        <translation type="unfinished" />
+        <translation>输入宽度</translation>
     </message>
     <message>
-        <source>Input {what} in pixels; the image is resized to it</source>
-        <translation>输入的{what}（像素）；图像会缩放到该尺寸</translation>
+        <source>Input {what} in pixels; the image is fitted to it</source>
+        <translation>输入的{what}（像素）；图像按所选方式适配到该尺寸</translation>
+    </message>
+    <message>
+        <source>Stretch to the size</source>
+        <translation>拉伸到该尺寸</translation>
+    </message>
+    <message>
+        <source>Centre crop</source>
+        <translation>居中裁剪</translation>
+    </message>
+    <message>
+        <source>Pad with black bars</source>
+        <translation>加黑边填充</translation>
+    </message>
+    <message>
+        <source>How an image whose proportions differ from height × width is fitted: stretched (its proportions change), centre-cropped (its edges are cut off) or padded (all of it, centred on black bars of 0). Transparent pixels are composited on white, for grayscale and RGB alike. Patterns are drawn at the size and need no fitting.</source>
+        <translation>图像的宽高比例与“高 × 宽”不同时如何适配：拉伸（比例会改变）、居中裁剪（边缘被裁掉）或填充（整幅图像居中，两侧补值为 0 的黑边）。透明像素合成在白色背景上，灰度和 RGB 都一样。图案按该尺寸直接绘制，无需适配。</translation>
+    </message>
+    <message>
+        <source>Use a PNG, JPEG or BMP file (or drop one on the window); transparent pixels are composited on white</source>
+        <translation>使用 PNG、JPEG 或 BMP 文件（或把文件拖到窗口上）；透明像素合成在白色背景上</translation>
+    </message>
+    <message>
+        <source>Size (H × W)</source>
+        <translation>尺寸（高 × 宽）</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适配</translation>
+    </message>
+    <message>
+        <source>Input tensor [{c}, {h}, {w}] (channels, height, width)</source>
+        <translation>输入张量 [{c}, {h}, {w}]（通道，高，宽）</translation>
+    </message>
+    <message>
+        <source>Image {size} (H × W), used at its own size</source>
+        <translation>图像 {size}（高 × 宽），按原尺寸使用</translation>
+    </message>
+    <message>
+        <source>Image {size} (H × W), resized to {target}</source>
+        <translation>图像 {size}（高 × 宽），缩放到 {target}</translation>
+    </message>
+    <message>
+        <source>Image {size} (H × W), stretched to {target}</source>
+        <translation>图像 {size}（高 × 宽），拉伸为 {target}</translation>
+    </message>
+    <message>
+        <source>Image {size} (H × W), centre-cropped to {target}</source>
+        <translation>图像 {size}（高 × 宽），居中裁剪为 {target}</translation>
+    </message>
+    <message>
+        <source>Image {size} (H × W), padded to {target} with black bars</source>
+        <translation>图像 {size}（高 × 宽），加黑边填充为 {target}</translation>
     </message>
     <message>
         <source>Open image…</source>
         <translation>打开图像…</translation>
     </message>
     <message>
-        <source>Use a PNG, JPEG or BMP file (or drop one on the window)</source>
-        <translation>使用 PNG、JPEG 或 BMP 文件（或把文件拖到窗口上）</translation>
-    </message>
-    <message>
         <source>The seed</source>
-        <translation type="unfinished" />
+        <translation>种子</translation>
     </message>
     <message>
         <source>Seed of the random weights: the same seed always gives the same numbers</source>
@@ -131,16 +179,16 @@
         <translation>重新抽取随机权重</translation>
     </message>
     <message>
+        <source>Sizes are height × width, the order of the tensor's dimensions</source>
+        <translation>尺寸均按“高 × 宽”书写，与张量维度的顺序一致</translation>
+    </message>
+    <message>
         <source>Image</source>
         <translation>图像</translation>
     </message>
     <message>
         <source>Colour</source>
         <translation>颜色</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>尺寸</translation>
     </message>
     <message>
         <source>Seed</source>
@@ -151,16 +199,12 @@
         <translation>{n} 个通道</translation>
     </message>
     <message>
-        <source>Image {h}×{w}, resized to {H}×{W}; input tensor {shape}</source>
-        <translation>图像 {h}×{w}，缩放到 {H}×{W}；输入张量 {shape}</translation>
-    </message>
-    <message>
-        <source>Input tensor {shape}</source>
-        <translation>输入张量 {shape}</translation>
-    </message>
-    <message>
         <source>Change input image</source>
         <translation>更改输入图像</translation>
+    </message>
+    <message>
+        <source>Change image fit</source>
+        <translation>更改图像适配方式</translation>
     </message>
     <message>
         <source>Change input colour</source>
@@ -249,6 +293,10 @@
     <message>
         <source>Move the selected layer down (Ctrl+Down)</source>
         <translation>下移所选层（Ctrl+Down）</translation>
+    </message>
+    <message>
+        <source>The stack is empty: the maps show only the input. &lt;a href="Conv2d"&gt;Add a Conv2d layer&lt;/a&gt;, or choose any layer from &lt;b&gt;Add&lt;/b&gt;.</source>
+        <translation>层栈是空的：特征图只显示输入。&lt;a href="Conv2d"&gt;添加一个 Conv2d 层&lt;/a&gt;，或从&lt;b&gt;添加&lt;/b&gt;菜单选择任意层。</translation>
     </message>
     <message>
         <source>Arguments</source>
@@ -759,6 +807,10 @@
         <translation>继续之前要保存吗？</translation>
     </message>
     <message>
+        <source>New project: an empty stack on the same input</source>
+        <translation>新项目：同一输入上的空层栈</translation>
+    </message>
+    <message>
         <source>Open project</source>
         <translation>打开工程</translation>
     </message>
@@ -1151,8 +1203,16 @@
         <translation>输出尺寸公式</translation>
     </message>
     <message>
-        <source>Predict the output size of three layers, then check your answer.</source>
-        <translation>预测三个层的输出尺寸，然后核对答案。</translation>
+        <source>Predict the output size of three layers: type your answer and press Enter. Three right answers of your own complete the chapter.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Click a pixel of layer {l}'s map (the last convolution) and compare its field on the input with the field of layer 0 shown now.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Predict the cost ratio of the separable block to a standard 3x3 convolution: type your guess and press Enter.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Padding</source>
@@ -1175,10 +1235,6 @@
         <translation>感受野</translation>
     </message>
     <message>
-        <source>Click a pixel in a deep layer's map (layer 3 or later) and watch its field on the input.</source>
-        <translation>点击较深层（第 3 层或之后）特征图上的一个像素，观察它在输入上的感受野。</translation>
-    </message>
-    <message>
         <source>Dilated convolution</source>
         <translation>空洞卷积</translation>
     </message>
@@ -1189,10 +1245,6 @@
     <message>
         <source>Depthwise-separable convolution</source>
         <translation>深度可分离卷积</translation>
-    </message>
-    <message>
-        <source>Predict the cost ratio of the separable block to a standard 3x3 convolution, then check.</source>
-        <translation>先预测可分离模块与标准 3x3 卷积的代价之比，再核对。</translation>
     </message>
     <message>
         <source>Beyond the lesson: pooling, transposed convolution, TextCNN</source>
@@ -1231,6 +1283,10 @@
         <translation>移动马</translation>
     </message>
     <message>
+        <source>Type your answer and press Enter</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Check</source>
         <translation>检查</translation>
     </message>
@@ -1247,16 +1303,24 @@
         <translation>输入为 {n}×{n}，Conv2d 的 kernel_size={k}，stride={s}，padding={p}，dilation={d}。输出的高是多少？</translation>
     </message>
     <message>
-        <source>New question</source>
-        <translation>新题目</translation>
+        <source>Not quite: you said {a}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The answer (shown, not counted):</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Type your guess and press Enter</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>It costs {r:.1%} of the standard one: 1/N + 1/k² (shown, not counted).</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Right!</source>
         <translation>正确！</translation>
-    </message>
-    <message>
-        <source>Not quite.</source>
-        <translation>不太对。</translation>
     </message>
     <message>
         <source>{c} of {a} right</source>
@@ -1277,10 +1341,6 @@
     <message>
         <source>Parameters</source>
         <translation>参数量</translation>
-    </message>
-    <message>
-        <source>Reveal</source>
-        <translation>揭晓</translation>
     </message>
     <message>
         <source>Your guess (separable ÷ standard):</source>
@@ -1311,8 +1371,20 @@
         <translation>演示给我看</translation>
     </message>
     <message>
+        <source>Reveal the answer (it does not count as yours)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Do the task for me</source>
         <translation>替我完成这个任务</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not done yet</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Chapter {i} of {n}</source>
@@ -1325,6 +1397,10 @@
     <message>
         <source>Try it:</source>
         <translation>动手试试：</translation>
+    </message>
+    <message>
+        <source>{p} could not be opened</source>
+        <translation>无法打开 {p}</translation>
     </message>
     <message>
         <source>it is not a regular file</source>
@@ -1457,6 +1533,10 @@
         <translation>向下取整丢掉了填充后输入的{what}</translation>
     </message>
     <message>
+        <source>Linear reads only the last dimension, {n} values; a Flatten before it makes it read all {total}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>this stack needs about {need} of GPU memory, more than the {budget} free on {device} — reduce the input size, the channels or the number of layers, or compute on the CPU</source>
         <translation>这个网络大约需要 {need} 的 GPU 内存，超过了 {device} 上空闲的 {budget}——请减小输入尺寸、通道数或层数，或改用 CPU 计算</translation>
     </message>
@@ -1549,6 +1629,46 @@
         <translation>{e} 的窗口（{k}，空洞为 {d}）</translation>
     </message>
     <message>
+        <source>{type} works on maps (channels x height x width), but the layer before gives a vector of {n} values — put {type} before the Flatten, or remove the Flatten</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{type} works on maps (channels x height x width), but the layer before gives a {shape} tensor of {rank} dimensions — put {type} before the Flatten, or flatten fewer dimensions</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>start_dim {v} is not a dimension of the input: with its batch it has {n} dimensions, 0 to {last} (or -{n} to -1) — use start_dim 1 to keep the batch and join the rest</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>end_dim {v} is not a dimension of the input: with its batch it has {n} dimensions, 0 to {last} (or -{n} to -1) — use end_dim -1 to join up to the last one</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>start_dim {s} comes after end_dim {e} (dimensions {a} and {b} of the input with its batch) — choose start_dim at most end_dim</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>start_dim {s} would join the batch dimension into the values, and convviz shows one example at a time — use start_dim 1 (the default)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the input's last dimension has {n} values, more than in_features can be ({most}) — make the input smaller before this layer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>in_features is {given}, all the values of the {shape} input, but Linear reads only the last dimension ({n} values) — put a Flatten before this layer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>in_features is {given} but the input has {n} values — set in_features to {n} or leave it out</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>in_features is {given} but the input's last dimension has {n} values (the input is {shape}) — set in_features to {n}, or put a Flatten before this layer and set it to {total}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>{name} is {given} but the input has {c} channels — set {name} to {c} or leave it out</source>
         <translation>{name} 为 {given}，但输入有 {c} 个通道——请把 {name} 设为 {c}，或留空</translation>
     </message>
@@ -1609,6 +1729,10 @@
         <translation>缺少 {name}</translation>
     </message>
     <message>
+        <source>return_indices=True makes the layer give a pair (the maxima and where they are), which the next layer cannot read — set return_indices to false</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>without running statistics, BatchNorm2d normalises with the statistics of the map itself, which needs more than one value per channel, but the map is 1x1 — set track_running_stats to true, or give it a larger input</source>
         <translation>没有滑动统计量时，BatchNorm2d 用特征图自身的统计量做归一化，这要求每个通道不止一个值，但特征图是 1x1——请把 track_running_stats 设为 true，或给它更大的输入</translation>
     </message>
@@ -1635,6 +1759,14 @@
     <message>
         <source>{window} does not fit in the padded input {size}, so the output would be {out} — {fix}</source>
         <translation>{window}放不进填充后的输入 {size}，输出将是 {out}——{fix}</translation>
+    </message>
+    <message>
+        <source>the weight would be {shape} = {n} values, more than a tensor can hold (torch counts its bytes in 64 bits) — reduce out_features, or the input before this layer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the output would be {shape} = {n} values, more than a tensor can hold (torch counts its bytes in 64 bits) — reduce out_features, or put a Flatten before this layer</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>the output would be {c}x{h}x{w} = {n} values, more than a tensor can hold (torch counts its bytes in 64 bits) — reduce stride, kernel_size or out_channels</source>
@@ -1807,6 +1939,18 @@
         <translation>在划分好的区域上求平均，使输出具有固定尺寸。</translation>
     </message>
     <message>
+        <source>The output height and width; the window sizes adapt to the input (1 is global max pooling).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Also return where each maximum was (for MaxUnpool2d); convviz cannot use it, so leave it off.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Keeps the largest value of each bin, bins chosen so that the output has a fixed size; output_size 1 finds a feature anywhere in the map.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Number of channels; leave it out to take the previous layer's output channels.</source>
         <translation>通道数；留空则取上一层的输出通道数。</translation>
     </message>
@@ -1861,6 +2005,46 @@
     <message>
         <source>MobileNet's block: a depthwise convolution (groups = in_channels) then a 1x1 pointwise convolution.</source>
         <translation>MobileNet 的模块：先做逐通道卷积（groups = in_channels），再做 1x1 逐点卷积。</translation>
+    </message>
+    <message>
+        <source>First dimension to join, counting the batch as 0: 1 keeps the batch and starts at the channels.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Last dimension to join; -1 is the last one (the width).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Lays the maps out as one vector of channels x height x width values, in order, for the Linear layers of a classifier.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Number of values each output reads (the input's last dimension); leave it out to take it from the layer before.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Number of outputs; each is a weighted sum of all the input values.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Adds one learned number to each output.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A fully connected layer: every output weighs every input value (of the last dimension), so it depends on the whole input.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Probability that training zeroes a value; the maps here are drawn in evaluation mode, unchanged.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Overwrite the input instead of making a new tensor (the same values; saves memory).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>During training, zeroes random values (probability p) and scales the rest by 1/(1-p); convviz draws maps in evaluation mode, where it passes every value through unchanged.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 </TS>
