@@ -1,0 +1,356 @@
+"""Training (convviz/training.py): torch is the oracle (a bare training loop written here gives
+the same curve bit for bit), the curve is reproducible however the steps are sliced, "initial"
+is what the engine shows, snapshots are copies, and the stacks learn what they should: LeNet-5
+on digits, a small convolutional net on shapes, and the horse-shift experiment (a fully
+connected net cannot find a horse where it never saw one; convolution + global max pooling
+can).  One torch thread throughout (the numbers below were measured so)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from convviz.datasets import load_dataset
+from convviz.engine import ComputeRequest, Engine, make_layer
+from convviz.project import InputSpec, Project
+from convviz.spec import LayerSpec
+from convviz.training import (Snapshot, TrainConfig, Trainer, TrainingError, build_model,
+                              classifier_problem)
+from convviz.training_config import derived_seed
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def C(o, k, **kw):
+    return LayerSpec.make("Conv2d", out_channels=o, kernel_size=k, **kw)
+
+
+R = LayerSpec.make("ReLU")
+
+
+def P(kernel, stride=None):
+    return LayerSpec.make("MaxPool2d", kernel_size=kernel, **({} if stride is None else {"stride": stride}))
+
+
+def lenet_conv(classes=10):
+    """LeNet-5 with its fully connected layers written as convolutions (C5 is a 5x5 convolution
+    to 120 channels of 1x1; F6 and the output are 1x1 convolutions): the same function."""
+    return (C(6, 5, padding=2), R, P(2), C(16, 5), R, P(2), C(120, 5), R, C(84, 1), R, C(classes, 1))
+
+
+def project(layers, c=1, h=28, w=28, seed=0):
+    return Project(InputSpec(c, h, w, "pattern:gradient"), tuple(layers), seed)
+
+
+def tiny():
+    """A small classifier of 8x8 digits, fast enough to train many times."""
+    return project((C(4, 3, padding=1), R, P(2), C(8, 3, padding=1), R,
+                    LayerSpec.make("AdaptiveAvgPool2d", output_size=1), C(10, 1)), 1, 8, 8)
+
+
+@pytest.fixture(scope="module")
+def digits8():
+    return load_dataset("digits", 1, 8, 8, size=400)
+
+
+# --- torch is the oracle ---------------------------------------------------------------------------
+
+def bare_loop(proj, ds, cfg, steps):
+    """What training means, written plainly: the engine's initial weights, each epoch's order
+    from its seeded generator, batches by index, cross-entropy, the optimizer."""
+    info = proj.analyze()
+    model = torch.nn.Sequential(*[make_layer(s, l.in_shape[0], proj.seed, i, proj.kernels[i])
+                                  for i, (s, l) in enumerate(zip(proj.layers, info.layers))]).train()
+    x = torch.tensor(ds.train_x).float() / 255
+    y = torch.tensor(ds.train_y)
+    opt = (torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+           if cfg.optimizer == "sgd" else torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay))
+    torch.manual_seed(derived_seed(cfg.seed, "dropout"))
+    losses, epoch = [], 0
+    while len(losses) < steps:
+        perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(derived_seed(cfg.seed, f"epoch {epoch}")))
+        for a in range(0, len(y), cfg.batch_size):
+            idx = perm[a:a + cfg.batch_size]
+            loss = F.cross_entropy(model(x.index_select(0, idx)).flatten(1), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+            if len(losses) == steps:
+                break
+        epoch += 1
+    return np.array(losses), model
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_the_curve_is_a_bare_torch_loops_bit_for_bit(digits8, optimizer):
+    cfg = TrainConfig(optimizer=optimizer, lr=0.01, batch_size=32, weight_decay=1e-4, epochs=3, seed=5)
+    tr = Trainer(tiny(), digits8, cfg)
+    snap = tr.step(25)  # two epochs of 10 batches, and 5 of the third
+    expected, model = bare_loop(tiny(), digits8, cfg, 25)
+    np.testing.assert_array_equal(snap.losses, expected)
+    for i, m in enumerate(model):
+        for k, v in m.state_dict().items():
+            np.testing.assert_array_equal(snap.state[i][k], v.numpy())
+    assert (snap.step, snap.epoch, snap.batch, snap.batches_per_epoch) == (25, 2, 5, 10)
+    assert snap.examples_seen == 2 * 320 + 5 * 32
+
+
+def test_the_test_numbers_are_the_models_on_the_test_set(digits8):
+    tr = Trainer(tiny(), digits8, TrainConfig(epochs=1, lr=0.01, batch_size=32))
+    snap = tr.step(100)
+    assert snap.done and snap.epoch == 1 and len(snap.history) == 1
+    model = build_model(tiny(), snap.state).eval()
+    with torch.no_grad():
+        logits = model(torch.tensor(digits8.test_x).float() / 255).flatten(1)
+    y = torch.tensor(digits8.test_y)
+    rec = snap.history[0]
+    assert rec.test_accuracy == snap.test_accuracy == (logits.argmax(1) == y).sum().item() / len(y)
+    assert rec.test_loss == pytest.approx(F.cross_entropy(logits.double(), y).item(), rel=1e-5)
+    # the train numbers are the epoch's batches, weighted by their sizes
+    assert rec.train_loss == pytest.approx(np.average(snap.losses, weights=[32] * 10), rel=1e-6)
+    assert snap.probabilities.shape == (10,) and snap.probabilities.sum() == pytest.approx(1, abs=1e-5)
+    assert snap.probabilities.argmax() == logits[0].argmax().item()
+
+
+# --- reproducible by construction ---------------------------------------------------------------------
+
+def test_same_settings_same_curve_however_sliced(digits8):
+    cfg = TrainConfig(lr=0.01, batch_size=16, epochs=2, seed=3)
+    a = Trainer(tiny(), digits8, cfg)
+    whole = a.step(1000)
+    b = Trainer(tiny(), digits8, cfg)
+    for n in (1, 7, 3, 19, 1000):
+        b.step(n)
+    sliced = b.snapshot()
+    assert whole.done and sliced.done
+    np.testing.assert_array_equal(whole.losses, sliced.losses)
+    assert [r.test_loss for r in whole.history] == [r.test_loss for r in sliced.history]
+    for i in whole.state:
+        for k in whole.state[i]:
+            np.testing.assert_array_equal(whole.state[i][k], sliced.state[i][k])
+    # another training seed is another curve (the same initial weights: they are the project's)
+    c = Trainer(tiny(), digits8, TrainConfig(lr=0.01, batch_size=16, epochs=2, seed=4))
+    np.testing.assert_array_equal(c.snapshot().state[0]["weight"], Trainer(tiny(), digits8, cfg).snapshot().state[0]["weight"])
+    other = c.step(1000)
+    assert not np.array_equal(other.losses, whole.losses)
+
+
+def test_reset_starts_the_same_curve_again(digits8):
+    tr = Trainer(tiny(), digits8, TrainConfig(lr=0.01, epochs=2))
+    first = tr.step(15)
+    torch.rand(100)  # other use of the global generator between slices changes nothing
+    tr.reset()
+    s0 = tr.snapshot()
+    assert (s0.step, s0.epoch, s0.examples_seen, len(s0.losses), s0.history) == (0, 0, 0, 0, ())
+    assert s0.test_accuracy is None and s0.train_loss is None
+    again = tr.step(15)
+    np.testing.assert_array_equal(first.losses, again.losses)
+
+
+def test_initial_weights_and_maps_are_what_the_engine_shows(digits8):
+    proj = tiny()
+    tr = Trainer(proj, digits8, TrainConfig(), watch=7)
+    snap = tr.snapshot()
+    image = np.asarray(digits8.test_x[7], np.float32) / np.float32(255)
+    res = Engine().run(ComputeRequest(1, proj, input_override=image, input_key="digit 7"))
+    assert res.error is None
+    for i in snap.conv_layers:
+        for got, shown in zip(snap.conv_weights[i], res.weights[i]):
+            np.testing.assert_array_equal(got, shown)
+    for got, shown in zip(snap.outputs, res.outputs):
+        np.testing.assert_allclose(got, shown, rtol=1e-6, atol=1e-6)
+    assert snap.watched == 7 and snap.watched_label == int(digits8.test_y[7])
+
+
+def test_named_kernels_are_the_starting_point_too(digits8):
+    proj = tiny()
+    proj = Project(proj.input, proj.layers, proj.seed, ("sobel_x",) + (None,) * (len(proj.layers) - 1))
+    snap = Trainer(proj, digits8, TrainConfig()).snapshot()
+    from convviz.kernels import fill_weights
+    np.testing.assert_array_equal(snap.state[0]["weight"], fill_weights(proj.layers[0], 1, "sobel_x")[0])
+    assert np.abs(snap.state[0]["weight"][0, 0]).tolist() == [[1, 0, 1], [2, 0, 2], [1, 0, 1]]
+
+
+# --- snapshots are copies, steps are controlled -----------------------------------------------------
+
+def test_snapshots_are_read_only_copies_that_training_never_changes(digits8):
+    tr = Trainer(tiny(), digits8, TrainConfig(lr=0.05, epochs=3))
+    snap = tr.step(3)
+    kept = {i: {k: v.copy() for k, v in s.items()} for i, s in snap.state.items()}
+    outputs = [o.copy() for o in snap.outputs]
+    params = [p.detach().numpy() for p in tr.model.parameters()]
+    for arr in [*snap.outputs, snap.probabilities, snap.losses] + [v for s in snap.state.values() for v in s.values()]:
+        assert not arr.flags.writeable
+        assert not any(np.shares_memory(arr, p) for p in params)
+    tr.step(10)
+    for i, s in kept.items():
+        for k, v in s.items():
+            np.testing.assert_array_equal(snap.state[i][k], v)
+    for a, b in zip(snap.outputs, outputs):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(tr.snapshot().state[0]["weight"], kept[0]["weight"])
+    with pytest.raises((TypeError, AttributeError)):
+        snap.state[0] = {}  # noqa - the mapping is read-only too
+    assert isinstance(snap, Snapshot)
+
+
+def test_pause_resume_step_and_cancel(digits8):
+    tr = Trainer(tiny(), digits8, TrainConfig(epochs=1, batch_size=40))
+    assert tr.paused and not tr.running
+    tr.resume()
+    assert tr.running and not tr.snapshot().paused
+    tr.pause()
+    one = tr.step(1)  # a single step works while paused
+    assert (one.step, one.trained, one.paused) == (1, 1, True)
+    calls = []
+
+    def cancel_after_three():
+        calls.append(1)
+        return len(calls) > 3
+    snap = tr.step(100, cancelled=cancel_after_three)
+    assert (snap.trained, snap.step) == (3, 4)
+    assert tr.step(5, cancelled=lambda: True).trained == 0
+    end = tr.step(1000)
+    assert end.done and end.step == 8 and end.trained == 4
+    assert tr.step(10).trained == 0  # nothing more to do
+    tr.resume()
+    assert not tr.running  # a finished run stays finished until reset or more epochs
+
+
+def test_a_time_budget_ends_a_slice_after_at_least_one_batch(digits8):
+    tr = Trainer(tiny(), digits8, TrainConfig(epochs=5))
+    assert tr.step(1000, seconds=0.0).trained == 1
+
+
+def test_settings_change_between_slices(digits8):
+    tr = Trainer(tiny(), digits8, TrainConfig(lr=0.01, epochs=1))
+    tr.step(2)
+    tr.set_config(TrainConfig(lr=0.5, epochs=2))
+    assert tr.optimizer.param_groups[0]["lr"] == 0.5 and not tr.done
+    tr.set_config(TrainConfig(optimizer="sgd", lr=0.1, momentum=0.5, epochs=2))
+    assert isinstance(tr.optimizer, torch.optim.SGD) and tr.optimizer.param_groups[0]["momentum"] == 0.5
+    with pytest.raises(TrainingError, match="learning rate"):
+        tr.set_config(TrainConfig(lr=0.0))
+
+
+def test_watching_an_image_of_ones_own(digits8):
+    tr = Trainer(tiny(), digits8, TrainConfig())
+    img = np.zeros((1, 8, 8), np.float32)
+    img[0, 2:6, 3] = 1
+    tr.watch(img)
+    snap = tr.snapshot()
+    assert snap.watched == -1 and snap.watched_label is None
+    ref = build_model(tiny(), snap.state).eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(snap.outputs[0], ref[0](torch.tensor(img)[None])[0].numpy(), rtol=1e-6)
+    with pytest.raises(TrainingError, match="1x8x8"):
+        tr.watch(np.zeros((3, 8, 8)))
+    with pytest.raises(TrainingError, match="from 0 to 79"):
+        tr.watch(80)
+
+
+# --- edits while training ---------------------------------------------------------------------------
+
+def test_an_edit_keeps_what_every_unchanged_layer_learned(digits8):
+    proj = tiny()
+    tr = Trainer(proj, digits8, TrainConfig(lr=0.05, epochs=3))
+    before = tr.step(5).state
+    layers = list(proj.layers)
+    layers[3] = C(6, 3, padding=1)  # layer 3's weights change shape, and so do layer 6's inputs
+    edited = proj.with_layers(layers)
+    carried = tr.set_project(edited)
+    assert carried.reset == (3, 6) and carried.kept == (0,)
+    assert "layer 3 (Conv2d), layer 6 (Conv2d) are back to initial weights" in carried.sentence(edited)
+    after = tr.snapshot()
+    np.testing.assert_array_equal(after.state[0]["weight"], before[0]["weight"])
+    initial = Trainer(edited, digits8, TrainConfig()).snapshot().state
+    np.testing.assert_array_equal(after.state[3]["weight"], initial[3]["weight"])
+    assert after.step == 5  # the curve goes on
+    assert tr.step(2).step == 7
+    # a padding edit changes no weight's shape: everything is kept
+    layers[0] = C(4, 3, padding=1, padding_mode="reflect")
+    carried = tr.set_project(edited.with_layers(layers))
+    assert carried.reset == () and carried.sentence(edited) is None
+
+
+def test_an_edit_that_breaks_the_classifier_is_refused_and_training_goes_on(digits8):
+    tr = Trainer(tiny(), digits8, TrainConfig())
+    layers = list(tiny().layers)
+    layers[-1] = C(7, 1)
+    with pytest.raises(TrainingError, match="ends in a 7x1x1 output, but digits has 10 classes"):
+        tr.set_project(tiny().with_layers(layers))
+    assert tr.step(1).trained == 1
+
+
+def test_what_cannot_be_trained_gets_a_sentence(digits8):
+    assert classifier_problem(tiny(), digits8) is None
+    assert "stack is empty" in classifier_problem(project(()), digits8)
+    bad = tiny().with_layers([C(4, 30)] + list(tiny().layers[1:]))
+    assert classifier_problem(bad, digits8).startswith("layer 0 (Conv2d) is invalid")
+    assert "input is 1x28x28" in classifier_problem(project(lenet_conv()), digits8)
+    assert "no weights to learn" in classifier_problem(
+        project((LayerSpec.make("AdaptiveAvgPool2d", output_size=1),), 10, 8, 8),
+        load_dataset("digits", 10, 8, 8, size=50))
+    with pytest.raises(TrainingError, match="batch size"):
+        Trainer(tiny(), digits8, TrainConfig(batch_size=0))
+
+
+# --- what the stacks learn ---------------------------------------------------------------------------
+
+def test_lenet5_learns_digits():
+    """Measured: 92.5% after 5 epochs (Adam 1e-3, batch 64, 28x28), in ~0.7 s of one thread."""
+    ds = load_dataset("digits", 1, 28, 28)
+    snap = Trainer(project(lenet_conv()), ds, TrainConfig(epochs=5)).step(10_000)
+    assert snap.done and len(snap.history) == 5
+    assert snap.test_accuracy >= 0.90, [r.test_accuracy for r in snap.history]
+    assert snap.history[-1].train_loss < snap.history[0].train_loss
+
+
+def test_a_small_convnet_learns_shapes():
+    """Eight shape classes at random places, sizes and contrast, 24x24, 2,000 examples, 4 epochs
+    of Adam 3e-3 in batches of 32: measured 0.995-1.000 test accuracy over seeds 0-3 (chance is
+    0.125).  Threshold 0.95."""
+    S = 24
+    net = (C(16, 3, padding=1), R, P(2), C(32, 3, padding=1), R, P(2), C(32, 3, padding=1), R, P(S // 4), C(8, 1))
+    ds = load_dataset("shapes", 1, S, S, size=2000, seed=0)
+    snap = Trainer(project(net, 1, S, S), ds, TrainConfig(data="shapes", lr=3e-3, batch_size=32, epochs=4)).step(10_000)
+    assert snap.test_accuracy >= 0.95, [r.test_accuracy for r in snap.history]
+
+
+H, W = 32, 64
+
+
+@pytest.fixture(scope="module")
+def horses():
+    return load_dataset("horse-shift", 1, H, W, size=2000, seed=0)
+
+
+def test_horse_shift_a_fully_connected_net_cannot_find_the_horse_where_it_never_saw_one(horses):
+    """Trained with the horse always in the left half, tested with it in the right half.  A
+    fully connected layer (here a convolution whose kernel is the whole 32x64 image: the same
+    function) learns weights for the left-half pixels only.  Measured at 32x64, 2,000 examples,
+    6 epochs of Adam 1e-3: 0.517, 0.502, 0.515 for seeds 0-2 (and 0.51 at 4,000 examples, 8
+    epochs): chance.  Threshold: at most 0.60."""
+    fc = (C(64, (H, W)), R, C(2, 1))
+    snap = Trainer(project(fc, 1, H, W), horses, TrainConfig(data="horse-shift", epochs=6)).step(10_000)
+    assert snap.done
+    assert snap.test_accuracy <= 0.60, [r.test_accuracy for r in snap.history]
+    assert snap.history[-1].train_accuracy >= 0.95  # it did learn the left half
+
+
+def test_horse_shift_convolution_and_global_max_pooling_find_it_anywhere(horses):
+    """The same data; two convolutions and a max over the whole map (global max pooling): the
+    same kernel looks everywhere and the max does not care where it fired.  Measured: 0.980,
+    0.973, 0.983 for seeds 0-2 after 6 epochs (1.00 at 4,000 examples, 8 epochs).  Threshold:
+    at least 0.90."""
+    gmp = (C(8, 5, stride=2, padding=2), R, C(8, 3, padding=1), R, P((H // 2, W // 2)), C(2, 1))
+    snap = Trainer(project(gmp, 1, H, W), horses, TrainConfig(data="horse-shift", epochs=6)).step(10_000)
+    assert snap.test_accuracy >= 0.90, [r.test_accuracy for r in snap.history]
