@@ -10,7 +10,7 @@ from convviz.spec import Arg
 from .i18n import tr
 from .qt import QtCore, QtGui, QtWidgets, Signal
 
-_INVALID_STYLE = "border: 2px solid #b00020; border-radius: 2px;"
+INVALID_BASE = "#ffd6dc"  # the field's background while it holds a number out of range
 
 
 class _WheelGuard(QtCore.QObject):
@@ -70,7 +70,7 @@ def show_problem(widget: QtWidgets.QWidget, message: str) -> None:
 class _RangeChecked:
     """A spin box that says when a typed number is out of its range instead of silently
     refusing the keystroke (typing 99 where 64 is the most used to leave 9).  While the typed
-    number is out of range the box has a red border and a tooltip saying the range; on Enter or
+    number is out of range the box is red and its tooltip says the range; on Enter or
     leaving the box the last valid value is kept and the status bar says so."""
 
     what = ""
@@ -118,8 +118,15 @@ class _RangeChecked:
         return str(v)
 
     def _mark(self, message: str | None) -> None:
-        self._marked = message is not None
-        self.setStyleSheet(_INVALID_STYLE if self._marked else "")
+        """Red while out of range (the palette, not a style sheet, so the arrows keep their look)."""
+        was, self._marked = self._marked, message is not None
+        if self._marked != was:
+            pal = self.lineEdit().palette()
+            base = QtGui.QColor(INVALID_BASE) if self._marked else self.style().standardPalette().color(
+                QtGui.QPalette.ColorRole.Base)
+            pal.setColor(QtGui.QPalette.ColorRole.Base, base)
+            self.lineEdit().setPalette(pal)
+            self.setProperty("outOfRange", self._marked)
         super().setToolTip(message if self._marked else self._tip)
 
     def validate(self, text: str, pos: int):

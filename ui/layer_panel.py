@@ -146,6 +146,9 @@ class KernelEditor(QtWidgets.QGroupBox):
             self.note.setText(tr("Weight tensor {shape}.").format(shape=shape) + " " +
                               (tr("Double-click a number to edit it.") if editable else
                                tr("Too many weights to type by hand; choose a named kernel.")))
+        self.grid.resizeColumnsToContents()  # a number is never cut to "-0.001…"
+        for c in range(self.grid.columnCount()):
+            self.grid.setColumnWidth(c, max(54, self.grid.columnWidth(c)))
         h = min(7, self.grid.rowCount()) * 24 + 28
         self.grid.setFixedHeight(max(60, h))
         self._quiet = False
