@@ -135,8 +135,12 @@ class UndoFromAnywhere(QtCore.QObject):
         self._window, self._undo, self._redo = window, undo, redo
         QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
 
+    # the widgets that claim Ctrl+Z for themselves; other widgets never see this filter
+    _EDITORS = (QtWidgets.QAbstractSpinBox, QtWidgets.QLineEdit, QtWidgets.QTextEdit, QtWidgets.QPlainTextEdit,
+                QtWidgets.QComboBox)
+
     def _focus_changed(self, _old, new) -> None:
-        if new is not None and new.window() == self._window:
+        if isinstance(new, self._EDITORS) and new.window() == self._window:
             new.installEventFilter(self)  # a second install of the same filter is harmless
 
     def _wanted(self, ev) -> bool:
