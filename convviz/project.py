@@ -93,6 +93,10 @@ class Project:
     # ("values", nested tuple) for numbers the user typed.
     kernels: tuple[Any, ...] = ()
     title: str = ""
+    # Trained weights: the .safetensors file beside the project (see weights.py), "" for none;
+    # and how the stack is trained (training_config.TrainConfig), None until it is set.
+    weights: str = ""
+    training: Any = None
 
     def __post_init__(self):
         if len(self.kernels) < len(self.layers):
@@ -125,6 +129,10 @@ class Project:
             out["input"]["fit"] = self.input.fit
         out["seed"] = self.seed
         out["layers"] = layers
+        if self.training is not None:
+            out["training"] = self.training.to_dict()
+        if self.weights:
+            out["weights"] = self.weights
         return out
 
 
@@ -259,7 +267,7 @@ def from_dict(d: Any) -> Project:
         hint = "it was written by a newer convviz" if version > VERSION else "it is not a version this convviz reads"
         raise ProjectError("version", f"version {show(version)} is not supported ({hint}); this convviz reads version "
                                       f"{VERSION}")
-    known = {"format", "version", "title", "input", "seed", "layers"}
+    known = {"format", "version", "title", "input", "seed", "layers", "training", "weights"}
     extra = [k for k in d if k not in known]
     if extra:
         raise ProjectError(extra[0], f"unknown field; a project has: {', '.join(sorted(known))}")
@@ -314,7 +322,28 @@ def from_dict(d: Any) -> Project:
         if k is not None and layers[-1].layer_type.category != "conv":
             raise ProjectError(f"{path}.kernel_init", f"{layers[-1].type} has no kernel to initialise")
         kernels.append(_parse_kernel_init(k, f"{path}.kernel_init") if k is not None else None)
-    return Project(input_spec, tuple(layers), seed, tuple(kernels), title)
+    return Project(input_spec, tuple(layers), seed, tuple(kernels), title, *_training_fields(d))
+
+
+def _training_fields(d: Mapping) -> tuple[str, Any]:
+    """The optional ``weights`` (a .safetensors file name) and ``training`` (settings) fields."""
+    weights = d.get("weights", "")
+    if not isinstance(weights, str):
+        raise ProjectError("weights", f"expected the name of a .safetensors file, got {show(weights)}")
+    if weights:
+        problem = text_problem(weights, "source")
+        if problem:
+            raise ProjectError("weights", problem)
+        if not weights.lower().endswith(".safetensors"):
+            raise ProjectError("weights", f"expected the name of a .safetensors file, got {show(weights)}")
+    training = None
+    if "training" in d:
+        from .training_config import ConfigError, TrainConfig
+        try:
+            training = TrainConfig.from_dict(d["training"])
+        except ConfigError as e:
+            raise ProjectError(e.field, e.message) from None
+    return weights, training
 
 
 def _unique_keys(pairs: list) -> dict:
