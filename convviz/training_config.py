@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
-from .messages import show
+from .messages import escape, show
 
 OPTIMIZERS = ("sgd", "adam")
 MAX_BATCH = 65536
@@ -104,7 +104,7 @@ class TrainConfig:
         saved = [f.name for f in fields(cls) if f.name not in ("device", "threads")]
         extra = [k for k in d if k not in saved]
         if extra:
-            raise ConfigError(f"{path}.{show(extra[0])}", f"unknown field; training has: {', '.join(saved)}")
+            raise ConfigError(f"{path}.{escape(str(extra[0]), 60)}", f"unknown field; training has: {', '.join(saved)}")
         cfg = cls(**{k: d[k] for k in saved if k in d})
         if isinstance(cfg.lr, int) and not isinstance(cfg.lr, bool):
             cfg = replace(cfg, lr=float(cfg.lr))

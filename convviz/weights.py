@@ -331,8 +331,11 @@ def read_state_dict(path: str) -> dict[str, np.ndarray]:
     import pickle
 
     import torch
+    import warnings
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's notes on pickle protocols are not the user's concern
+            warnings.simplefilter("ignore")
+            obj = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, ValueError, TypeError, AttributeError, EOFError, KeyError,
             ImportError, OSError) as e:
         text = str(e)
@@ -406,7 +409,7 @@ def flatten(weights: Weights) -> dict[str, np.ndarray]:
     out = {}
     for i in sorted(weights):
         for k, v in weights[i].items():
-            a = np.ascontiguousarray(v)
+            a = np.asarray(v, order="C")  # (ascontiguousarray would make a scalar 1-D)
             if a.dtype.kind == "f" and a.dtype != np.float32:
                 a = a.astype(np.float32)
             out[f"{int(i)}.{k}"] = a
