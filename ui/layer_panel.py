@@ -378,9 +378,11 @@ class LayerPanel(QtWidgets.QWidget):
         if self.project is None or not (0 <= i < len(self.project.layers)):
             self._clear_form()
             self.form_box.setTitle(tr("Arguments"))
+            self.form_box.hide()  # nothing selected (an empty stack): no empty box
             self.problem.hide()
             self.kernel.hide()
             return
+        self.form_box.show()
         spec = self.project.layers[i]
         layer = self.info.layers[i]
         self.form_box.setTitle(tr("Layer {i}: {type}").format(i=i, type=spec.type))

@@ -210,9 +210,10 @@ def test_file_new_is_an_empty_stack_on_the_current_input(make_window, qtbot):
     wait_maps(qtbot, win)
     assert win.features.widget_for(-1).array.shape == (1, *inp.shape[1:])
     assert hint.isVisible() and "Add" in hint.text()
-    assert not win.layers.remove_button.isEnabled()
+    assert not win.layers.remove_button.isEnabled() and not win.layers.form_box.isVisible()
     hint.linkActivated.emit("Conv2d")  # the hint's link adds the first layer
     assert [l.type for l in win.project.layers] == ["Conv2d"] and not hint.isVisible()
+    assert win.layers.form_box.isVisible() and "out_channels" in win.layers.editors
     wait_maps(qtbot, win)
     assert win.info.layers[0].out_shape == (8, *inp.shape[1:])
 
