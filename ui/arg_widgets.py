@@ -132,15 +132,16 @@ class _RangeChecked:
     def validate(self, text: str, pos: int):
         res = super().validate(text, pos)
         state = res[0] if isinstance(res, tuple) else res
-        if state == QtGui.QValidator.State.Invalid:
-            bare = text.strip()
-            if bare == "-" and self.minimum() >= 0:  # the start of a negative number: let it be typed
-                return (QtGui.QValidator.State.Intermediate, text, pos)
+        if state != QtGui.QValidator.State.Acceptable:  # e.g. 99 (Qt: invalid) or 0 where 1 is the least
+            if state == QtGui.QValidator.State.Invalid and text.strip() == "-" and self.minimum() >= 0:
+                return (QtGui.QValidator.State.Intermediate, text, pos)  # the start of a negative number
             v = self._typed(text)
             if v is not None:
                 self._mark(tr("{v} is out of range: {range}").format(v=self._fmt(v), range=self._range_text()))
                 return (QtGui.QValidator.State.Intermediate, text, pos)
-        elif state == QtGui.QValidator.State.Acceptable and self._marked and self.hasFocus():
+            if self._marked and self.hasFocus():
+                self._mark(None)
+        elif self._marked and self.hasFocus():
             self._mark(None)
         return res
 

@@ -155,6 +155,12 @@ def test_out_of_range_number_is_refused_with_a_sentence(make_window, qtbot):
     msg = win.status.currentMessage()
     assert "kernel_size" in msg and "99" in msg and f"1 to {MAX_KERNEL}" in msg and "kept 3" in msg, msg
     assert win.doc.undo_stack.count() == 0
+    # below the least value too (Qt takes 0 as the start of a number and used to drop it silently)
+    spin.selectAll()
+    qtbot.keyClicks(spin, "0")
+    assert spin.property("outOfRange")
+    key(qtbot, spin, Qt.Key.Key_Return)
+    assert spin.value() == 3 and "0 is out of range" in win.status.currentMessage()
     # typing a valid number clears the mark and is applied
     spin.selectAll()
     qtbot.keyClicks(spin, "5")
