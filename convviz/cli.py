@@ -16,7 +16,7 @@ from .messages import escape
 from .project import Project, ProjectError, load
 from .samples import PRESETS, InputError, load_preset
 
-SUBCOMMANDS = ("describe", "rf", "render-walkthrough")
+SUBCOMMANDS = ("describe", "rf", "train", "render-walkthrough")
 
 
 class CliError(Exception):
@@ -185,11 +185,102 @@ def _parser_describe() -> argparse.ArgumentParser:
     return p
 
 
+class _OneSentenceParser(argparse.ArgumentParser):
+    """Bad arguments are one sentence (exit status 2), not a usage block."""
+
+    def error(self, message):
+        raise CliError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _parser_train() -> argparse.ArgumentParser:
+    from .training_config import OPTIMIZERS
+    p = _OneSentenceParser(
+        prog="convviz train",
+        description="Train the project's stack as a classifier on a data set, one line (or JSON object) per epoch. "
+                    "Settings not given come from the project's \"training\" field, else the defaults.")
+    p.add_argument("project", help="a project file, or preset:NAME")
+    p.add_argument("--data", help="digits, shapes, horse-shift, folder:PATH or idx:IMAGES[,LABELS] (default: the "
+                                   "project's, else digits)")
+    p.add_argument("--size", type=int, help="how many examples in all (default: the data set's)")
+    p.add_argument("--epochs", type=int, help="passes over the training examples (default 5)")
+    p.add_argument("--lr", type=float, help="learning rate (default 0.001)")
+    p.add_argument("--batch-size", type=int, help="examples per step (default 64)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, help="adam (default) or sgd (with --momentum, default 0.9)")
+    p.add_argument("--momentum", type=float, help="SGD's momentum")
+    p.add_argument("--weight-decay", type=float, help="L2 penalty (default 0)")
+    p.add_argument("--seed", type=int, help="draws the split, each epoch's order and dropout (default 0; the initial "
+                                             "weights come from the project's seed)")
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--threads", type=int, help="torch's threads (default: torch's choice)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per epoch (JSON Lines)")
+    p.add_argument("--save", metavar="WEIGHTS.safetensors", help="save the trained weights to this file")
+    return p
+
+
+def cmd_train(args) -> int:
+    import dataclasses
+    import os
+
+    from .datasets import DATASETS, DatasetError, load_dataset
+    from .training_config import TrainConfig
+    project = _open_project(args.project)
+    given = {"data": args.data, "size": args.size, "epochs": args.epochs, "lr": args.lr,
+             "batch_size": args.batch_size, "optimizer": args.optimizer, "momentum": args.momentum,
+             "weight_decay": args.weight_decay, "seed": args.seed, "threads": args.threads}
+    cfg = dataclasses.replace(project.training or TrainConfig(), device=args.device,
+                              **{k: v for k, v in given.items() if v is not None})
+    problem = cfg.problem()
+    if problem:
+        raise CliError(problem)
+    if args.save is not None and not args.save.lower().endswith(".safetensors"):
+        raise CliError(f"--save writes a .safetensors file; name it so, not {escape(args.save, 300)}")
+    if args.device.startswith("cuda"):
+        from .engine import resolve_device
+        if resolve_device(args.device) == "cpu":
+            raise CliError(f"--device {escape(args.device, 40)}: no CUDA device is available here; use --device cpu")
+    from .training import Trainer, TrainingError, classifier_problem
+    known = DATASETS.get(cfg.data)
+    problem = classifier_problem(project, classes=len(known.classes) if known else None, data_name=cfg.data)
+    if problem:
+        raise CliError(f"cannot train {escape(args.project, 300)}: {problem}")
+    c, h, w = project.input.shape
+    base_dir = None if args.project.startswith("preset:") else os.path.dirname(os.path.abspath(args.project))
+    try:
+        ds = load_dataset(cfg.data, c, h, w, seed=cfg.seed, size=cfg.size, base_dir=base_dir)
+        trainer = Trainer(project, ds, cfg)
+    except (DatasetError, TrainingError) as e:
+        raise CliError(str(e)) from None
+    if not args.json:
+        print(f"{ds.summary()}; {cfg.optimizer} lr {cfg.lr:g}, batch {cfg.batch_size}, weight decay "
+              f"{cfg.weight_decay:g}, {cfg.epochs} epochs, seed {cfg.seed}, {trainer.device}", file=sys.stderr)
+
+    def report(rec) -> None:
+        if args.json:
+            print(json.dumps({"epochs": cfg.epochs, **rec.to_dict()}), flush=True)
+        else:
+            print(f"epoch {rec.epoch}/{cfg.epochs}  train loss {rec.train_loss:.4f}  train accuracy "
+                  f"{100 * rec.train_accuracy:.1f}%  test loss {rec.test_loss:.4f}  test accuracy "
+                  f"{100 * rec.test_accuracy:.1f}%  {rec.examples_per_second:,.0f} examples/s", flush=True)
+    trainer.run(on_epoch=report)
+    if args.save is not None:
+        from .weights import save_weights
+        last = trainer.history[-1]
+        try:
+            save_weights(args.save, trainer.state(), {"data": cfg.data, "epochs": str(last.epoch),
+                                                      "test_accuracy": repr(last.test_accuracy)})
+        except OSError as e:
+            raise CliError(f"cannot write {escape(args.save, 300)}: {escape(e.strerror or e, 200)}") from None
+        if not args.json:
+            print(f"saved the trained weights to {escape(args.save, 300)}", file=sys.stderr)
+    return 0
+
+
 def _parser_gui() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="convviz", description="convviz: make convolution visible.",
         epilog="Headless commands: convviz describe PROJECT.json [--json]; "
                "convviz rf PROJECT.json --layer L --pixel Y,X [--json]; "
+               "convviz train PROJECT.json --data digits --epochs 5 [--json] [--save WEIGHTS.safetensors]; "
                "convviz render-walkthrough --out DIR [--lang zh_CN]")
     p.add_argument("project", nargs="?",
                    help="a project file to open, or preset:NAME (" + ", ".join(PRESETS) + "); default: the last "
@@ -220,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             return _headless(cmd_describe, _parser_describe().parse_args(argv[1:]))
         if argv and argv[0] == "rf":
             return _headless(cmd_rf, _parser_rf().parse_args(argv[1:]))
+        if argv and argv[0] == "train":
+            return _headless(cmd_train, _parser_train().parse_args(argv[1:]))
         if argv and argv[0] == "render-walkthrough":
             p = argparse.ArgumentParser(prog="convviz render-walkthrough",
                                         description="Render every walkthrough chapter beside its live view to PNG.")

@@ -116,3 +116,178 @@ def to_pytorch(project: Project) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+# --- training ------------------------------------------------------------------------------------
+
+_DIGITS_LOADER = '''
+def _rng(seed, purpose):
+    return np.random.default_rng([seed, zlib.crc32(purpose.encode())])
+
+
+def _allocation(labels, total, num_classes):
+    """How many of each class make ``total`` in proportion (largest remainder)."""
+    counts = np.bincount(labels, minlength=num_classes).astype(np.int64)
+    n = int(counts.sum())
+    quota = counts * total
+    base = quota // n
+    rest = total - int(base.sum())
+    order = np.lexsort((np.arange(num_classes), -(quota % n)))
+    base[order[:rest]] += 1
+    return base
+
+
+def _stratified_pick(labels, total, num_classes, rng):
+    take = _allocation(labels, total, num_classes)
+    mask = np.zeros(len(labels), bool)
+    perm = rng.permutation(len(labels))
+    by_class = perm[np.argsort(labels[perm], kind="stable")]
+    start = 0
+    for c, n_c in enumerate(np.bincount(labels, minlength=num_classes)):
+        mask[by_class[start:start + take[c]]] = True
+        start += n_c
+    return mask
+
+
+def _resize(imgs, height, width):
+    """Pillow's LANCZOS when shrinking, BILINEAR when enlarging, as convviz resizes."""
+    from PIL import Image
+    n, h, w = imgs.shape
+    if (h, w) == (height, width):
+        return imgs
+    method = Image.Resampling.LANCZOS if height * width <= h * w else Image.Resampling.BILINEAR
+    return np.stack([np.asarray(Image.fromarray(im).resize((width, height), method)) for im in imgs])
+
+
+def load_data():
+    """The 1,797 UCI digits (the copy bundled with convviz), resized to the input and split into
+    train and test as convviz splits them: uint8 images (N, C, H, W) and int64 labels."""
+    with open(DIGITS_CSV, "rb") as f:
+        rows = np.array([line.split(b",") for line in gzip.decompress(f.read()).split()], dtype=np.int64)
+    labels = rows[:, 64]
+    images = ((rows[:, :64] * 255 + 8) // 16).astype(np.uint8).reshape(-1, 8, 8)
+    channels, height, width = INPUT_SHAPE
+    keep = np.arange(len(labels))
+    if DATA_SIZE is not None and DATA_SIZE < len(labels):
+        keep = np.flatnonzero(_stratified_pick(labels, DATA_SIZE, 10, _rng(TRAIN_SEED, "subset")))
+    x = _resize(images, height, width)[keep]
+    x = np.ascontiguousarray(np.broadcast_to(x[:, None], (len(x), channels, height, width)))
+    y = labels[keep]
+    n = len(y)
+    n_test = min(max(int(round(n * TEST_FRACTION)), 1), n - 1)
+    rng = _rng(TRAIN_SEED, "split")
+    test = _stratified_pick(y, n_test, 10, rng)
+    tr, te = np.flatnonzero(~test), np.flatnonzero(test)
+    tr, te = tr[rng.permutation(len(tr))], te[rng.permutation(len(te))]
+    return x[tr], y[tr], x[te], y[te]
+'''
+
+_CONVVIZ_LOADER = '''
+def load_data():
+    """The data set as convviz makes it (generated or read from files: this needs convviz
+    importable): uint8 images (N, C, H, W) and int64 labels, train then test."""
+    from convviz.datasets import load_dataset
+    ds = load_dataset(DATA, *INPUT_SHAPE, seed=TRAIN_SEED, size=DATA_SIZE, test_fraction=TEST_FRACTION,
+                      base_dir=BASE_DIR)
+    return (np.array(ds.train_x), np.array(ds.train_y), np.array(ds.test_x), np.array(ds.test_y))
+'''
+
+_TRAIN_LOOP = '''
+
+def derived_seed(seed, purpose):
+    """The seed of one purpose ("epoch 3", "dropout") of the training seed, as convviz draws it."""
+    return int.from_bytes(hashlib.sha256(f"convviz:{purpose}:{int(seed)}".encode()).digest()[:8], "little") >> 1
+
+
+def evaluate(model, x, y, batch=500):
+    """(mean cross-entropy, accuracy) on uint8 images x and labels y, in evaluation mode."""
+    model.eval()
+    loss_sum, correct = torch.zeros((), dtype=torch.float64), 0
+    with torch.inference_mode():
+        for a in range(0, len(y), batch):
+            logits = model(x[a:a + batch].float().div_(255)).flatten(1)
+            loss_sum += F.cross_entropy(logits, y[a:a + batch], reduction="sum").double()
+            correct += int((logits.argmax(1) == y[a:a + batch]).sum())
+    return loss_sum.item() / len(y), correct / len(y)
+
+
+def train(model, train_x, train_y, test_x, test_y, epochs=EPOCHS):
+    """Cross-entropy, @OPTIMIZER_NAME@, batches of @BATCH@ in an order drawn anew each epoch;
+    prints each epoch's numbers and returns the last test accuracy."""
+    xs, ys = torch.from_numpy(train_x), torch.from_numpy(train_y)
+    tx, ty = torch.from_numpy(test_x), torch.from_numpy(test_y)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = @OPTIMIZER_CODE@
+    torch.manual_seed(derived_seed(TRAIN_SEED, "dropout"))  # what Dropout draws
+    accuracy = None
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(ys), generator=torch.Generator().manual_seed(derived_seed(TRAIN_SEED, f"epoch {epoch}")))
+        loss_sum = correct = 0.0
+        for a in range(0, len(ys), BATCH_SIZE):
+            idx = order[a:a + BATCH_SIZE]
+            x, y = xs.index_select(0, idx).float().div_(255), ys.index_select(0, idx)
+            logits = model(x).flatten(1)
+            loss = F.cross_entropy(logits, y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * len(idx)
+            correct += (logits.argmax(1) == y).sum().item()
+        test_loss, accuracy = evaluate(model, tx, ty)
+        print(f"epoch {epoch + 1}/{epochs}  train loss {loss_sum / len(ys):.4f}  train accuracy "
+              f"{100 * correct / len(ys):.1f}%  test loss {test_loss:.4f}  test accuracy {100 * accuracy:.1f}%",
+              flush=True)
+    return accuracy
+
+
+if __name__ == "__main__":
+    model = build_model()
+    data = load_data()
+    accuracy = train(model, *data)
+    print(f"test accuracy {accuracy!r}")
+    if len(sys.argv) > 1:  # python this_file.py weights.pt
+        torch.save(model.state_dict(), sys.argv[1])
+'''
+
+
+def to_pytorch_training(project: Project, config=None, base_dir: str | None = None) -> str:
+    """``to_pytorch`` plus the data loading and the training loop convviz runs: the same initial
+    weights, split, order of examples, optimizer and evaluation, so running the file trains the
+    stack as the app does (on the CPU with the same thread count, to the same numbers) and
+    prints each epoch.  The digits are read from convviz's bundled file by its path with numpy
+    and Pillow alone; the other data sets are made by convviz's own loader (import convviz)."""
+    from .samples import resources_dir
+    from .training_config import TrainConfig
+    cfg = config or project.training or TrainConfig()
+    model = to_pytorch(project)
+    head, _, _ = model.partition('\nif __name__ == "__main__":')
+    head = head.replace("running this file prints each layer's output shape.",
+                        "running this file trains it as convviz does and prints each epoch.", 1)
+    head = head.replace('"""\nimport torch\nfrom torch import nn\n',
+                        '"""\nimport gzip\nimport hashlib\nimport sys\nimport zlib\n\nimport numpy as np\n'
+                        'import torch\nimport torch.nn.functional as F\nfrom torch import nn\n', 1)
+    if cfg.optimizer == "sgd":
+        opt = (f"torch.optim.SGD(params, lr=LR, momentum={float(cfg.momentum)!r}, weight_decay=WEIGHT_DECAY)")
+        name = "SGD with momentum"
+    else:
+        opt, name = "torch.optim.Adam(params, lr=LR, weight_decay=WEIGHT_DECAY)", "Adam"
+    digits = cfg.data == "digits"
+    settings = [
+        "",
+        "# Training, as convviz ran it (its text is kept as Python string literals, never run).",
+        f"DATA = {cfg.data!r}",
+        f"DIGITS_CSV = {str(resources_dir() / 'datasets' / 'digits.csv.gz')!r}  # bundled with convviz"
+        if digits else f"BASE_DIR = {base_dir!r}  # relative folder: and idx: paths start here",
+        f"DATA_SIZE = {None if cfg.size is None else int(cfg.size)!r}",
+        "TEST_FRACTION = 0.2",
+        f"TRAIN_SEED = {int(cfg.seed)!r}",
+        f"EPOCHS = {int(cfg.epochs)!r}",
+        f"BATCH_SIZE = {int(cfg.batch_size)!r}",
+        f"LR = {float(cfg.lr)!r}",
+        f"WEIGHT_DECAY = {float(cfg.weight_decay)!r}",
+        "",
+    ]
+    loop = (_TRAIN_LOOP.replace("@OPTIMIZER_NAME@", name).replace("@BATCH@", str(int(cfg.batch_size)))
+            .replace("@OPTIMIZER_CODE@", opt))
+    return head.rstrip("\n") + "\n\n" + "\n".join(settings) + (_DIGITS_LOADER if digits else _CONVVIZ_LOADER) + loop

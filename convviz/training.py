@@ -45,10 +45,12 @@ class TrainingError(ValueError):
     """Training cannot start or go on: one sentence saying what to change."""
 
 
-def classifier_problem(project: Project, dataset: Dataset | None = None) -> str | None:
+def classifier_problem(project: Project, dataset: Dataset | None = None, classes: int | None = None,
+                       data_name: str = "the data set") -> str | None:
     """Why ``project`` cannot be trained as a classifier of ``dataset`` (one sentence), or None:
     an empty or invalid stack, an input of another shape than the data set's images, or an
-    output that is not one number per class."""
+    output that is not one number per class.  Without a data set, ``classes`` (when known)
+    checks the output before any data is loaded."""
     if not project.layers:
         return "the stack is empty: add layers that end in one output per class"
     info = project.analyze()
@@ -56,15 +58,17 @@ def classifier_problem(project: Project, dataset: Dataset | None = None) -> str 
     if bad is not None:
         first = info.first_error or bad
         return f"layer {first.index} ({first.spec.type}) is invalid: {first.error} — fix it before training"
-    if dataset is None:
+    if dataset is not None:
+        if tuple(project.input.shape) != tuple(dataset.shape):
+            return (f"the data set's images are {shape_text(dataset.shape)} (channels x height x width), but the "
+                    f"project's input is {shape_text(project.input.shape)} — load the data set at the input's size")
+        classes, data_name = dataset.num_classes, dataset.name
+    if classes is None:
         return None
-    if tuple(project.input.shape) != tuple(dataset.shape):
-        return (f"the data set's images are {shape_text(dataset.shape)} (channels x height x width), but the project's "
-                f"input is {shape_text(project.input.shape)} — load the data set at the input's size")
     out = tuple(info.layers[-1].out_shape)
-    k = dataset.num_classes
+    k = classes
     if out not in ((k,), (k, 1, 1)):
-        return (f"the stack ends in a {shape_text(out)} output, but {dataset.name} has {k} classes: a classifier ends "
+        return (f"the stack ends in a {shape_text(out)} output, but {data_name} has {k} classes: a classifier ends "
                 f"in {k} numbers, one per class — end it with Flatten and Linear(out_features={k}), or with a "
                 f"convolution to {k} channels of 1x1")
     if info.total_params == 0:

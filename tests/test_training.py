@@ -354,3 +354,128 @@ def test_horse_shift_convolution_and_global_max_pooling_find_it_anywhere(horses)
     gmp = (C(8, 5, stride=2, padding=2), R, C(8, 3, padding=1), R, P((H // 2, W // 2)), C(2, 1))
     snap = Trainer(project(gmp, 1, H, W), horses, TrainConfig(data="horse-shift", epochs=6)).step(10_000)
     assert snap.test_accuracy >= 0.90, [r.test_accuracy for r in snap.history]
+
+
+# --- the command line and the exported code -------------------------------------------------------
+
+def test_train_command_prints_each_epoch_and_saves_the_weights(tmp_path, capsys):
+    import json
+
+    from convviz.cli import main
+    from convviz.project import save
+    from convviz.weights import load_weights
+    path = tmp_path / "tiny.json"
+    save(tiny(), path)
+    w = tmp_path / "w.safetensors"
+    rc = main(["train", str(path), "--data", "digits", "--size", "400", "--epochs", "2", "--lr", "0.01",
+               "--batch-size", "32", "--optimizer", "sgd", "--seed", "3", "--threads", "1", "--json", "--save", str(w)])
+    out, err = capsys.readouterr()
+    assert rc == 0 and err == ""
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["epoch"] for r in rows] == [1, 2] and rows[-1]["step"] == 20
+    assert set(rows[0]) >= {"train_loss", "train_accuracy", "test_loss", "test_accuracy", "examples_per_second"}
+    cfg = TrainConfig(data="digits", size=400, epochs=2, lr=0.01, batch_size=32, optimizer="sgd", seed=3)
+    ds = load_dataset("digits", 1, 8, 8, seed=3, size=400)
+    tr = Trainer(tiny(), ds, cfg)
+    snap = tr.step(1000)
+    assert [r["test_accuracy"] for r in rows] == [r.test_accuracy for r in snap.history]
+    got = load_weights(w, tiny())
+    assert got.problems == () and got.metadata["epochs"] == "2"
+    np.testing.assert_array_equal(got.weights[6]["weight"], snap.state[6]["weight"])
+    # the table form: one line per epoch on stdout, what was trained on stderr
+    rc = main(["train", str(path), "--size", "400", "--epochs", "1", "--threads", "1"])
+    out, err = capsys.readouterr()
+    assert rc == 0 and out.startswith("epoch 1/1  train loss ") and "examples/s" in out and len(out.splitlines()) == 1
+    assert err.startswith("digits: 320 train + 80 test images of 1x8x8, 10 classes; adam lr 0.001")
+
+
+def test_train_command_takes_its_defaults_from_the_project(tmp_path, capsys):
+    import json
+
+    from convviz.cli import main
+    from convviz.project import save
+    path = tmp_path / "tiny.json"
+    save(Project(tiny().input, tiny().layers, training=TrainConfig(data="shapes", size=200, epochs=1, batch_size=50)),
+         path)
+    rc = main(["train", str(path), "--json", "--threads", "1"])
+    out, err = capsys.readouterr()
+    assert rc == 2 and "shapes has 8 classes" in err  # tiny ends in 10 numbers: the project's data set was used
+    layers = list(tiny().layers)
+    layers[-1] = C(8, 1)
+    save(Project(tiny().input, tuple(layers), training=TrainConfig(data="shapes", size=200, epochs=1, batch_size=50)),
+         path)
+    assert main(["train", str(path), "--json", "--threads", "1"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 1 and rows[0]["step"] == 4  # 160 examples in batches of 50
+
+
+@pytest.mark.parametrize("args, sentence", [
+    (["--lr", "-1"], "the learning rate must be a number above 0"),
+    (["--lr", "abc"], "argument --lr: invalid float value: 'abc'"),
+    (["--epochs", "0"], "the number of epochs must be a whole number from 1"),
+    (["--data", "mnist"], "unknown data set 'mnist'"),
+    (["--data", "folder:/nonexistent/folder"], "/nonexistent/folder"),
+    (["--optimizer", "rmsprop"], "argument --optimizer: invalid choice"),
+    (["--save", "w.pt"], "--save writes a .safetensors file"),
+    (["--device", "tpu"], "the device must be \"cpu\" or \"cuda\""),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_train_command_bad_input_is_one_sentence_and_exit_2(tmp_path, capsys, args, sentence):
+    from convviz.cli import main
+    from convviz.project import save
+    path = tmp_path / "tiny.json"
+    save(tiny(), path)
+    rc = main(["train", str(path), "--size", "100", "--epochs", "1"] + args)
+    out, err = capsys.readouterr()
+    assert rc == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and sentence in err, err
+
+
+def test_train_command_refuses_a_stack_that_is_not_a_classifier(capsys):
+    from convviz.cli import main
+    assert main(["train", "preset:vgg16"]) == 2
+    err = capsys.readouterr().err
+    assert "the stack ends in a 512x7x7 output, but digits has 10 classes" in err and len(err.splitlines()) == 1
+    assert main(["train", "/nonexistent/p.json"]) == 2
+    assert "cannot open /nonexistent/p.json" in capsys.readouterr().err
+
+
+def _exported(proj, cfg):
+    from convviz.export import to_pytorch_training
+    return to_pytorch_training(proj, cfg)
+
+
+@pytest.mark.parametrize("data, size", [("digits", 300), ("shapes", 120)])
+def test_the_exported_script_loads_the_same_data(data, size):
+    cfg = TrainConfig(data=data, size=size, seed=7)
+    ns: dict = {"__name__": "exported"}
+    exec(compile(_exported(project((C(2, 3),), 1, 12, 12), cfg), "exported.py", "exec"), ns)
+    got = ns["load_data"]()
+    ds = load_dataset(data, 1, 12, 12, seed=7, size=size)
+    for a, b in zip(got, (ds.train_x, ds.train_y, ds.test_x, ds.test_y)):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+
+
+def test_running_the_exported_script_reproduces_the_in_app_accuracy(tmp_path):
+    """In a fresh process, with numpy, Pillow and torch alone: the same test accuracy as the app
+    (measured: equal to the last digit on one thread; the promise is within one point)."""
+    import os
+    import subprocess
+    import sys
+    proj = project((C(6, 3, padding=1), R, P(2), C(12, 3, padding=1), R, P(2), C(10, 4)), 1, 16, 16)
+    cfg = TrainConfig(size=600, epochs=3, lr=3e-3, batch_size=32, seed=2)
+    script = tmp_path / "model.py"
+    script.write_text(_exported(proj, cfg), encoding="utf-8")
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, str(script), str(tmp_path / "w.pt")], capture_output=True, text=True,
+                       timeout=300, cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("epoch 1/3  train loss")
+    exported = float(lines[-1].split()[-1])
+    snap = Trainer(proj, load_dataset("digits", 1, 16, 16, seed=2, size=600), cfg).step(10_000)
+    assert abs(exported - snap.test_accuracy) <= 0.01, (exported, snap.test_accuracy)
+    assert snap.test_accuracy > 0.5  # it learned something worth comparing
+    from convviz.weights import load_weights
+    assert load_weights(tmp_path / "w.pt", proj).problems == ()
