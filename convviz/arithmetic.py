@@ -13,10 +13,16 @@ Counting convention (torch.utils.flop_counter's, written down once):
   kw`` (every input pixel is spread over a kernel-sized patch; thop and torchinfo count the
   output size and over-count by about stride^2).
 * DepthwiseSeparable: the depthwise and the pointwise convolution added up.
-* Pooling, BatchNorm and activations: 0 MACs (they do comparisons, additions and element-wise
-  arithmetic, not multiply-accumulates).
+* Linear: ``in_features * out_features`` per output position (once for a vector; on a
+  (C, H, W) map, torch applies it to the last dimension, C * H times).
+* Pooling, BatchNorm, activations, Flatten and Dropout: 0 MACs (they do comparisons,
+  additions and element-wise arithmetic, not multiply-accumulates).
 * FLOPs = 2 x MACs.
 * Activation memory: the output tensor in float32, 4 bytes per element, batch size 1.
+
+Shapes are per example, without the batch: (C, H, W) for maps; after a Flatten a vector (F,)
+(or, flattening only some dimensions, a shape of rank 2).  2-D layers (convolutions, pooling,
+BatchNorm2d) take (C, H, W) only; Flatten, Linear, Dropout and activations take any shape.
 """
 from __future__ import annotations
 
@@ -101,7 +107,7 @@ def transpose_out(n: int, k: int, s: int, d: int, p: int, op: int) -> int:
 
 
 def adaptive_bins(n: int, o: int) -> list[tuple[int, int]]:
-    """AdaptiveAvgPool's bins along one axis: bin i covers rows [start, end)."""
+    """Adaptive pooling's bins (average and max) along one axis: bin i covers rows [start, end)."""
     return [((i * n) // o, ((i + 1) * n + o - 1) // o) for i in range(o)]
 
 
@@ -147,7 +153,7 @@ def axis_formula(spec: LayerSpec, axis: int, n: int) -> AxisFormula:
         o = conv_out(n, k, s, d, pb, pa)
         dropped = span % s if span >= 0 else 0
         return AxisFormula(o, f"({num}) // {s} + 1 = {o}", dropped)
-    if t == "AdaptiveAvgPool2d":
+    if t in ("AdaptiveAvgPool2d", "AdaptiveMaxPool2d"):
         o = pair(spec.get("output_size"))[axis]
         return AxisFormula(o, f"output_size = {o}")
     return AxisFormula(n, Msg(QT_TRANSLATE_NOOP("core", "{n} (unchanged)"), n=n))
@@ -193,17 +199,80 @@ def out_channels(spec: LayerSpec, c_in: int) -> int:
     return c_in
 
 
-def output_shape(spec: LayerSpec, in_shape: tuple[int, int, int]) -> tuple[int, int, int]:
-    """(C, H, W) of the output.  Assumes the layer is valid (see validate.py); an impossible
-    layer gives sizes below 1 here, which is how the validator finds out."""
+def product(values) -> int:
+    n = 1
+    for v in values:
+        n *= v
+    return n
+
+
+def flatten_dims(spec: LayerSpec, rank: int) -> tuple[int, int] | None:
+    """Flatten's (start, end) as torch resolves them on an input of ``rank`` dimensions
+    (without the batch; torch sees rank + 1, the batch being dimension 0), negatives counted
+    from the end; None when either is not a dimension of that input."""
+    n = rank + 1
+    s, e = int(spec.get("start_dim")), int(spec.get("end_dim"))
+    if not (-n <= s < n and -n <= e < n):
+        return None
+    return s % n, e % n
+
+
+def fan_in(spec: LayerSpec, in_shape: tuple[int, ...]) -> int:
+    """The number an inferred argument takes from the input: Linear's in_features is the size
+    of the last dimension, in_channels and num_features the channels (the first)."""
+    return int(in_shape[-1]) if spec.type == "Linear" else int(in_shape[0])
+
+
+def output_shape(spec: LayerSpec, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The output's shape (per example, without the batch).  Assumes the layer is valid (see
+    validate.py); an impossible 2-D layer gives sizes below 1 here, which is how the validator
+    finds out."""
+    t = spec.type
+    if t == "Linear":
+        return tuple(in_shape[:-1]) + (int(spec.get("out_features")),)
+    if t == "Flatten":
+        s, e = flatten_dims(spec, len(in_shape))
+        if s >= e:  # nothing to join (torch returns the input as it is)
+            return tuple(in_shape)
+        # batched dimension d is dimension d - 1 of the example; the batch (0) is never joined
+        return tuple(in_shape[:s - 1]) + (product(in_shape[s - 1:e]),) + tuple(in_shape[e:])
+    if not spec.layer_type.spatial:  # Dropout, activations: element-wise
+        return tuple(in_shape)
     c, h, w = in_shape
     fh, fw = axis_formula(spec, 0, h), axis_formula(spec, 1, w)
     return out_channels(spec, c), fh.value, fw.value
 
 
-def params(spec: LayerSpec, c_in: int) -> int:
-    """Number of learnable parameters, equal to sum(p.numel() for p in module.parameters())."""
+def layer_formula(spec: LayerSpec, in_shape: tuple[int, ...]) -> tuple[str, tuple[AxisFormula, AxisFormula] | None]:
+    """The output-size formula of a layer on ``in_shape`` as one line of text, and its two
+    spatial axes (None for a layer that does not work on height and width)."""
     t = spec.type
+    rank = len(in_shape)
+    if t == "Flatten":
+        s, e = flatten_dims(spec, rank)
+        if s >= e:
+            return Msg(QT_TRANSLATE_NOOP("core", "{n} (unchanged)"), n=str(list(in_shape))), None
+        joined = in_shape[s - 1:e]
+        return f"{'*'.join(str(v) for v in joined)} = {product(joined)}", None
+    if t == "Linear":
+        text = f"out_features = {int(spec.get('out_features'))}"
+        if rank > 1:
+            text = Msg("{formula} ({notes})", formula=text, notes=Msg(QT_TRANSLATE_NOOP(
+                "core", "Linear reads only the last dimension, {n} values; a Flatten before it makes it read all "
+                        "{total}"), n=in_shape[-1], total=product(in_shape)))
+        return text, None
+    if rank == 3:
+        return formula(spec, in_shape[1], in_shape[2])
+    return Msg(QT_TRANSLATE_NOOP("core", "{n} (unchanged)"), n=str(list(in_shape))), None
+
+
+def params(spec: LayerSpec, c_in: int) -> int:
+    """Number of learnable parameters, equal to sum(p.numel() for p in module.parameters()).
+    ``c_in`` is what fan_in gives (the channels; Linear: the size of the last dimension)."""
+    t = spec.type
+    if t == "Linear":
+        out = int(spec.get("out_features"))
+        return c_in * out + (out if spec.get("bias") else 0)
     bias = bool(spec.get("bias")) if spec.layer_type.args and "bias" in spec.layer_type.arg_names else False
     if t == "Conv2d":
         kh, kw = pair(spec.get("kernel_size"))
@@ -222,9 +291,13 @@ def params(spec: LayerSpec, c_in: int) -> int:
     return 0
 
 
-def macs(spec: LayerSpec, in_shape: tuple[int, int, int], out_shape: tuple[int, int, int]) -> int:
+def macs(spec: LayerSpec, in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> int:
     """Multiply-accumulates, by the convention in this module's docstring."""
     t = spec.type
+    if t == "Linear":
+        return product(out_shape) * int(in_shape[-1])
+    if not spec.layer_type.spatial:
+        return 0
     c, h, w = in_shape
     co, ho, wo = out_shape
     if t == "Conv2d":
@@ -239,9 +312,8 @@ def macs(spec: LayerSpec, in_shape: tuple[int, int, int], out_shape: tuple[int, 
     return 0
 
 
-def activation_bytes(shape: tuple[int, int, int]) -> int:
-    c, h, w = shape
-    return c * h * w * BYTES_PER_ELEMENT
+def activation_bytes(shape: tuple[int, ...]) -> int:
+    return product(shape) * BYTES_PER_ELEMENT
 
 
 def tensor_fits(shape: tuple[int, ...], bytes_per_element: int = BYTES_PER_ELEMENT) -> bool:

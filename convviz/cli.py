@@ -132,8 +132,12 @@ def cmd_rf(args) -> int:
     if not layer.ok:
         bad = info.first_error
         raise CliError(f"layer {args.layer} has no output: {bad.error if bad else 'an earlier layer is invalid'}")
-    _, h, w = layer.out_shape
+    _, h, w = layer.map_shape  # a vector is addressed on the grid it is drawn as
     if not (0 <= y < h and 0 <= x < w):
+        if len(layer.out_shape) != 3:
+            raise CliError(f"pixel ({y}, {x}) is outside layer {args.layer}'s output: its "
+                           f"{'x'.join(map(str, layer.out_shape))} values are drawn as {h}x{w} maps, value i at "
+                           f"(i // {w}, i % {w})")
         raise CliError(f"pixel ({y}, {x}) is outside layer {args.layer}'s {h}x{w} output")
     try:
         sets = exact(info, args.layer, y, x)

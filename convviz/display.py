@@ -13,6 +13,43 @@ import numpy as np
 NORMALISATIONS = ("channel", "layer", "global")
 GAP = 1  # pixels between tiles, drawn as background
 
+# A vector (after Flatten or Linear) is drawn as one channel whose values fill a grid row by
+# row: up to STRIP values in one row (ten logits read as a strip), longer vectors in the most
+# nearly square grid that holds them exactly (rows x cols == length, so no cell is padding and
+# cell (y, x) is value y * cols + x), or in one row when no such grid is within 1:MAX_ASPECT.
+STRIP = 32
+MAX_ASPECT = 8
+_SEARCH = 4096  # divisors tried, so that the fold of any length is quick
+
+
+def fold(n: int) -> tuple[int, int]:
+    """(rows, cols) of the grid a run of ``n`` values is drawn in (rows * cols == n)."""
+    if n <= STRIP:
+        return 1, n
+    r = math.isqrt(n)
+    for _ in range(_SEARCH):
+        if r < 1 or n // r > MAX_ASPECT * r:
+            break
+        if n % r == 0:
+            return r, n // r
+        r -= 1
+    return 1, n
+
+
+def map_shape(shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """The (channels, height, width) maps a tensor of ``shape`` (per example) is drawn and
+    addressed as: a map is itself; a vector (F,) is one channel of fold(F); a rank-2 shape
+    (A, B) is A channels of fold(B).  A reshape in row-major order, so the values keep their
+    order; the receptive field and the views share these coordinates."""
+    shape = tuple(int(v) for v in shape)
+    if len(shape) == 3:
+        return shape
+    if len(shape) == 2:
+        return (shape[0], *fold(shape[1]))
+    if len(shape) == 1:
+        return (1, *fold(shape[0]))
+    raise ValueError(f"no maps for a tensor of shape {list(shape)}")
+
 
 @dataclass(frozen=True)
 class Layout:

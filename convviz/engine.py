@@ -36,6 +36,7 @@ from . import arithmetic as ar
 from .engine_api import (CHUNK_BYTES, CHUNK_WORK, DEFAULT_MACS_PER_SECOND, ComputeRequest,  # noqa: F401 - re-exported
                          ComputeResult, chunk_plan, estimate_bytes, estimate_seconds, layer_bytes, layer_work,
                          memory_budget, memory_problem)
+from .display import map_shape
 from .kernels import fill_weights
 from .messages import Msg
 from .project import Project, layer_seed
@@ -61,7 +62,8 @@ class DepthwiseSeparable(nn.Sequential):
 
 
 def build_module(spec: LayerSpec, c_in: int) -> nn.Module:
-    """The torch module for a (valid) spec; in_channels/num_features filled from c_in."""
+    """The torch module for a (valid) spec; in_channels/num_features/in_features filled from
+    c_in (arithmetic.fan_in of the layer's input: Linear's is the size of the last dimension)."""
     spec = resolve_channels(spec, c_in)
     kwargs = dict(spec.args)
     if spec.type == "DepthwiseSeparable":
@@ -83,7 +85,9 @@ def init_module(module: nn.Module, spec: LayerSpec, c_in: int, init: Any) -> Non
 
 
 def make_layer(spec: LayerSpec, c_in: int, seed: int, index: int, init: Any = None) -> nn.Module:
-    if spec.layer_type.category != "conv":  # nothing random to draw (BatchNorm starts at 1 and 0)
+    """The layer's module in evaluation mode (Dropout passes values through unchanged,
+    BatchNorm uses its running statistics), its random weights drawn under the layer's seed."""
+    if not spec.layer_type.random_weights:  # nothing random to draw (BatchNorm starts at 1 and 0)
         return build_module(spec, c_in).eval()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(layer_seed(seed, index))
@@ -103,10 +107,14 @@ def _param_view(p: torch.Tensor) -> np.ndarray:
 
 
 def _readonly(t: torch.Tensor) -> np.ndarray:
+    """The first example of ``t`` as read-only maps (C, H, W): a vector or a rank-2 output
+    reshaped as display.map_shape says (a view; the values keep their order)."""
     a = t.detach()
     if a.device.type != "cpu":
         a = a.cpu()
     arr = a[0].numpy()  # shares memory with a cached tensor that is never written again
+    if arr.ndim != 3:
+        arr = arr.reshape(map_shape(arr.shape))
     arr.flags.writeable = False
     return arr
 
@@ -264,6 +272,17 @@ def by_channels(m: nn.Module, x: torch.Tensor, out_shape: tuple[int, int, int], 
     return out
 
 
+def linear_features(m: nn.Linear, x: torch.Tensor, step: int, cancelled: Callable[[], bool]) -> torch.Tensor:
+    """``m(x)`` computed ``step`` output features at a time."""
+    out = x.new_empty((*x.shape[:-1], m.out_features))
+    for f0 in range(0, m.out_features, step):
+        if cancelled():
+            raise Cancelled()
+        f1 = min(m.out_features, f0 + step)
+        out[..., f0:f1] = F.linear(x, m.weight[f0:f1], None if m.bias is None else m.bias[f0:f1])
+    return out
+
+
 def forward_layer(m: nn.Module, layer, x: torch.Tensor, cancelled: Callable[[], bool] = lambda: False,
                   chunk_bytes: int = CHUNK_BYTES, chunk_work: int = CHUNK_WORK):
     """(output, depthwise map or None) of a valid layer, in chunks as engine_api.chunk_plan says;
@@ -282,6 +301,8 @@ def forward_layer(m: nn.Module, layer, x: torch.Tensor, cancelled: Callable[[], 
         return conv_rows(m, x, plan[0].step, cancelled), None
     if t == "ConvTranspose2d":
         return conv_transpose_rows(m, x, plan[0].step, cancelled), None
+    if t == "Linear":
+        return linear_features(m, x, plan[0].step, cancelled), None
     return by_channels(m, x, layer.out_shape, plan[0].step, cancelled), None
 
 
@@ -544,7 +565,7 @@ class Engine:
             for i, (spec, layer) in enumerate(zip(project.layers, info.layers)):
                 if not layer.ok:
                     break
-                key = (spec, project.kernels[i], project.seed, x.shape[1], device)
+                key = (spec, project.kernels[i], project.seed, tuple(x.shape), device)
                 if i < len(cache) and cache[i].key == key and reused == i:
                     reused += 1
                 else:
@@ -557,7 +578,8 @@ class Engine:
                             # torch's performance notes (e.g. 'same' with even kernels) are not
                             # the learner's concern
                             warnings.simplefilter("ignore", UserWarning)
-                            m = self._module(i, spec, x.shape[1], project.seed, project.kernels[i], device)
+                            m = self._module(i, spec, ar.fan_in(spec, tuple(x.shape[1:])), project.seed,
+                                             project.kernels[i], device)
                             y, mid = forward_layer(m, layer, x, cancelled, self.chunk_bytes, self.chunk_work)
                     except Cancelled:
                         raise
@@ -604,7 +626,7 @@ class Engine:
         return m
 
     def _make(self, spec: LayerSpec, c_in: int, seed: int, index: int, init: Any, device: str) -> nn.Module:
-        if spec.layer_type.category != "conv":
+        if not spec.layer_type.random_weights:
             return make_layer(spec, c_in, seed, index, init).to(device)
         with torch.device("meta"):
             shell = build_module(spec, c_in)
@@ -669,7 +691,7 @@ def effective_rf(project: Project, layer: int, y: int, x: int, channel: int | No
     mods = []
     for i, spec in enumerate(project.layers[:layer + 1]):
         check()
-        mods.append(make_layer(spec, info.layers[i].in_shape[0], project.seed, i, project.kernels[i]))
+        mods.append(make_layer(spec, ar.fan_in(spec, info.layers[i].in_shape), project.seed, i, project.kernels[i]))
     if n_random > 0:
         g = torch.Generator().manual_seed(seed)
         xs = (torch.randn((1, *inp.shape), generator=g) for _ in range(n_random))
@@ -691,7 +713,8 @@ def effective_rf(project: Project, layer: int, y: int, x: int, channel: int | No
                 h = m(h)
                 if h.requires_grad:
                     h.register_hook(check)  # the backward pass stops here too
-        out = h[0, :, y, x] if channel is None else h[0, channel, y, x]
+        maps = h[0].reshape(map_shape(tuple(h.shape[1:])))  # a vector as the maps it is drawn as
+        out = maps[:, y, x] if channel is None else maps[channel, y, x]
         grad, = torch.autograd.grad(out.sum(), x0)
         total += grad[0].abs().sum(0)
     return (total / count).numpy()

@@ -62,7 +62,7 @@ class Chunks:
     """How one stage of a layer is split: ``step`` rows or channels per chunk, ``count`` chunks,
     ``transient`` bytes one chunk allocates besides the layer's output (an upper bound)."""
 
-    axis: str  # "rows" or "channels"
+    axis: str  # "rows", "channels" (dimension 1) or "features" (Linear's outputs)
     step: int
     count: int
     transient: int
@@ -133,9 +133,18 @@ def chunk_plan(layer: LayerInfo, chunk_bytes: int = CHUNK_BYTES, chunk_work: int
     """How the engine splits a (valid) layer: one Chunks per stage (two for DepthwiseSeparable:
     the depthwise then the pointwise convolution)."""
     spec = layer.spec
+    t = spec.type
+    if t == "Linear":  # groups of output features: out[..., a:b] = x @ weight[a:b].T + bias[a:b]
+        rows = ar.product(layer.out_shape[:-1])  # the positions it is applied at (1 for a vector)
+        return (_split(layer.out_shape[-1], lambda n: rows * n * F32, rows * layer.in_shape[-1], chunk_bytes,
+                       chunk_work, "features"),)
+    if t == "Flatten":  # a view of its input: nothing computed, nothing allocated
+        return (Chunks("channels", layer.in_shape[0], 1, 0),)
+    if not spec.layer_type.spatial:  # element-wise on any shape (Dropout, activations): along dimension 1
+        per = ar.product(layer.out_shape[1:])
+        return (_split(layer.out_shape[0], lambda n: n * per * F32, per, chunk_bytes, chunk_work, "channels"),)
     c, h, w = layer.in_shape
     co, ho, wo = layer.out_shape
-    t = spec.type
     win = ar.window(spec)
     if t == "Conv2d":
         return (_conv_rows(c, h, w, co, ho, wo, win, spec.get("groups"), chunk_bytes, chunk_work),)
@@ -147,9 +156,10 @@ def chunk_plan(layer: LayerInfo, chunk_bytes: int = CHUNK_BYTES, chunk_work: int
         return (_transpose_rows(c, h, w, co, ho, wo, win, spec.get("groups"), chunk_bytes, chunk_work),)
     if t == "BatchNorm2d":  # running statistics per channel: computed whole (it is cheap)
         return (Chunks("channels", c, 1, 0),)
-    per_channel_work = ho * wo * (win.kernel[0] * win.kernel[1] if win else 1) if t != "AdaptiveAvgPool2d" else h * w
+    adaptive = t in ("AdaptiveAvgPool2d", "AdaptiveMaxPool2d")
+    per_channel_work = ho * wo * (win.kernel[0] * win.kernel[1] if win else 1) if not adaptive else h * w
     # the chunk's result, and for max pooling the int64 indices torch computes beside it
-    per_channel = ho * wo * (F32 + (8 if t == "MaxPool2d" else 0))
+    per_channel = ho * wo * (F32 + (8 if t in ("MaxPool2d", "AdaptiveMaxPool2d") else 0))
     return (_split(c, lambda n: n * per_channel, per_channel_work, chunk_bytes, chunk_work, "channels"),)
 
 
@@ -158,12 +168,11 @@ def layer_work(layer: LayerInfo) -> int:
     element for pooling, one per element otherwise (the unit of Engine.macs_per_second)."""
     if layer.macs:
         return layer.macs
-    c, h, w = layer.in_shape
-    co, ho, wo = layer.out_shape
     win = ar.window(layer.spec)
     if win is not None:
+        co, ho, wo = layer.out_shape
         return co * ho * wo * win.kernel[0] * win.kernel[1]
-    return max(c * h * w, co * ho * wo)
+    return max(ar.product(layer.in_shape), ar.product(layer.out_shape))
 
 
 # Until the engine has measured this machine: a cautious rate (one core of a laptop).
@@ -184,8 +193,10 @@ def estimate_seconds(info: StackInfo, rate: float | None = None, start: int = 0)
 
 
 def layer_bytes(layer: LayerInfo) -> int:
-    """What a computed layer keeps: its output, its weights, the depthwise map of a
-    DepthwiseSeparable block (the stepper traces it)."""
+    """What a computed layer keeps: its output, its weights (a Linear layer's too), the
+    depthwise map of a DepthwiseSeparable block (the stepper traces it).  A Flatten's output
+    is a view of its input and Dropout passes its input on in evaluation mode; both are
+    counted as copies (an upper bound)."""
     n = layer.activation_bytes + layer.params * F32
     if layer.spec.type == "DepthwiseSeparable":
         n += layer.in_shape[0] * layer.out_shape[1] * layer.out_shape[2] * F32
@@ -246,7 +257,10 @@ class ComputeRequest:
 class ComputeResult:
     generation: int
     input: np.ndarray | None
-    outputs: tuple[np.ndarray | None, ...]  # per layer (C, H, W) float32, read-only; None if not run
+    # per layer its maps (C, H, W), float32, read-only; None if not run.  A vector (after Flatten
+    # or Linear) comes as the maps it is drawn as (display.map_shape: one channel, the values
+    # row by row, in order; .ravel() gives the vector back)
+    outputs: tuple[np.ndarray | None, ...]
     weights: tuple[tuple[np.ndarray, ...], ...] = ()  # per layer its parameters (read-only views)
     error: str | None = None  # the reason the compute stopped (input, memory, runtime), if it did
     error_layer: int | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from .arithmetic import fan_in
 from .kernels import fill_weights
 from .messages import escape
 from .project import Project
@@ -81,12 +82,13 @@ def to_pytorch(project: Project) -> str:
         if not l.ok:
             lines.append(f"    # layer {l.index} and after are not exported: {_comment(l.error or 'after an invalid layer')}")
             break
-        code = _module_code(l.spec, l.in_shape[0])
+        c_in = fan_in(l.spec, l.in_shape)  # in_channels, or Linear's in_features
+        code = _module_code(l.spec, c_in)
         lines.append(f"    torch.manual_seed(layer_seed(seed, {l.index}))")
         lines.append(f"    layers.append({code})")
         init = project.kernels[l.index]
         if init is not None:
-            ws = fill_weights(l.spec, l.in_shape[0], init)
+            ws = fill_weights(l.spec, c_in, init)
             target = [f"model[{l.index}][0]", f"model[{l.index}][1]"] if l.spec.type == "DepthwiseSeparable" \
                 else [f"model[{l.index}]"]
             label = init if isinstance(init, str) else "typed values"
@@ -95,7 +97,7 @@ def to_pytorch(project: Project) -> str:
                 weight_lines.append(f"    {t}.weight.copy_(torch.tensor({_array_code(w)}))")
                 if l.spec.get("bias"):
                     weight_lines.append(f"    {t}.bias.zero_()")
-    lines.append("    model = nn.Sequential(*layers).eval()")
+    lines.append("    model = nn.Sequential(*layers).eval()  # evaluation mode: Dropout passes values through")
     if weight_lines:
         lines.append("    with torch.no_grad():")
         lines += ["    " + w for w in weight_lines]

@@ -85,7 +85,10 @@ def named_kernel(name: str, kh: int, kw: int) -> np.ndarray:
 
 
 def weight_shapes(spec: LayerSpec, c_in: int) -> list[tuple[int, ...]]:
-    """The weight tensor shapes of a convolution layer (two for DepthwiseSeparable)."""
+    """The weight tensor shapes of a convolution layer (two for DepthwiseSeparable); none for
+    the other layers (a named kernel fills convolutions only)."""
+    if spec.type not in ("Conv2d", "ConvTranspose2d", "DepthwiseSeparable"):
+        return []
     kh, kw = pair(spec.get("kernel_size"))
     co = spec.get("out_channels")
     if spec.type == "Conv2d":

@@ -11,6 +11,13 @@ really depends on.  For every layer type here the dependency set of one pixel is
 Rows x Cols, so two sorted 1-D index sets per map describe it exactly — dilation gaps, the
 wrap-around of circular padding, the mirror of reflect padding, rows the floor division drops
 and outputs that depend on nothing (bias only) included.
+
+Vectors (after Flatten or Linear) are addressed on the maps they are drawn as
+(display.map_shape: one channel, values row by row).  Flatten moves each value without
+changing it, so an output position depends on the positions its values came from; Dropout
+(evaluation mode) and activations are identities; a Linear output depends on every value it
+reads: the whole input for a vector, its own row of a (C, H, W) map (torch applies Linear to
+the last dimension).
 """
 from __future__ import annotations
 
@@ -19,9 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import arithmetic as ar
+from .display import map_shape
 from .messages import Msg
 from .spec import MAX_KERNEL, QT_TRANSLATE_NOOP, LayerSpec
-from .validate import StackInfo
+from .validate import LayerInfo, StackInfo
+
+ADAPTIVE = ("AdaptiveAvgPool2d", "AdaptiveMaxPool2d")
+JOINT = ("Flatten", "Linear")  # layers whose rows and columns do not map axis by axis
 
 
 @dataclass(frozen=True)
@@ -47,11 +58,14 @@ class Field:
         return {"size": list(self.size), "jump": list(self.jump), "offset": list(self.offset)}
 
 
-def _axis_params(spec: LayerSpec, axis: int) -> tuple[int, int, int] | None:
+def _axis_params(layer: LayerInfo, axis: int) -> tuple[int, int, int] | None:
     """(k', s, p_before) of a layer along an axis; identity for point-wise layers; None where
     the closed form does not apply."""
+    spec = layer.spec
     t = spec.type
-    if t in ("ConvTranspose2d", "AdaptiveAvgPool2d"):
+    if t in ("ConvTranspose2d", "Linear") + ADAPTIVE:
+        return None
+    if t == "Flatten" and layer.out_shape != layer.in_shape:
         return None
     w = ar.window(spec)
     if w is None:
@@ -61,7 +75,7 @@ def _axis_params(spec: LayerSpec, axis: int) -> tuple[int, int, int] | None:
 
 def theoretical(info: StackInfo, first: int = 0) -> list[Field | None]:
     """The closed-form field of every layer's output (None after an invalid layer, a
-    ConvTranspose2d or an AdaptiveAvgPool2d), measured on the input of layer ``first``
+    ConvTranspose2d, an adaptive pooling, a Flatten or a Linear), measured on the input of layer ``first``
     (default: the network's input); the list starts at layer ``first``."""
     out: list[Field | None] = []
     r, j, start = [1, 1], [1, 1], [0, 0]
@@ -72,7 +86,7 @@ def theoretical(info: StackInfo, first: int = 0) -> list[Field | None]:
             out.append(None)
             continue
         for axis in (0, 1):
-            prm = _axis_params(layer.spec, axis)
+            prm = _axis_params(layer, axis)
             if prm is None:
                 broken = True
                 break
@@ -106,8 +120,10 @@ def _pad_source(q: np.ndarray, n: int, mode: str) -> np.ndarray:
 
 def _taps(spec: LayerSpec, w: ar.Window | None, axis: int, n_in: int, n_out: int) -> int:
     """How many input indices one output index can depend on along ``axis`` (at most)."""
-    if spec.type == "AdaptiveAvgPool2d":
+    if spec.type in ADAPTIVE:
         return -(-n_in // n_out) + 1
+    if spec.type in JOINT:
+        return n_in
     return 1 if w is None else w.kernel[axis]
 
 
@@ -118,8 +134,10 @@ def _bound_axis(spec: LayerSpec, w: ar.Window | None, axis: int, n_in: int, n_ou
     if count == 0:
         return 0, 0, -1
     t = spec.type
-    if t == "AdaptiveAvgPool2d":
+    if t in ADAPTIVE:
         a, b = (lo * n_in) // n_out, -(-((hi + 1) * n_in) // n_out) - 1
+    elif t in JOINT:  # at most every index of the axis
+        a, b = 0, n_in - 1
     elif w is None:
         return count, lo, hi
     else:
@@ -146,8 +164,8 @@ def field_problem(info: StackInfo, layer: int, y: int, x: int) -> Msg | None:
     total = 2
     for li in range(layer, -1, -1):
         l = info.layers[li]
-        _, hi, wi = l.in_shape
-        _, ho, wo = l.out_shape
+        _, hi, wi = map_shape(l.in_shape)
+        _, ho, wo = map_shape(l.out_shape)
         before = Msg(QT_TRANSLATE_NOOP("core", "the input")) if li == 0 else \
             Msg(QT_TRANSLATE_NOOP("core", "layer {i}"), i=li - 1)
         for name, (h, w) in ((Msg(QT_TRANSLATE_NOOP("core", "layer {i}"), i=li), (ho, wo)), (before, (hi, wi))):
@@ -156,7 +174,7 @@ def field_problem(info: StackInfo, layer: int, y: int, x: int) -> Msg | None:
                                                      "more than {most} pixels a side) — use the theoretical field, or "
                                                      "a smaller stack"),
                            name=name, size=f"{h}x{w}", most=f"{MAX_FIELD_SIDE:,}")
-        win = None if l.spec.type == "AdaptiveAvgPool2d" else ar.window(l.spec)
+        win = None if l.spec.type in ADAPTIVE + JOINT else ar.window(l.spec)
         rows = _bound_axis(l.spec, win, 0, hi, ho, *rows)
         cols = _bound_axis(l.spec, win, 1, wi, wo, *cols)
         total += rows[0] + cols[0]
@@ -170,7 +188,7 @@ def field_problem(info: StackInfo, layer: int, y: int, x: int) -> Msg | None:
 
 def _back_chunk(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndarray) -> np.ndarray:
     t = spec.type
-    if t == "AdaptiveAvgPool2d":
+    if t in ADAPTIVE:
         starts = (outs * n_in) // n_out
         ends = ((outs + 1) * n_in + n_out - 1) // n_out
         lengths = ends - starts
@@ -178,7 +196,7 @@ def _back_chunk(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndar
         offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         return np.unique(np.repeat(starts, lengths) + offsets)
     w = ar.window(spec)
-    if w is None:  # activations, BatchNorm: point-wise
+    if w is None:  # activations, BatchNorm, Dropout: point-wise
         return np.unique(outs)
     k, s, d = w.kernel[axis], w.stride[axis], w.dilation[axis]
     j = np.arange(k)
@@ -205,7 +223,9 @@ def back_axis(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndarra
     outs = np.asarray(outs, dtype=np.int64)
     if outs.size == 0:
         return outs
-    if spec.type != "AdaptiveAvgPool2d" and outs.size * MAX_KERNEL <= _CHUNK:  # the usual case: one step
+    if spec.type in JOINT:
+        raise ValueError(f"{spec.type} does not map rows and columns separately; use back_map")
+    if spec.type not in ADAPTIVE and outs.size * MAX_KERNEL <= _CHUNK:  # the usual case: one step
         return _back_chunk(spec, axis, n_in, n_out, outs)
     taps = _taps(spec, ar.window(spec), axis, n_in, n_out)
     step = max(1, _CHUNK // taps)
@@ -220,6 +240,42 @@ def back_axis(spec: LayerSpec, axis: int, n_in: int, n_out: int, outs: np.ndarra
             parts = [np.unique(np.concatenate(parts))]
             held = parts[0].size
     return np.unique(np.concatenate(parts))
+
+
+def _all(n: int) -> np.ndarray:
+    return np.arange(n, dtype=np.int64)
+
+
+def back_map(layer: LayerInfo, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The input positions (rows, cols on the input's maps) that the output positions rows x
+    cols of ``layer`` depend on, for every layer type: axis by axis where the layer allows it
+    (back_axis), jointly for Flatten and Linear."""
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    spec = layer.spec
+    _, hi, wi = map_shape(layer.in_shape)
+    _, ho, wo = map_shape(layer.out_shape)
+    if spec.type not in JOINT:
+        return back_axis(spec, 0, hi, ho, rows), back_axis(spec, 1, wi, wo, cols)
+    empty = np.zeros(0, dtype=np.int64)
+    if rows.size == 0 or cols.size == 0:
+        return empty, empty
+    if spec.type == "Linear":
+        if len(layer.in_shape) == 3:  # torch applies it to the last dimension: each row of each map
+            return np.unique(rows), _all(wi)
+        return _all(hi), _all(wi)  # a vector (or each row of a rank-2 tensor) is read whole
+    # Flatten: the values keep their order (row-major), only the shape changes.  A position p of
+    # an output map holds value c * mo + p of every channel c; the input position of value v is
+    # v mod mi.  One of mo, mi divides the other (Flatten joins channels into positions or
+    # positions into channels).
+    if rows.size == ho and cols.size == wo:
+        return _all(hi), _all(wi)
+    mo, mi = ho * wo, hi * wi
+    p = (rows[:, None] * wo + cols[None, :]).ravel()
+    if mo % mi == 0:
+        q = p % mi
+    else:
+        q = (np.arange(mi // mo, dtype=np.int64)[:, None] * mo + p[None, :]).ravel()
+    return np.unique(q // wi), np.unique(q % wi)
 
 
 @dataclass(frozen=True)
@@ -253,7 +309,7 @@ def exact(info: StackInfo, layer: int, y: int, x: int) -> list[MapSet]:
     ValueError) with field_problem's sentence, before allocating, for a field too large."""
     if not (0 <= layer < len(info.layers)) or not info.layers[layer].ok:
         raise ValueError(f"layer {layer} has no output")
-    _, h, w = info.layers[layer].out_shape
+    _, h, w = map_shape(info.layers[layer].out_shape)
     if not (0 <= y < h and 0 <= x < w):
         raise ValueError(f"pixel ({y}, {x}) is outside layer {layer}'s {h}x{w} output")
     problem = field_problem(info, layer, y, x)
@@ -262,11 +318,7 @@ def exact(info: StackInfo, layer: int, y: int, x: int) -> list[MapSet]:
     rows, cols = np.array([y]), np.array([x])
     sets = [MapSet(layer, (int(y),), (int(x),))]
     for li in range(layer, -1, -1):
-        l = info.layers[li]
-        _, hi, wi = l.in_shape
-        _, ho, wo = l.out_shape
-        rows = back_axis(l.spec, 0, hi, ho, rows)
-        cols = back_axis(l.spec, 1, wi, wo, cols)
+        rows, cols = back_map(info.layers[li], rows, cols)
         sets.append(MapSet(li - 1, tuple(int(v) for v in rows), tuple(int(v) for v in cols)))
     sets.reverse()
     return sets
@@ -284,4 +336,4 @@ def describe_field(s: MapSet) -> str:
 
 
 __all__ = ["Field", "MapSet", "FieldTooLarge", "MAX_FIELD_INDICES", "theoretical", "exact", "field_problem",
-           "back_axis", "describe_field"]
+           "back_axis", "back_map", "describe_field"]

@@ -6,8 +6,9 @@ PyTorch code unchanged.  Everything about an argument that a form, a file loader
 validator needs (its kind, default, range and a one-sentence explanation) lives in the
 schema below, the one place that describes each layer type.
 
-``in_channels`` (and BatchNorm2d's ``num_features``) may be left out: it is then inferred
-from the layer before.  Given and wrong, it is an error on that layer (see validate.py).
+``in_channels`` (and BatchNorm2d's ``num_features``, Linear's ``in_features``) may be left
+out: it is then inferred from the layer before (Linear's from the last dimension of its input).
+Given and wrong, it is an error on that layer (see validate.py).
 
 This module is Qt-free and torch-free.
 """
@@ -40,6 +41,11 @@ MAX_STRIDE = 64
 MAX_DILATION = 64
 MAX_PADDING = 256
 MAX_SPATIAL = 4096
+# Linear's in_features / out_features: VGG-16's first classifier layer reads 25,088 values; the
+# bound is a spin box's largest number, and the memory guard catches what is large but legal.
+MAX_FEATURES = (1 << 31) - 1
+# Flatten's start_dim / end_dim count the batch: a map with its batch has 4 dimensions
+MAX_DIMS = 4
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class Arg:
 @dataclass(frozen=True)
 class LayerType:
     name: str
-    category: str  # 'conv', 'pool', 'norm', 'activation'
+    category: str  # 'conv', 'pool', 'norm', 'activation', 'classifier'
     args: tuple[Arg, ...]
     help: str = ""
 
@@ -85,6 +91,18 @@ class LayerType:
     @property
     def arg_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.args)
+
+    @property
+    def random_weights(self) -> bool:
+        """Whether the layer draws random weights when it is built (convolutions and Linear), so
+        that it is built under its per-layer seed."""
+        return self.category == "conv" or self.name == "Linear"
+
+    @property
+    def spatial(self) -> bool:
+        """Whether the layer works on (channels, height, width) maps only (every 2-D layer); the
+        others (Flatten, Linear, Dropout, activations) take a tensor of any shape."""
+        return self.category in ("conv", "pool", "norm")
 
 
 
@@ -173,6 +191,12 @@ LAYER_TYPES: Mapping[str, LayerType] = MappingProxyType({t.name: t for t in (
         Arg("output_size", "pair", REQUIRED, 1, MAX_SPATIAL,
             help=QT_TRANSLATE_NOOP("spec", "The output height and width; the window sizes adapt to the input.")),),
         help=QT_TRANSLATE_NOOP("spec", "Averages over bins chosen so that the output has a fixed size.")),
+    LayerType("AdaptiveMaxPool2d", "pool", (
+        Arg("output_size", "pair", REQUIRED, 1, MAX_SPATIAL,
+            help=QT_TRANSLATE_NOOP("spec", "The output height and width; the window sizes adapt to the input (1 is global max pooling).")),
+        Arg("return_indices", "bool", False,
+            help=QT_TRANSLATE_NOOP("spec", "Also return where each maximum was (for MaxUnpool2d); convviz cannot use it, so leave it off."))),
+        help=QT_TRANSLATE_NOOP("spec", "Keeps the largest value of each bin, bins chosen so that the output has a fixed size; output_size 1 finds a feature anywhere in the map.")),
     LayerType("BatchNorm2d", "norm", (
         Arg("num_features", "int", None, 1, MAX_CHANNELS, inferred=True,
             help=QT_TRANSLATE_NOOP("spec", "Number of channels; leave it out to take the previous layer's output channels.")),
@@ -196,6 +220,25 @@ LAYER_TYPES: Mapping[str, LayerType] = MappingProxyType({t.name: t for t in (
         _in_channels(), _out_channels(), _kernel(), _stride(), _conv_padding(), _dilation(),
         _bias(), _padding_mode()),
         help=QT_TRANSLATE_NOOP("spec", "MobileNet's block: a depthwise convolution (groups = in_channels) then a 1x1 pointwise convolution.")),
+    LayerType("Flatten", "classifier", (
+        Arg("start_dim", "int", 1, -MAX_DIMS, MAX_DIMS - 1,
+            help=QT_TRANSLATE_NOOP("spec", "First dimension to join, counting the batch as 0: 1 keeps the batch and starts at the channels.")),
+        Arg("end_dim", "int", -1, -MAX_DIMS, MAX_DIMS - 1,
+            help=QT_TRANSLATE_NOOP("spec", "Last dimension to join; -1 is the last one (the width)."))),
+        help=QT_TRANSLATE_NOOP("spec", "Lays the maps out as one vector of channels x height x width values, in order, for the Linear layers of a classifier.")),
+    LayerType("Linear", "classifier", (
+        Arg("in_features", "int", None, 1, MAX_FEATURES, inferred=True,
+            help=QT_TRANSLATE_NOOP("spec", "Number of values each output reads (the input's last dimension); leave it out to take it from the layer before.")),
+        Arg("out_features", "int", REQUIRED, 1, MAX_FEATURES,
+            help=QT_TRANSLATE_NOOP("spec", "Number of outputs; each is a weighted sum of all the input values.")),
+        Arg("bias", "bool", True, help=QT_TRANSLATE_NOOP("spec", "Adds one learned number to each output."))),
+        help=QT_TRANSLATE_NOOP("spec", "A fully connected layer: every output weighs every input value (of the last dimension), so it depends on the whole input.")),
+    LayerType("Dropout", "classifier", (
+        Arg("p", "float", 0.5, 0.0, 1.0,
+            help=QT_TRANSLATE_NOOP("spec", "Probability that training zeroes a value; the maps here are drawn in evaluation mode, unchanged.")),
+        Arg("inplace", "bool", False,
+            help=QT_TRANSLATE_NOOP("spec", "Overwrite the input instead of making a new tensor (the same values; saves memory)."))),
+        help=QT_TRANSLATE_NOOP("spec", "During training, zeroes random values (probability p) and scales the rest by 1/(1-p); convviz draws maps in evaluation mode, where it passes every value through unchanged.")),
 )})
 
 
@@ -237,8 +280,9 @@ def coerce_arg(a: Arg, value: Any, path: str | None = None) -> Any:
     if value is None and a.inferred:
         # Left out, the argument is inferred; null is not "left out" (torch cannot build a
         # layer with in_channels=None), so it is refused rather than computed into a crash.
+        what = "layer's last dimension" if a.name == "in_features" else "layer's output channels"
         raise SpecError(path, f"expected a whole number, got None — leave {a.name} out to take the previous "
-                              f"layer's output channels")
+                              f"{what}")
     if a.kind == "int":
         return _check_int(path, value, a)
     if a.kind in ("pair", "opt_pair"):

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from . import arithmetic as ar
 from .messages import Msg
-from .spec import LAYER_TYPES, QT_TRANSLATE_NOOP, LayerSpec, SpecError, coerce_arg, pair
+from .spec import LAYER_TYPES, MAX_FEATURES, QT_TRANSLATE_NOOP, LayerSpec, SpecError, coerce_arg, pair
 
-Shape = tuple[int, int, int]
+Shape = tuple[int, ...]  # (C, H, W) maps; after a Flatten, a vector (F,) or a rank-2 shape
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,13 @@ class LayerInfo:
     @property
     def dropped(self) -> tuple[int, int]:
         return (self.axes[0].dropped, self.axes[1].dropped) if self.axes else (0, 0)
+
+    @property
+    def map_shape(self) -> tuple[int, int, int] | None:
+        """The output as the maps it is drawn and addressed as, (C, H, W): a vector is one
+        channel folded into rows (see display.map_shape)."""
+        from .display import map_shape
+        return map_shape(self.out_shape) if self.out_shape else None
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,73 @@ def _kernel_text(k: tuple[int, int], d: tuple[int, int], w: ar.Window, what: str
     t = QT_TRANSLATE_NOOP("core", "the {e} kernel ({k} with dilation {d})") if what == "kernel" else \
         QT_TRANSLATE_NOOP("core", "the {e} window ({k} with dilation {d})")
     return Msg(t, e=_size(*ext), k=_size(*k), d=d[0] if d[0] == d[1] else _size(*d))
+
+
+def _shape_text(shape: Shape) -> str:
+    return "x".join(str(v) for v in shape)
+
+
+def _check_rank(spec: LayerSpec, shape: Shape) -> str | None:
+    """A 2-D layer needs (channels, height, width) maps."""
+    if not spec.layer_type.spatial or len(shape) == 3:
+        return None
+    if len(shape) == 1:
+        return Msg(QT_TRANSLATE_NOOP("core", "{type} works on maps (channels x height x width), but the layer before "
+                                             "gives a vector of {n} values — put {type} before the Flatten, or remove "
+                                             "the Flatten"), type=spec.type, n=shape[0])
+    return Msg(QT_TRANSLATE_NOOP("core", "{type} works on maps (channels x height x width), but the layer before gives "
+                                         "a {shape} tensor of {rank} dimensions — put {type} before the Flatten, or "
+                                         "flatten fewer dimensions"), type=spec.type, shape=_shape_text(shape),
+               rank=len(shape))
+
+
+def _check_flatten(spec: LayerSpec, shape: Shape) -> str | None:
+    n = len(shape) + 1  # with the batch
+    for name in ("start_dim", "end_dim"):
+        v = int(spec.get(name))
+        if not -n <= v < n:
+            t = QT_TRANSLATE_NOOP("core", "start_dim {v} is not a dimension of the input: with its batch it has {n} "
+                                          "dimensions, 0 to {last} (or -{n} to -1) — use start_dim 1 to keep the batch "
+                                          "and join the rest") if name == "start_dim" else \
+                QT_TRANSLATE_NOOP("core", "end_dim {v} is not a dimension of the input: with its batch it has {n} "
+                                          "dimensions, 0 to {last} (or -{n} to -1) — use end_dim -1 to join up to the "
+                                          "last one")
+            return Msg(t, v=v, n=n, last=n - 1)
+    s, e = ar.flatten_dims(spec, len(shape))
+    if s > e:
+        return Msg(QT_TRANSLATE_NOOP("core", "start_dim {s} comes after end_dim {e} (dimensions {a} and {b} of the "
+                                             "input with its batch) — choose start_dim at most end_dim"),
+                   s=spec.get("start_dim"), e=spec.get("end_dim"), a=s, b=e)
+    if s == 0 and e > 0:
+        return Msg(QT_TRANSLATE_NOOP("core", "start_dim {s} would join the batch dimension into the values, and convviz "
+                                             "shows one example at a time — use start_dim 1 (the default)"),
+                   s=spec.get("start_dim"))
+    return None
+
+
+def _check_linear(spec: LayerSpec, shape: Shape) -> str | None:
+    n = shape[-1]
+    given = spec.get("in_features")
+    if given is None:
+        if n > MAX_FEATURES:
+            return Msg(QT_TRANSLATE_NOOP("core", "the input's last dimension has {n} values, more than in_features can "
+                                                 "be ({most}) — make the input smaller before this layer"),
+                       n=n, most=MAX_FEATURES)
+        return None
+    if given == n:
+        return None
+    total = ar.product(shape)
+    if len(shape) > 1 and given == total:
+        return Msg(QT_TRANSLATE_NOOP("core", "in_features is {given}, all the values of the {shape} input, but Linear "
+                                             "reads only the last dimension ({n} values) — put a Flatten before this "
+                                             "layer"), given=given, shape=_shape_text(shape), n=n)
+    if len(shape) == 1:
+        return Msg(QT_TRANSLATE_NOOP("core", "in_features is {given} but the input has {n} values — set in_features "
+                                             "to {n} or leave it out"), given=given, n=n)
+    return Msg(QT_TRANSLATE_NOOP("core", "in_features is {given} but the input's last dimension has {n} values (the "
+                                         "input is {shape}) — set in_features to {n}, or put a Flatten before this "
+                                         "layer and set it to {total}"),
+               given=given, n=n, shape=_shape_text(shape), total=total)
 
 
 def _check_channels(spec: LayerSpec, c: int, first: bool) -> str | None:
@@ -162,7 +236,6 @@ def _check_groups(c: int, co: int, g: int) -> str | None:
 
 def _check_layer(spec: LayerSpec, in_shape: Shape, first: bool) -> str | None:
     """The reason torch would reject ``spec`` on an input of ``in_shape``, or None."""
-    c, h, w = in_shape
     lt = LAYER_TYPES[spec.type]
     for name, value in spec.args:  # ranges and types (a spec built in code skips the loader)
         try:
@@ -176,6 +249,20 @@ def _check_layer(spec: LayerSpec, in_shape: Shape, first: bool) -> str | None:
         if a.required and not spec.given(a.name):
             return Msg(QT_TRANSLATE_NOOP("core", "{name} is missing"), name=a.name)
     t = spec.type
+    err = _check_rank(spec, in_shape)
+    if err:
+        return err
+    if t == "Flatten":
+        return _check_flatten(spec, in_shape)
+    if t == "Linear":
+        return _check_linear(spec, in_shape)
+    if t == "AdaptiveMaxPool2d" and spec.get("return_indices"):
+        return Msg(QT_TRANSLATE_NOOP("core", "return_indices=True makes the layer give a pair (the maxima and where "
+                                             "they are), which the next layer cannot read — set return_indices to "
+                                             "false"))
+    if not lt.spatial:
+        return None
+    c, h, w = in_shape
     # BatchNorm2d without affine parameters or running statistics never reads num_features,
     # and torch accepts any value there.
     uses_channels = t != "BatchNorm2d" or spec.get("affine") or spec.get("track_running_stats")
@@ -237,6 +324,20 @@ def _check_size(spec: LayerSpec, in_shape: Shape, out: Shape) -> str | None:
     """Torch refuses a tensor whose size in bytes is not a signed 64-bit number ("Storage size
     calculation overflowed"); a stack of large transposed convolutions reaches that in four
     layers.  Checked on the output and on a depthwise-separable block's intermediate map."""
+    if spec.type == "Linear":
+        weight = (int(spec.get("out_features")), ar.fan_in(spec, in_shape))
+        for what, sh in (("weight", weight), ("output", out)):
+            if not ar.tensor_fits(sh):
+                t = QT_TRANSLATE_NOOP("core", "the weight would be {shape} = {n} values, more than a tensor can hold "
+                                              "(torch counts its bytes in 64 bits) — reduce out_features, or the "
+                                              "input before this layer") if what == "weight" else \
+                    QT_TRANSLATE_NOOP("core", "the output would be {shape} = {n} values, more than a tensor can hold "
+                                              "(torch counts its bytes in 64 bits) — reduce out_features, or put a "
+                                              "Flatten before this layer")
+                return Msg(t, shape=_shape_text(sh), n=ar.human_count(ar.product(sh)))
+        return None
+    if len(out) != 3:  # Flatten, Dropout, activations on vectors: the same number of values as their input
+        return None
     shapes = [out]
     if spec.type == "DepthwiseSeparable":
         shapes.append((in_shape[0], out[1], out[2]))
@@ -287,7 +388,7 @@ def analyze(input_shape: Shape, layers: tuple[LayerSpec, ...] | list[LayerSpec],
             continue
         err = _check_layer(spec, shape, i == 0)
         if not err and kernels is not None and i < len(kernels) and kernels[i] is not None:
-            err = _check_kernel_init(spec, shape[0], kernels[i])
+            err = _check_kernel_init(spec, ar.fan_in(spec, shape), kernels[i])
         out = None if err else ar.output_shape(spec, shape)
         if not err:
             err = _check_size(spec, shape, out)
@@ -296,16 +397,17 @@ def analyze(input_shape: Shape, layers: tuple[LayerSpec, ...] | list[LayerSpec],
                                                              i=i, type=spec.type, reason=err)))
             blocked = i
             continue
-        text, axes = ar.formula(spec, shape[1], shape[2])
-        infos.append(LayerInfo(i, spec, shape, out, ar.params(spec, shape[0]), ar.macs(spec, shape, out),
+        text, axes = ar.layer_formula(spec, shape)
+        infos.append(LayerInfo(i, spec, shape, out, ar.params(spec, ar.fan_in(spec, shape)), ar.macs(spec, shape, out),
                                text, axes))
         shape = out
     return StackInfo(tuple(input_shape), tuple(infos))
 
 
 def resolve_channels(spec: LayerSpec, c_in: int) -> LayerSpec:
-    """The spec with in_channels / num_features filled in from the previous layer (for building
-    modules and printing code)."""
+    """The spec with in_channels / num_features / in_features filled in from the previous
+    layer (for building modules and printing code); ``c_in`` is what arithmetic.fan_in gives
+    for the layer's input (the channels; for Linear the size of the last dimension)."""
     for a in spec.layer_type.args:
         if a.inferred and not spec.given(a.name):
             return spec.with_args(**{a.name: c_in})

@@ -183,3 +183,95 @@ STRATEGIES = {
     "BatchNorm2d": batch_norm2d(),
     "activation": activation(),
 }
+
+
+# --- classifier layers: shapes of any rank (a vector after Flatten) --------------------------
+
+@st.composite
+def any_shapes(draw):
+    """An example's shape: a (C, H, W) map, a vector (F,) or a rank-2 shape (A, B)."""
+    rank = draw(st.sampled_from([1, 2, 3, 3]))
+    if rank == 3:
+        return draw(input_shapes())
+    if rank == 2:
+        return (draw(st.integers(1, 6)), draw(st.integers(1, 40)))
+    return (draw(st.integers(1, 600)),)
+
+
+@st.composite
+def flatten(draw):
+    shape = draw(any_shapes())
+    kw: dict = {}
+    dims = st.one_of(st.integers(-3, 3), st.integers(-5, 4))  # some outside the input's dimensions
+    if draw(st.booleans()):
+        kw["start_dim"] = draw(dims)
+    if draw(st.booleans()):
+        kw["end_dim"] = draw(dims)
+    return raw_spec("Flatten", kw), shape
+
+
+@st.composite
+def linear(draw):
+    shape = draw(any_shapes())
+    kw: dict = {}
+    r = draw(st.integers(0, 9))
+    if r == 0:
+        kw["in_features"] = draw(st.integers(1, 40))  # may be wrong
+    elif r == 1:
+        kw["in_features"] = shape[-1]
+    elif r == 2:
+        n = 1
+        for v in shape:
+            n *= v
+        kw["in_features"] = n  # all the values: right only for a vector
+    kw["out_features"] = draw(st.one_of(st.integers(1, 12), st.integers(1, 300)))
+    if draw(st.booleans()):
+        kw["bias"] = draw(st.booleans())
+    return raw_spec("Linear", kw), shape
+
+
+@st.composite
+def dropout(draw):
+    shape = draw(any_shapes())
+    kw: dict = {}
+    if draw(st.booleans()):
+        kw["p"] = draw(st.one_of(st.floats(0, 1), st.sampled_from([0.0, 1.0, -0.25, 1.5])))
+    if draw(st.booleans()):
+        kw["inplace"] = draw(st.booleans())
+    return raw_spec("Dropout", kw), shape
+
+
+@st.composite
+def adaptive_max_pool2d(draw):
+    shape = draw(input_shapes())
+    kw: dict = {"output_size": draw(int_or_pair(1, 16))}
+    if draw(st.integers(0, 5)) == 0:
+        kw["return_indices"] = draw(st.booleans())
+    return raw_spec("AdaptiveMaxPool2d", kw), shape
+
+
+@st.composite
+def spatial_on_vectors(draw):
+    """A 2-D layer (as the generators above draw it) after a Flatten: on a vector or a rank-2
+    shape, which convviz refuses with a sentence."""
+    kind = draw(st.sampled_from(["Conv2d", "ConvTranspose2d", "DepthwiseSeparable", "MaxPool2d", "AvgPool2d",
+                                 "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "BatchNorm2d"]))
+    spec, _ = draw(STRATEGIES[kind])
+    shape = draw(any_shapes().filter(lambda s: len(s) != 3))
+    return spec, shape
+
+
+@st.composite
+def activation_any(draw):
+    spec, _ = draw(activation())
+    return spec, draw(any_shapes())
+
+
+STRATEGIES.update({
+    "AdaptiveMaxPool2d": adaptive_max_pool2d(),
+    "Flatten": flatten(),
+    "Linear": linear(),
+    "Dropout": dropout(),
+    "activation_any": activation_any(),
+    "spatial_on_vectors": spatial_on_vectors(),
+})

@@ -1,5 +1,7 @@
 """The validator, the arithmetic and torch agree: accept/reject, output shape, parameter count
-and (for the convolutions) 2 x MACs == FlopCounterMode's FLOPs, on thousands of generated layers."""
+and (for the convolutions and Linear) 2 x MACs == FlopCounterMode's FLOPs, on thousands of
+generated layers and stacks, classifier layers (Flatten, Linear, Dropout, AdaptiveMaxPool2d) and
+shapes of every rank included."""
 from __future__ import annotations
 
 import pytest
@@ -11,8 +13,11 @@ from strategies import STRATEGIES
 from torch_oracle import run
 
 EXAMPLES = {"Conv2d": 3000, "ConvTranspose2d": 2000, "DepthwiseSeparable": 1500, "MaxPool2d": 2500,
-            "AvgPool2d": 2500, "AdaptiveAvgPool2d": 1000, "BatchNorm2d": 1000, "activation": 1000}
-FLOPS = {"Conv2d", "ConvTranspose2d", "DepthwiseSeparable"}
+            "AvgPool2d": 2500, "AdaptiveAvgPool2d": 1000, "BatchNorm2d": 1000, "activation": 1000,
+            # classifier layers (issue 13)
+            "AdaptiveMaxPool2d": 1000, "Flatten": 1500, "Linear": 2000, "Dropout": 800, "activation_any": 600,
+            "spatial_on_vectors": 800}
+FLOPS = {"Conv2d", "ConvTranspose2d", "DepthwiseSeparable", "Linear"}
 
 
 def _negative_padding(spec):
@@ -24,25 +29,46 @@ def _as_pair(v):
     return v if isinstance(v, tuple) else (v, v)
 
 
-def divergent(spec) -> bool:
-    """The two documented places where convviz refuses what torch lets through
+def divergent(spec, shape=None) -> bool:
+    """The documented places where convviz refuses what torch lets through
     (docs/project-format.md, "Where convviz is stricter than torch").
 
     * With a non-zeros padding_mode, torch's F.pad treats negative padding as cropping and runs;
       convviz refuses negative padding everywhere (cropping is not padding).
     * Torch's "dilation should be greater than zero" check for ConvTranspose2d is skipped on some
       backend paths (grouped, 1x1 inputs); convviz refuses dilation 0 always.
+
+    On an example of ``shape`` (when given):
+
+    * A 2-D layer on anything but (C, H, W) maps: torch reads a batch of one rank-2 example as
+      a single unbatched image (and AdaptiveAvgPool2d even a batch of one vector); convviz
+      refuses (the batch would become the channels).
+    * Flatten with start_dim 0 joins the batch into the values; convviz refuses.
+    * AdaptiveMaxPool2d(return_indices=True) returns a pair, which no next layer reads; convviz
+      refuses it.
     """
     if spec.type in ("Conv2d", "DepthwiseSeparable") and _negative_padding(spec) \
             and spec.get("padding_mode") != "zeros":
         return True
-    return spec.type == "ConvTranspose2d" and 0 in _as_pair(spec.get("dilation"))
+    if spec.type == "ConvTranspose2d" and 0 in _as_pair(spec.get("dilation")):
+        return True
+    if spec.type == "AdaptiveMaxPool2d" and spec.get("return_indices"):
+        return True
+    if shape is not None and spec.layer_type.spatial and (
+            len(shape) == 2 or (len(shape) == 1 and spec.type == "AdaptiveAvgPool2d")):
+        return True  # (torch refuses the other 2-D layers on a batch of vectors, as convviz does)
+    if shape is not None and spec.type == "Flatten":
+        n = len(shape) + 1
+        s, e = spec.get("start_dim"), spec.get("end_dim")
+        if isinstance(s, int) and isinstance(e, int) and -n <= s < n and -n <= e < n and s % n == 0 < e % n:
+            return True
+    return False
 
 
 def check_against_torch(spec, shape):
     info = analyze(shape, [spec]).layers[0]
-    if divergent(spec):
-        assert not info.ok and " — " in info.error
+    if divergent(spec, shape):
+        assert not info.ok and " — " in info.error, (spec, shape, info.error)
         return
     ok, out, n_params, flops = run(spec, shape, flops=spec.type in FLOPS)
     assert info.ok == ok, (f"{spec} on {shape}: convviz says {info.error or 'valid'}; torch says "
@@ -85,7 +111,7 @@ def test_stacks_agree_with_torch(data):
         spec, _ = data.draw(STRATEGIES[k])
         if spec.given("in_channels") and data.draw(st.booleans()):
             spec = LayerSpec(spec.type, tuple(a for a in spec.args if a[0] != "in_channels"))
-        assume(not divergent(spec))
+        assume(not divergent(spec, (1, 1, 1)))
         specs.append(spec)
     info = analyze(shape, specs)
     x = torch.zeros((1, *shape))
@@ -96,6 +122,45 @@ def test_stacks_agree_with_torch(data):
             break
         assert layer.out_shape == out
         x = torch.zeros((1, *out))
+
+
+CLASSIFIER_KINDS = ["Conv2d", "Conv2d", "MaxPool2d", "AdaptiveMaxPool2d", "AdaptiveAvgPool2d", "BatchNorm2d",
+                    "activation", "Flatten", "Flatten", "Linear", "Linear", "Linear", "Dropout"]
+
+
+@settings(max_examples=800, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_classifier_stacks_agree_with_torch(data):
+    """Stacks that mix convolutions and pooling with Flatten, Linear and Dropout: every shape
+    (vectors included) torch's, in_features inferred from the last dimension, the parameter
+    count and the FLOPs torch's, the first invalid layer where torch fails (or, for a 2-D
+    layer after a Flatten, refused with a sentence)."""
+    shape = (data.draw(st.integers(1, 4)), data.draw(st.integers(3, 16)), data.draw(st.integers(3, 16)))
+    kinds = data.draw(st.lists(st.sampled_from(CLASSIFIER_KINDS), min_size=2, max_size=6))
+    specs = []
+    for k in kinds:
+        spec, _ = data.draw(STRATEGIES[k])
+        inferred = [a for a in ("in_channels", "num_features", "in_features") if spec.given(a)]
+        if inferred and data.draw(st.integers(0, 3)):
+            spec = LayerSpec(spec.type, tuple(a for a in spec.args if a[0] not in inferred))
+        specs.append(spec)
+    info = analyze(shape, specs)
+    x = shape
+    for spec, layer in zip(specs, info.layers):
+        assert layer.in_shape == x
+        if divergent(spec, x):
+            assert not layer.ok and " — " in layer.error
+            return
+        ok, out, n_params, flops = run(spec, x, flops=True)
+        assert layer.ok == ok, f"{spec} on {x}: {layer.error} / {out}"
+        if not ok:
+            assert " — " in layer.error
+            return
+        assert layer.out_shape == out and layer.params == n_params, (spec, x)
+        assert 2 * layer.macs == flops, (spec, x, layer.macs, flops)
+        x = out
+    assert info.ok and info.output_shape == x
 
 
 def test_the_oracle_counts_only_torch_refusals(monkeypatch):

@@ -13,9 +13,17 @@ from torch import nn
 from convviz.spec import LayerSpec
 
 
-def build(spec: LayerSpec, c_in: int) -> nn.Module:
+def build(spec: LayerSpec, c_in) -> nn.Module:
+    """torch's module for ``spec``; an omitted in_channels / num_features / in_features is
+    taken from ``c_in``: the input's shape (per example; Linear reads its last dimension, the
+    others its first), or one number (then it is the value itself)."""
     kw = {k: v for k, v in spec.args}
     t = spec.type
+    if t == "Linear":
+        kw.setdefault("in_features", c_in[-1] if isinstance(c_in, tuple) else c_in)
+        return nn.Linear(**kw)
+    if isinstance(c_in, tuple):
+        c_in = c_in[0]
     if t in ("Conv2d", "ConvTranspose2d"):
         kw.setdefault("in_channels", c_in)
         return getattr(nn, t)(**kw)
@@ -44,18 +52,20 @@ def raised_by_torch(e: BaseException) -> bool:
     return last is not None and os.path.abspath(last.tb_frame.f_code.co_filename).startswith(TORCH_DIR + os.sep)
 
 
-def run(spec: LayerSpec, shape: tuple[int, int, int], flops: bool = False, device: str = "cpu"):
-    """(accepted, output shape or error text, params, flops) from a real forward of zeros.
+def run(spec: LayerSpec, shape: tuple[int, ...], flops: bool = False, device: str = "cpu"):
+    """(accepted, output shape or error text, params, flops) from a real forward of zeros
+    with a batch of one: ``shape`` is the example's shape, (C, H, W) or, after a Flatten, (F,).
 
-    Only torch's own refusal counts as a rejection: a RuntimeError or ValueError raised inside
-    torch while building the module or running it.  Any other exception (a bug here, a
-    TypeError, an error raised outside torch) propagates and fails the test.  ``device="meta"``
-    builds and runs without allocating anything (shapes and torch's size checks only)."""
+    Only torch's own refusal counts as a rejection: a RuntimeError, ValueError or IndexError
+    ("Dimension out of range") raised inside torch while building the module or running it.
+    Any other exception (a bug here, a TypeError, an error raised outside torch) propagates and
+    fails the test.  ``device="meta"`` builds and runs without allocating anything (shapes and
+    torch's size checks only)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             with torch.device(device):
-                m = build(spec, shape[0]).eval()
+                m = build(spec, tuple(shape)).eval()
                 x = torch.zeros((1, *shape))
             with torch.no_grad():
                 if flops:
@@ -67,7 +77,7 @@ def run(spec: LayerSpec, shape: tuple[int, int, int], flops: bool = False, devic
                 else:
                     y = m(x)
                     f = None
-        except (RuntimeError, ValueError) as e:
+        except (RuntimeError, ValueError, IndexError) as e:
             if not raised_by_torch(e):
                 raise
             return False, f"{type(e).__name__}: {e}", None, None
