@@ -355,6 +355,8 @@ class Engine:
         self.macs_per_second = DEFAULT_MACS_PER_SECOND
         self._measured = False
         self._threads: int | None = None
+        self._trained: dict = {}  # layer index -> trained weights the maps show (ComputeRequest.weights)
+        self._weights_version: Hashable = None
         self._reset()
 
     def _reset(self) -> None:
@@ -525,6 +527,7 @@ class Engine:
         ``on_layer(i, array)`` is called for each layer computed anew (not for cached ones)."""
         t0 = time.perf_counter()
         self._set_threads(req.threads)
+        self._use_weights(req)
         device = resolve_device(req.device)
         project = req.project
         info = project.analyze()
@@ -615,7 +618,27 @@ class Engine:
         self.macs_per_second = rate if not self._measured else 0.5 * self.macs_per_second + 0.5 * rate
         self._measured = True
 
+    def _use_weights(self, req: ComputeRequest) -> None:
+        """Trained or initial weights (ComputeRequest.weights): when they differ from the last
+        compute's, the cached maps from the first layer concerned onward are dropped."""
+        new = dict(req.weights or {})
+        version = None if not new else (req.weights_key if req.weights_key is not None else ("request", req.generation))
+        if version != self._weights_version:
+            changed = set(new) | set(self._trained)
+            if changed:
+                del self._cache[min(changed):]
+        self._trained, self._weights_version = new, version
+
+    def _with_weights(self, spec: LayerSpec, c_in: int, device: str, state) -> nn.Module:
+        """The layer's module holding ``state`` (its state_dict as arrays), never a cached one."""
+        with torch.device("meta"):
+            m = build_module(spec, c_in)
+        m.load_state_dict({k: torch.tensor(np.array(v)) for k, v in state.items()}, strict=True, assign=True)
+        return m.eval().to(device)
+
     def _module(self, index: int, spec: LayerSpec, c_in: int, seed: int, init: Any, device: str) -> nn.Module:
+        if index in self._trained:
+            return self._with_weights(spec, c_in, device, self._trained[index])
         mkey = ("m", index, spec, init, seed, c_in, device)
         m = self._lru.get(mkey)
         if m is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Hashable
+from typing import Hashable, Mapping
 
 import numpy as np
 
@@ -251,6 +251,13 @@ class ComputeRequest:
     device: str = "cpu"
     threads: int | None = None
     progressive: bool = True  # hand out each layer as soon as it is computed (slow stacks)
+    # "trained / initial": None shows every layer with its initial weights (the seed's, or the
+    # named or typed kernel); a mapping {layer index: {name: array}} (weights.py's, e.g. a
+    # training Snapshot's ``state``, already checked to fit) shows those layers with these
+    # weights instead.  ``weights_key`` names that version of the weights for the cache (a new
+    # key recomputes from the first trained layer; None: every request is a new version).
+    weights: Mapping[int, Mapping[str, np.ndarray]] | None = field(default=None, compare=False)
+    weights_key: Hashable = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import arithmetic as ar
 from .datasets import Dataset
 from .engine import make_layer, resolve_device
 from .project import Project
@@ -85,7 +86,7 @@ def build_model(project: Project, weights: Weights | None = None, device: str = 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         for i, (spec, l) in enumerate(zip(project.layers, info.layers)):
-            m = make_layer(spec, l.in_shape[0], project.seed, i, project.kernels[i])
+            m = make_layer(spec, ar.fan_in(spec, l.in_shape), project.seed, i, project.kernels[i])
             if weights and i in weights:
                 m.load_state_dict({k: torch.tensor(np.array(v)) for k, v in weights[i].items()}, strict=True)
             layers.append(m)

@@ -164,11 +164,11 @@ def check_weights(project, weights: Mapping[int, Mapping[str, Any]], source: str
         need = shapes[i]
         if not need:
             why = "is invalid" if not project.analyze().layers[i].ok else "has no weights"
-            problems.append(f"{_label(project, i)} {why}, but {source} has {', '.join(escape(k, 40) for k in got)} "
+            problems.append(f"{_label(project, i)} {why}, but {source} has {', '.join(escape(k, 40) for k in sorted(got))} "
                             f"for it — ignored")
             continue
         missing = [k for k in need if k not in got]
-        unknown = [k for k in got if k not in need]
+        unknown = sorted(k for k in got if k not in need)
         wrong = [k for k in need if k in got and tuple(np.shape(got[k])) != need[k]]
         numeric = [k for k in need if k in got and np.asarray(got[k]).dtype.kind not in "fiub"]
         if missing or unknown:
