@@ -24,7 +24,7 @@ DICT = os.path.join("resources", "translations", "zh_CN.json")
 
 
 def sources() -> list[str]:
-    return sorted(glob.glob("ui/*.py")) + sorted(glob.glob("convviz/*.py"))
+    return sorted(glob.glob("ui/**/*.py", recursive=True)) + sorted(glob.glob("convviz/*.py"))
 
 
 def tool(name: str) -> str:

@@ -247,6 +247,7 @@ class Autosaver(QtCore.QObject):
         self._reported = False
         self._pending_since: float | None = None
         self._written = False
+        self._kept: tuple | None = None  # the (project, path) last written
         self._closed = False
         self.timer = QtCore.QTimer(self)
         self.timer.setSingleShot(True)
@@ -266,12 +267,16 @@ class Autosaver(QtCore.QObject):
     def _edited(self, *_):
         if self._closed:
             return
-        if not self.doc.dirty:
+        work = self.doc.unsaved_work()  # the learner's own project, never a lesson's (it is put aside)
+        if work is not None and self._kept is not None and work[0] is self._kept[0] and work[1] == self._kept[1]:
+            return  # a lesson changed; the learner's work put aside is already kept as it is
+        if work is None:
             self.timer.stop()
             self._pending_since = None
             if self._written:
                 self._writer.put(("remove",))
                 self._written = False
+            self._kept = None
             return
         now = time.monotonic()
         if self._pending_since is None:
@@ -287,14 +292,18 @@ class Autosaver(QtCore.QObject):
             return
         self.timer.stop()
         self._pending_since = None
-        if self.doc.dirty:
-            meta = {"path": self.doc.path, "saved": time.time(), "pid": os.getpid()}
-            self._writer.put(("write", self.doc.project, meta), after)
+        work = self.doc.unsaved_work()
+        if work is not None:
+            project, path = work
+            meta = {"path": path, "saved": time.time(), "pid": os.getpid()}
+            self._writer.put(("write", project, meta), after)
             self._written = True
+            self._kept = work
             self._reported = False
         else:
             self._writer.put(("remove",) if self._written else None, after)
             self._written = False
+            self._kept = None
 
     def adopt(self, orphan: Orphan) -> None:
         """The window now shows ``orphan``'s project: write it as this session's copy, and only

@@ -53,20 +53,107 @@ class Document(QtCore.QObject):
     path_changed = Signal(str)
     dirty_changed = Signal(bool)
     refused = Signal(str)  # an edit that was not made, and why
+    lesson_changed = Signal(bool)  # a lesson's project is shown (True) / the learner's is back (False)
 
     def __init__(self, project: Project | None = None, parent=None):
         super().__init__(parent)
         self.project = project or Project()
         self.path: str | None = None
+        # The window's Undo and Redo actions follow the group's active stack: the learner's
+        # history, or a lesson's while a walkthrough chapter is shown (show_lesson).
+        self.undo_group = QtGui.QUndoGroup(self)
         self.undo_stack = QtGui.QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self._aside: tuple[Project, str | None, QtGui.QUndoStack] | None = None
+        self._use_stack(self.undo_stack)
+
+    def _use_stack(self, stack: QtGui.QUndoStack) -> None:
+        if stack is not self.undo_stack:
+            self.undo_stack.cleanChanged.disconnect(self._clean_changed)
+        self.undo_stack = stack
+        self.undo_group.addStack(stack)
+        self.undo_group.setActiveStack(stack)
+        stack.cleanChanged.connect(self._clean_changed)
 
     def _clean_changed(self, clean: bool) -> None:
-        self.dirty_changed.emit(not clean)
+        self.dirty_changed.emit(not clean and self._aside is None)
 
     @property
     def dirty(self) -> bool:
-        return not self.undo_stack.isClean()
+        """The project shown has unsaved changes (a lesson's never has: it is not the learner's work)."""
+        return self._aside is None and not self.undo_stack.isClean()
+
+    # --- lessons: the learner's project put aside, with its file and its history ----------------
+    @property
+    def lesson(self) -> bool:
+        """A lesson's project is shown; the learner's own is put aside."""
+        return self._aside is not None
+
+    @property
+    def own_path(self) -> str | None:
+        """The file of the learner's own project, whether shown or put aside."""
+        return self._aside[1] if self._aside is not None else self.path
+
+    def unsaved_work(self) -> tuple[Project, str | None] | None:
+        """The learner's own project and its file, when it has unsaved changes (shown or put
+        aside); None when there is nothing to lose.  What the autosave keeps."""
+        if self._aside is not None:
+            project, path, stack = self._aside
+            return None if stack.isClean() else (project, path)
+        return None if self.undo_stack.isClean() else (self.project, self.path)
+
+    def show_lesson(self, project: Project) -> None:
+        """Show a lesson's project (a walkthrough chapter's, or its question) in a history of its
+        own.  The first call puts the learner's project aside with its file and its undo history;
+        ``end_lesson`` brings them back.  Nothing a lesson shows is ever unsaved work."""
+        if self._aside is None:
+            self._aside = (self.project, self.path, self.undo_stack)
+            self._use_stack(QtGui.QUndoStack(self))
+        else:
+            self.undo_stack.clear()
+        self.path = None
+        self._set(project)
+        self.undo_stack.setClean()
+        self.path_changed.emit("")
+        self.dirty_changed.emit(False)
+        self.lesson_changed.emit(True)
+
+    def end_lesson(self, show: bool = True) -> bool:
+        """Bring back the learner's project, its file and its history (as they were put aside);
+        with ``show`` False only the history comes back (``reset`` replaces the project next).
+        Returns whether a lesson was shown."""
+        if self._aside is None:
+            return False
+        project, path, stack = self._aside
+        lesson = self.undo_stack
+        self._use_stack(stack)
+        self._aside = None
+        self.undo_group.removeStack(lesson)
+        lesson.deleteLater()
+        self.path = path
+        if show:
+            self._set(project)
+            self.path_changed.emit(path or "")
+            self.dirty_changed.emit(self.dirty)
+        self.lesson_changed.emit(False)
+        return True
+
+    def announce(self) -> None:
+        """Emit the document's whole state again (a new window has taken it over)."""
+        self._set(self.project)
+        self.path_changed.emit(self.path or "")
+        self.dirty_changed.emit(self.dirty)
+
+    def detach(self) -> None:
+        """Disconnect everything the window showing this document connected to it: the document
+        (project, history, a lesson put aside) is about to move to another window."""
+        import warnings
+        for sig in (self.changed, self.path_changed, self.dirty_changed, self.refused, self.lesson_changed):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # "failed to disconnect": nothing was
+                try:
+                    sig.disconnect()
+                except (RuntimeError, TypeError, SystemError):
+                    pass
 
     @property
     def base_dir(self) -> str | None:
@@ -101,7 +188,9 @@ class Document(QtCore.QObject):
             self._set(new)
 
     def reset(self, project: Project, path: str | None) -> None:
-        """A new or opened project: history cleared, clean."""
+        """A new or opened project: history cleared, clean.  It replaces the learner's project:
+        a lesson on show ends first (callers ask about unsaved work before)."""
+        self.end_lesson(show=False)
         self.undo_stack.clear()
         self.path = path
         self._set(project)

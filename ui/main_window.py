@@ -56,12 +56,13 @@ class MainWindow(QtWidgets.QMainWindow):
     compute_failed = Signal(str)
     language_requested = Signal(str)
 
-    def __init__(self, parent=None, restore_layout: bool = True):
+    def __init__(self, parent=None, restore_layout: bool = True, doc: Document | None = None):
         super().__init__(parent)
         self.setObjectName("convvizMainWindow")
         self.setAcceptDrops(True)
         self.resize(1440, 900)
-        self.doc = Document(parent=self)
+        self.doc = doc if doc is not None else Document()  # a language switch hands the document over
+        self.doc.setParent(self)
         self.natural_size: tuple[int, int] | None = None
         self.field: tuple[int, int, int] | None = None  # (layer, y, x) whose receptive field is shown
         self.erf = None  # the effective receptive field on show, its pixel and the project it is of
@@ -184,9 +185,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_export_csv = self._action(tr("Shapes Table as CSV…"), self.export_csv, None,
                                            tr("Save the shapes table as CSV"))
         self.act_quit = self._action(tr("&Quit"), self.close, K.Quit, tr("Quit convviz"))
-        self.act_undo = self.doc.undo_stack.createUndoAction(self, tr("&Undo"))
+        self.act_undo = self.doc.undo_group.createUndoAction(self, tr("&Undo"))
         self.act_undo.setShortcut(K.Undo)
-        self.act_redo = self.doc.undo_stack.createRedoAction(self, tr("&Redo"))
+        self.act_redo = self.doc.undo_group.createRedoAction(self, tr("&Redo"))
         redo_keys = [QtGui.QKeySequence(K.Redo), QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")]
         self.act_redo.setShortcuts([k for i, k in enumerate(redo_keys) if k not in redo_keys[:i]])
         self.addAction(self.act_undo)
@@ -717,7 +718,9 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.StandardButton(r), "cancel")
 
     def maybe_save(self) -> bool:
-        """True when it is safe to replace the project (saved, discarded or unchanged)."""
+        """True when it is safe to replace the project (saved, discarded or unchanged).  A
+        walkthrough chapter on show closes first: the question is about the learner's project."""
+        self.walkthrough.close_lesson()
         if not self.doc.dirty:
             return True
         answer = self.ask_save_changes()

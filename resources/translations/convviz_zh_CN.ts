@@ -63,8 +63,28 @@
         <translation>窗口大小</translation>
     </message>
     <message>
-        <source>channel {c} · y {y}, x {x} · &lt;b&gt;{v:.4g}&lt;/b&gt;</source>
-        <translation>通道 {c} · y {y}, x {x} · &lt;b&gt;{v:.4g}&lt;/b&gt;</translation>
+        <source>per channel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>ch {c}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>colours normalised per channel · channel {c}: {lo} … {hi}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>colours: {lo} … {hi} (all layers)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>colours: {lo} … {hi} (this layer)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>channel {c} · y {y}, x {x} · &lt;b&gt;{v}&lt;/b&gt;</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Not computed: stopped — press F5 to compute</source>
@@ -75,8 +95,36 @@
         <translation>点击任意特征图中的一个通道，在此放大显示。</translation>
     </message>
     <message>
-        <source>y {y}, x {x} · value {v:.5g}</source>
-        <translation>y {y}, x {x} · 值 {v:.5g}</translation>
+        <source>Show the whole channel again (the wheel zooms, dragging pans)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>y {y}, x {x} · value {v}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Colours normalised per channel: each channel from its own minimum to its maximum (ranges beside the channel numbers)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Colours normalised per channel: each channel from -m to +m, m its largest magnitude (beside the channel numbers)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Colours: one scale for all layers, {lo} … {hi}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Colours: this layer's range, {lo} … {hi}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>min</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>max</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>What the first layer sees: a photo, a synthetic pattern, or your own image</source>
@@ -855,6 +903,14 @@
         <translation>没有可导出的内容</translation>
     </message>
     <message>
+        <source>Input · {shape} · {src}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Layer {i} · {type}({args}) → {shape}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>The selected layer has no maps yet.</source>
         <translation>所选层还没有特征图。</translation>
     </message>
@@ -1023,20 +1079,12 @@
         <translation>{p} 个参数 · {m} MACs · {f} FLOPs · 激活占用 {a}</translation>
     </message>
     <message>
-        <source>The layer whose sliding window to follow</source>
-        <translation>要跟踪其滑动窗口的层</translation>
-    </message>
-    <message>
         <source>The output channel (kernel) to follow</source>
         <translation>要跟踪的输出通道（卷积核）</translation>
     </message>
     <message>
         <source>True convolution (flip the kernel)</source>
         <translation>真正的卷积（翻转卷积核）</translation>
-    </message>
-    <message>
-        <source>torch computes cross-correlation; true convolution rotates the kernel by 180°</source>
-        <translation>torch 计算的是互相关；真正的卷积把卷积核旋转 180°</translation>
     </message>
     <message>
         <source>Export GIF…</source>
@@ -1079,8 +1127,92 @@
         <translation>播放速度，每秒 1 到 60 步</translation>
     </message>
     <message>
+        <source>The GIF cannot be written to {path}: {reason}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Wrote {n} frames to {file}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} MB</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} KB</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Export GIF</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{p}% · {w} × {h} px</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{s} steps per second, the stepper's speed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>GIF viewers show at most 50 frames a second; each frame lasts 20 ms.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Every step of the range is written, in the background: the window stays usable, and Cancel stops and deletes the unfinished file.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>to</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(steps 0 to {last})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Speed</source>
         <translation>速度</translation>
+    </message>
+    <message>
+        <source>Frames</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} frames, every step from {a} to {b}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Estimating the file's size…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>about {size}; about {time} to write</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That is a large file: fewer steps or a smaller size make it smaller.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Add a Conv2d, ConvTranspose2d, DepthwiseSeparable or pooling layer to step through its sliding window.</source>
@@ -1099,16 +1231,8 @@
         <translation>输入（填充后）</translation>
     </message>
     <message>
-        <source>flipped kernel</source>
-        <translation>翻转的卷积核</translation>
-    </message>
-    <message>
         <source>products</source>
         <translation>乘积</translation>
-    </message>
-    <message>
-        <source>… and {n} more input channels, Σ = &lt;b&gt;{s:.4g}&lt;/b&gt;</source>
-        <translation>……另有 {n} 个输入通道，Σ = &lt;b&gt;{s:.4g}&lt;/b&gt;</translation>
     </message>
     <message>
         <source>output ({y}, {x})</source>
@@ -1117,6 +1241,78 @@
     <message>
         <source>output · channel {c}</source>
         <translation>输出 · 通道 {c}</translation>
+    </message>
+    <message>
+        <source>kernel rotated 180°</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>ch</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>bias</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>… and {n} more input channels, Σ = {s}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>sum</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>… {n} more channels: {s}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The layer whose sliding window to follow (as selected in the Layers list)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The first input channel drawn as a row; the others are summed in one line</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Input channels from</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>torch computes cross-correlation; true convolution rotates the kernel by 180° before it slides, which changes the output unless the kernel is symmetric</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Smaller cells (Ctrl+-, Ctrl+wheel)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Larger cells (Ctrl+=, Ctrl+wheel)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cells as large as the pane allows (Ctrl+0)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Equation</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Show the step as one equation, to read or copy</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Computing layer {i}…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Layer {i} ({type}) has no sliding window; the stepper stays on layer {j}.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>output ({y}, {x}) · step {t} of {n}</source>
@@ -1139,6 +1335,10 @@
         <translation>和</translation>
     </message>
     <message>
+        <source>Shaded dark between windows: {r} row(s) and {c} column(s) that no window reads — the stride steps over them (a stride larger than the kernel's span, or dilation gaps the stride skips).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Transposed convolution drawn as a direct one: zeros inserted between input pixels (stride − 1 of them), padded by dilation·(k−1) − padding, then slid with the flipped kernel at stride 1.</source>
         <translation>转置卷积按直接卷积来画：在输入像素之间插入零（stride − 1 个），填充 dilation·(k−1) − padding，再用翻转后的卷积核以步长 1 滑动。</translation>
     </message>
@@ -1155,8 +1355,8 @@
         <translation>平均池化把总和除以 {d}。</translation>
     </message>
     <message>
-        <source>torch's Conv2d computes cross-correlation; true convolution slides the kernel rotated by 180°, so the same products appear with the flipped kernel.</source>
-        <translation>torch 的 Conv2d 计算的是互相关；真正的卷积滑动的是旋转 180° 的卷积核，所以同样的乘积出现在翻转的卷积核上。</translation>
+        <source>True convolution: the kernel is rotated by 180° before it slides, so each product is the window value times the rotated kernel's value beside it, and the output is the true convolution — not torch's Conv2d output (cross-correlation), unless the kernel is symmetric.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>The clicked input pixel feeds {n} output cells (outlined in orange).</source>
@@ -1204,15 +1404,15 @@
     </message>
     <message>
         <source>Predict the output size of three layers: type your answer and press Enter. Three right answers of your own complete the chapter.</source>
-        <translation type="unfinished" />
+        <translation>预测三个层的输出尺寸：输入答案后按回车。自己答对三道题即完成本章。</translation>
     </message>
     <message>
         <source>Click a pixel of layer {l}'s map (the last convolution) and compare its field on the input with the field of layer 0 shown now.</source>
-        <translation type="unfinished" />
+        <translation>点击第 {l} 层（最后一个卷积层）特征图上的一个像素，把它在输入上的感受野与现在显示的第 0 层的感受野比较一下。</translation>
     </message>
     <message>
         <source>Predict the cost ratio of the separable block to a standard 3x3 convolution: type your guess and press Enter.</source>
-        <translation type="unfinished" />
+        <translation>预测可分离模块与标准 3×3 卷积的代价之比：输入你的猜测后按回车。</translation>
     </message>
     <message>
         <source>Padding</source>
@@ -1284,7 +1484,7 @@
     </message>
     <message>
         <source>Type your answer and press Enter</source>
-        <translation type="unfinished" />
+        <translation>输入答案后按回车</translation>
     </message>
     <message>
         <source>Check</source>
@@ -1304,19 +1504,19 @@
     </message>
     <message>
         <source>Not quite: you said {a}.</source>
-        <translation type="unfinished" />
+        <translation>不对：你的答案是 {a}。</translation>
     </message>
     <message>
         <source>The answer (shown, not counted):</source>
-        <translation type="unfinished" />
+        <translation>答案（已揭晓，不计分）：</translation>
     </message>
     <message>
         <source>Type your guess and press Enter</source>
-        <translation type="unfinished" />
+        <translation>输入你的猜测后按回车</translation>
     </message>
     <message>
         <source>It costs {r:.1%} of the standard one: 1/N + 1/k² (shown, not counted).</source>
-        <translation type="unfinished" />
+        <translation>它的代价是标准卷积的 {r:.1%}：1/N + 1/k²（已揭晓，不计分）。</translation>
     </message>
     <message>
         <source>Right!</source>
@@ -1372,7 +1572,7 @@
     </message>
     <message>
         <source>Reveal the answer (it does not count as yours)</source>
-        <translation type="unfinished" />
+        <translation>揭晓答案（不算作你的回答）</translation>
     </message>
     <message>
         <source>Do the task for me</source>
@@ -1380,11 +1580,11 @@
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished" />
+        <translation>已完成</translation>
     </message>
     <message>
         <source>Not done yet</source>
-        <translation type="unfinished" />
+        <translation>尚未完成</translation>
     </message>
     <message>
         <source>Chapter {i} of {n}</source>

@@ -1,0 +1,381 @@
+"""The live exercises some chapters carry: the horse that a fully connected layer and a
+convolution see differently, the predict-then-reveal questions, the depthwise-separable cost.
+
+Predict-then-reveal means what it says: nothing on screen gives the answer away before the
+learner has answered (the question's layer is not in the project until then, the ratio is not
+printed), Enter submits, and "Show me" reveals an answer without ever counting it as the
+learner's.  Each exercise can hand its state over (``state``/``restore``), so a language switch
+rebuilds it as it was.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import numpy as np
+
+from convviz import arithmetic as ar
+from convviz.project import InputSpec, Project
+from convviz.samples import load_input
+from convviz.spec import LayerSpec
+
+from ..i18n import tr
+from ..qt import QtWidgets, Qt, pg
+from .chapters import HORSE
+
+C = LayerSpec.make
+GREEN, RED = "#1a7f37", "#b00020"
+
+
+class HorseDemo(QtWidgets.QWidget):
+    """Shift the horse; the convolution's map shifts with it, a fully connected 'horse detector'
+    — trained on horses facing both ways, so its weights are a two-headed horse — does not."""
+
+    def __init__(self, window, parent=None):
+        super().__init__(parent)
+        self.window = window
+        inp = HORSE
+        img = load_input(inp.source, 1, inp.height, inp.width)[0]
+        self.image = 1.0 - img  # the horse bright on dark
+        self.weights = 0.5 * (self.image + self.image[:, ::-1])  # what the FC layer learned
+        self.slider = QtWidgets.QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(-20, 20)
+        self.slider.setObjectName("horseShift")
+        self.slider.setToolTip(tr("Move the horse left or right"))
+        self.label = QtWidgets.QLabel()
+        self.plot = pg.PlotWidget()
+        self.plot.setFixedHeight(150)
+        self.plot.setLabel("bottom", tr("shift (pixels)"))
+        self.plot.setLabel("left", tr("FC score"))
+        self.plot.setMouseEnabled(False, False)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.hideButtons()
+        shifts = np.arange(-20, 21)
+        scores = [self.fc_score(int(s)) for s in shifts]
+        self.plot.plot(shifts, scores, pen=pg.mkPen("#0a84ff", width=2))
+        self.marker = self.plot.plot([0], [self.fc_score(0)], pen=None, symbol="o", symbolBrush="#d0021b")
+        self.wview = pg.GraphicsLayoutWidget()
+        self.wview.setFixedHeight(110)
+        vb = self.wview.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        im = pg.ImageItem(self.weights.astype(np.float32), levels=(0, 1))
+        vb.addItem(im)
+        cap = QtWidgets.QLabel(tr("The fully connected layer's weights after seeing horses facing both ways: "
+                                  "a two-headed horse."))
+        cap.setWordWrap(True)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(QtWidgets.QLabel(tr("Shift the horse:")))
+        lay.addWidget(self.slider)
+        lay.addWidget(self.label)
+        lay.addWidget(self.plot)
+        lay.addWidget(self.wview)
+        lay.addWidget(cap)
+        dx = int(window.project.input.shift[1])  # 0 on entry; the learner's shift after a language switch
+        self.slider.blockSignals(True)
+        self.slider.setValue(dx)
+        self.slider.blockSignals(False)
+        self.slider.valueChanged.connect(self._moved)
+        self._moved(dx, apply=False)
+
+    def fc_score(self, dx: int) -> float:
+        """The fully connected detector's response to the horse moved by dx: the correlation of
+        the input with its weights (1 = a perfect match, 0 = no better than chance)."""
+        x = np.roll(self.image, dx, axis=1).ravel()
+        wv = self.weights.ravel()
+        x, wv = x - x.mean(), wv - wv.mean()
+        return float((wv * x).sum() / (np.linalg.norm(wv) * np.linalg.norm(x)))
+
+    def set_shift(self, dx: int) -> None:
+        self.slider.setValue(int(dx))
+
+    def _moved(self, dx: int, apply: bool = True) -> None:
+        self.marker.setData([dx], [self.fc_score(dx)])
+        self.label.setText(tr("Shift {dx} px · fully connected score {s:.2f}").format(
+            dx=dx, s=self.fc_score(dx)))
+        if apply:
+            w = self.window
+            p = w.project
+            w.doc.apply(replace(p, input=replace(p.input, shift=(0, int(dx)))), tr("Shift the horse"),
+                        merge_key=("horse",))
+
+    def state(self) -> dict:
+        return {}  # the shift is in the project
+
+    def restore(self, state: dict) -> None:
+        pass
+
+
+class Questions(QtWidgets.QWidget):
+    """Predict-then-reveal: the learner types an output height and presses Enter; the arithmetic
+    checks it.  The question's layer joins the project only once the question is answered (or
+    revealed), so no panel shows its shape before."""
+
+    OPEN, ANSWERED, SHOWN = "open", "answered", "shown"
+
+    def __init__(self, window, seed: int = 0, state: dict | None = None, parent=None):
+        super().__init__(parent)
+        self.window = window
+        self.rng = random.Random(seed)
+        self.title = window.project.title
+        self.correct = 0  # the learner's own right answers
+        self.asked = 0  # the learner's own answers
+        self.shown = 0  # answers revealed by Show me (never counted)
+        self.status = self.OPEN
+        self.last = None  # the learner's last answer
+        self.question = QtWidgets.QLabel()
+        self.question.setWordWrap(True)
+        self.question.setObjectName("questionText")
+        self.answer_box = QtWidgets.QSpinBox()
+        self.answer_box.setRange(0, 9999)
+        self.answer_box.setObjectName("answerBox")
+        self.answer_box.setToolTip(tr("Type your answer and press Enter"))
+        self.check_button = QtWidgets.QPushButton(tr("Check"))
+        self.next_button = QtWidgets.QPushButton(tr("Another question"))
+        self.result = QtWidgets.QLabel()
+        self.result.setWordWrap(True)
+        self.result.setObjectName("questionResult")
+        self.score = QtWidgets.QLabel()
+        self.score.setObjectName("questionScore")
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel(tr("Output height:")))
+        row.addWidget(self.answer_box)
+        row.addWidget(self.check_button)
+        row.addWidget(self.next_button)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.question)
+        lay.addLayout(row)
+        lay.addWidget(self.result)
+        lay.addWidget(self.score)
+        self.answer_box.lineEdit().returnPressed.connect(self.submit)  # Enter submits
+        self.check_button.clicked.connect(self.submit)
+        self.next_button.clicked.connect(self.new_question)
+        if state is not None:
+            self.restore(state)
+        else:
+            self.new_question()
+
+    # --- the question --------------------------------------------------------------------------
+    def new_question(self) -> None:
+        r = self.rng
+        while True:
+            n, k, s = r.randint(5, 32), r.choice([1, 2, 3, 5, 7]), r.choice([1, 1, 2, 2, 3])
+            p, d = r.choice([0, 0, 1, 2]), r.choice([1, 1, 1, 2])
+            if d * (k - 1) + 1 <= n + 2 * p:
+                break
+        self.n, self.k, self.s, self.p, self.d = n, k, s, p, d
+        self.expected = ar.conv_out(n, k, s, d, p, p)
+        self.status = self.OPEN
+        self.last = None
+        self.answer_box.setValue(0)
+        self.answer_box.selectAll()
+        self._show()
+        self.window.doc.show_lesson(self.input_project())  # the input only: the layer stays hidden
+
+    def layer(self) -> LayerSpec:
+        return C("Conv2d", out_channels=1, kernel_size=self.k, stride=self.s, padding=self.p, dilation=self.d)
+
+    def input_project(self) -> Project:
+        return Project(InputSpec(1, self.n, self.n, "pattern:checkerboard"), (), 0, (), self.title)
+
+    def layer_project(self) -> Project:
+        return Project(InputSpec(1, self.n, self.n, "pattern:checkerboard"), (self.layer(),), 0, (), self.title)
+
+    # --- answering -------------------------------------------------------------------------------
+    def submit(self) -> bool | None:
+        """The learner's answer (Enter or Check): checked once per question."""
+        if self.status != self.OPEN:
+            return None
+        self.answer_box.interpretText()
+        return self.check(self.answer_box.value())
+
+    def check(self, answer: int) -> bool:
+        """Check ``answer`` as the learner's own; the question's layer then joins the project,
+        so the maps, the shapes table and the stepper show why."""
+        if self.status != self.OPEN:
+            return False
+        self.asked += 1
+        self.last = int(answer)
+        ok = self.last == self.expected
+        self.correct += ok
+        self.status = self.ANSWERED
+        self._reveal()
+        return ok
+
+    def reveal_answer(self) -> None:
+        """Show me: the answer and its layer, never counted as the learner's."""
+        if self.status != self.OPEN:
+            return
+        self.shown += 1
+        self.status = self.SHOWN
+        self._reveal()
+
+    def answer_correctly(self, times: int) -> None:
+        """Answer ``times`` questions right, as the learner would; the last one stays on screen
+        with its layer (the rendered handout)."""
+        for i in range(times):
+            if i:
+                self.new_question()
+            self.answer_box.setValue(self.expected)
+            self.submit()
+
+    def _reveal(self) -> None:
+        self._show()
+        self.window.doc.show_lesson(self.layer_project())
+        self.window.walkthrough.refresh_task()
+
+    def formula(self) -> str:
+        return f"({self.n} + 2*{self.p} - {self.d}*({self.k}-1) - 1) // {self.s} + 1 = {self.expected}"
+
+    def _show(self) -> None:
+        """Texts for the current state (also after a language switch)."""
+        self.question.setText(tr("A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, "
+                                 "dilation={d}. What is the output height?").format(
+            n=self.n, k=self.k, s=self.s, p=self.p, d=self.d))
+        code = f" <code>{self.formula()}</code>"
+        if self.status == self.ANSWERED and self.last == self.expected:
+            self.result.setText(f"<span style='color:{GREEN}'>✓ " + tr("Right!") + "</span>" + code)
+        elif self.status == self.ANSWERED:
+            self.result.setText(f"<span style='color:{RED}'>✗ " + tr("Not quite: you said {a}.").format(a=self.last)
+                                + "</span>" + code)
+        elif self.status == self.SHOWN:
+            self.result.setText(tr("The answer (shown, not counted):") + code)
+        else:
+            self.result.setText("")
+        is_open = self.status == self.OPEN
+        self.check_button.setEnabled(is_open)
+        self.answer_box.setReadOnly(not is_open)
+        self.score.setText(tr("{c} of {a} right").format(c=self.correct, a=self.asked) if self.asked else "")
+
+    # --- handing over --------------------------------------------------------------------------
+    def state(self) -> dict:
+        return {"rng": self.rng.getstate(), "question": (self.n, self.k, self.s, self.p, self.d),
+                "status": self.status, "last": self.last, "correct": self.correct, "asked": self.asked,
+                "shown": self.shown, "typed": self.answer_box.value(), "title": self.title}
+
+    def restore(self, state: dict) -> None:
+        """Take over a question as it was (the project shown is left as it is)."""
+        self.rng.setstate(state["rng"])
+        self.n, self.k, self.s, self.p, self.d = state["question"]
+        self.expected = ar.conv_out(self.n, self.k, self.s, self.d, self.p, self.p)
+        self.status, self.last = state["status"], state["last"]
+        self.correct, self.asked, self.shown = state["correct"], state["asked"], state["shown"]
+        self.title = state["title"]
+        self.answer_box.setValue(state["typed"])
+        self._show()
+
+
+class SeparableTable(QtWidgets.QWidget):
+    """Predict, then reveal: the learner guesses what the depthwise-separable block costs as a
+    fraction of a standard convolution; Enter (or Check) reveals the parameters and MACs of both."""
+
+    def __init__(self, window, state: dict | None = None, parent=None):
+        super().__init__(parent)
+        self.window = window
+        self.answered = False  # the learner submitted a guess of their own
+        self.shown = False  # Show me revealed the numbers (not counted)
+        self.last: float | None = None
+        info = window.info
+        layer = next(l for l in info.layers if l.spec.type == "DepthwiseSeparable")
+        c, h, w = layer.in_shape
+        n = layer.out_shape[0]
+        k = layer.spec.get("kernel_size")
+        std = C("Conv2d", out_channels=n, kernel_size=k, padding=layer.spec.get("padding"), bias=False)
+        from convviz.validate import analyze
+        s = analyze(layer.in_shape, [std]).layers[0]
+        self.ratio = layer.macs / s.macs
+        self.formula = ar.depthwise_separable_ratio(n, k)
+        table = QtWidgets.QTableWidget(3, 3)
+        table.setObjectName("separableTable")
+        table.setHorizontalHeaderLabels([tr("Standard 3×3"), tr("Depthwise-separable"), tr("Ratio")])
+        table.setVerticalHeaderLabels([tr("Parameters"), tr("MACs"), "1/N + 1/k²"])
+        for r, (a, b) in enumerate(((s.params, layer.params), (s.macs, layer.macs))):
+            for col, text in enumerate((f"{a:,}", f"{b:,}", f"{b / a:.4f}")):
+                table.setItem(r, col, QtWidgets.QTableWidgetItem(text))
+        table.setItem(2, 2, QtWidgets.QTableWidgetItem(f"1/{n} + 1/{k * k} = {self.formula:.4f}"))
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setFixedHeight(130)
+        self.table = table
+        self.table.setVisible(False)
+        self.guess = QtWidgets.QDoubleSpinBox()
+        self.guess.setObjectName("ratioGuess")
+        self.guess.setDecimals(3)
+        self.guess.setRange(0, 1)
+        self.guess.setSingleStep(0.01)
+        self.guess.setToolTip(tr("Type your guess and press Enter"))
+        self.reveal = QtWidgets.QPushButton(tr("Check"))
+        self.result = QtWidgets.QLabel()
+        self.result.setWordWrap(True)
+        self.result.setObjectName("separableResult")
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel(tr("Your guess (separable ÷ standard):")))
+        row.addWidget(self.guess)
+        row.addWidget(self.reveal)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(QtWidgets.QLabel(tr("Layer {i}: {c} → {n} channels, {k}×{k} kernel, {h}×{w} maps.").format(
+            i=layer.index, c=c, n=n, k=k, h=h, w=w)))
+        lay.addLayout(row)
+        lay.addWidget(self.result)
+        lay.addWidget(table)
+        self.guess.lineEdit().returnPressed.connect(self.submit)  # Enter submits
+        self.reveal.clicked.connect(self.submit)
+        if state is not None:
+            self.restore(state)
+
+    def submit(self) -> bool | None:
+        """The learner's guess (Enter or Check), once."""
+        if self.answered or self.shown:
+            return None
+        self.guess.interpretText()
+        return self.answer(self.guess.value())
+
+    def answer(self, guess: float) -> bool:
+        if self.answered or self.shown:
+            return False
+        self.answered = True
+        self.last = float(guess)
+        self._show()
+        self.window.walkthrough.refresh_task()
+        return self.right()
+
+    def right(self) -> bool:
+        return self.last is not None and abs(self.last - self.ratio) <= 0.02
+
+    def submit_guess(self, guess: float) -> None:
+        """Enter ``guess`` as the learner would (the rendered handout)."""
+        self.guess.setValue(guess)
+        self.submit()
+
+    def show_answer(self) -> None:
+        """Show me: the numbers, never counted as the learner's guess."""
+        if self.answered or self.shown:
+            return
+        self.shown = True
+        self._show()
+        self.window.walkthrough.refresh_task()
+
+    def _show(self) -> None:
+        done = self.answered or self.shown
+        self.table.setVisible(done)
+        self.reveal.setEnabled(not done)
+        self.guess.setReadOnly(done)
+        if self.answered and self.right():
+            self.result.setText(f"<span style='color:{GREEN}'>✓ " + tr(
+                "Right: the separable block costs {r:.1%} of the standard one.").format(r=self.ratio) + "</span>")
+        elif self.answered:
+            self.result.setText(f"<span style='color:{RED}'>✗ " + tr(
+                "It costs {r:.1%} of the standard one: 1/N + 1/k².").format(r=self.ratio) + "</span>")
+        elif self.shown:
+            self.result.setText(tr("It costs {r:.1%} of the standard one: 1/N + 1/k² (shown, not counted).").format(
+                r=self.ratio))
+        else:
+            self.result.setText("")
+
+    def state(self) -> dict:
+        return {"answered": self.answered, "shown": self.shown, "last": self.last, "typed": self.guess.value()}
+
+    def restore(self, state: dict) -> None:
+        self.answered, self.shown, self.last = state["answered"], state["shown"], state["last"]
+        self.guess.setValue(state["typed"])
+        self._show()
