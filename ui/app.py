@@ -149,7 +149,11 @@ def _language(window_settings, override: str | None) -> str:
 
 
 class Session(QtCore.QObject):
-    """Owns the main window; switching language rebuilds the window around the same project."""
+    """Owns the main window.  Switching language builds a new window (every label is made in
+    the new language) and hands it the same Document: the project, its undo history, its file,
+    a walkthrough chapter with the learner's project put aside; the chapter's progress and the
+    view (docks, toggles, tab, selected layer, receptive field) follow.  Nothing is asked:
+    nothing is replaced."""
 
     def __init__(self, app, restore_layout: bool = True):
         super().__init__()
@@ -157,34 +161,64 @@ class Session(QtCore.QObject):
         self.restore_layout = restore_layout
         self.window = None
 
-    def open(self):
+    def open(self, doc=None):
         from .main_window import MainWindow
-        w = MainWindow(restore_layout=self.restore_layout)
+        w = MainWindow(restore_layout=self.restore_layout, doc=doc)
         w.language_requested.connect(self.switch_language)
         self.window = w
         return w
 
     def switch_language(self, lang: str) -> None:
+        from .document import Document
         from .i18n import install
         old = self.window
-        project, path, dirty = old.project, old.doc.path, old.doc.dirty
-        chapter = old.walkthrough.index if old.findChild(QtWidgets.QDockWidget, "walkthroughDock").isVisible() else -1
+        doc = old.doc
+        lesson = old.walkthrough.lesson_state()
+        view = _view_state(old)
         old.settings.setValue("view/language", lang)
         install(self.app, lang)
-        old.ask_save_changes = lambda: "discard"
-        geo = old.saveGeometry()
+        # The document leaves the old window: its connections there are cut, and the old window
+        # keeps a clean stand-in (naming the same file), so closing it asks nothing and changes
+        # nothing of the learner's work.
+        doc.detach()
+        doc.setParent(None)
+        stand_in = Document(parent=old)
+        stand_in.path = doc.own_path
+        old.doc = stand_in
+        self.window = None
+        w = self.open(doc)
+        w.restoreGeometry(view["geometry"])
+        w.restoreState(view["state"])
+        w.show()
+        doc.announce()  # the new window draws the project as it is (history untouched)
+        w.autosaver.save_now()  # the unsaved work is kept under this window's name at once
+        w.start()
+        if lesson is not None:
+            w.walkthrough.resume(lesson)
+        _restore_view(w, view)
         old.close()  # cancels its jobs; never waits for a long layer
         old.deleteLater()  # and it goes, with its maps (a replaced window was kept alive before)
-        self.window = None
-        w = self.open()
-        w.restoreGeometry(geo)
-        w.show()
-        w.set_project(project, path)
-        if dirty:
-            w.doc.undo_stack.resetClean()  # still unsaved; the history does not survive the switch
-        w.start()
-        if chapter >= 0:
-            w.open_walkthrough(chapter)
+
+
+def _view_state(w) -> dict:
+    """What the learner set up in the window, beyond the document: docks and their places,
+    the View menu's toggles, the tab, the selected layer, the receptive field shown."""
+    return {"geometry": w.saveGeometry(), "state": w.saveState(),
+            "checked": [a.isChecked() if a.isCheckable() else None for a in w.actions()],
+            "tab": w.tabs.currentIndex(), "layer": w.layers.current(), "field": w.field}
+
+
+def _restore_view(w, view: dict) -> None:
+    actions = w.actions()
+    if len(actions) == len(view["checked"]):  # the same window, built by the same code
+        for a, checked in zip(actions, view["checked"]):
+            if checked is not None and a.isCheckable() and a.isChecked() != checked:
+                a.setChecked(checked)  # the state only: no action is triggered
+    w.tabs.setCurrentIndex(view["tab"])
+    if 0 <= view["layer"] < len(w.project.layers):
+        w.layers.select(view["layer"])
+    if view["field"]:
+        w.show_field(*view["field"])
 
 
 def run_gui(args) -> int:
@@ -198,17 +232,19 @@ def run_gui(args) -> int:
         # The self-test is reproducible: a fixed window size, not the remembered layout.
         os.environ.setdefault("CONVVIZ_NO_DIALOGS", "1")
         window.resize(1440, 900)
-    window.show()
-    app.processEvents()
-    _timing("window_shown")
-    if os.environ.get("CONVVIZ_TIMING"):
-        print(f"timing:torch_loaded_at_show={'torch' in sys.modules}", flush=True)
+    # The project before the window (pure arithmetic: shapes and every panel's size, no torch),
+    # so the window appears with its final layout, not an empty default state that then moves.
     problem = initial_project(window, args.project)
     if args.self_test and problem:  # the self-test checks the project asked for, not a stand-in
         print(f"convviz self-test: the project was not opened: {problem}", file=sys.stderr)
         window.doc.undo_stack.setClean()
         window.close()
         return 1
+    window.show()
+    app.processEvents()
+    _timing("window_shown")
+    if os.environ.get("CONVVIZ_TIMING"):
+        print(f"timing:torch_loaded_at_show={'torch' in sys.modules}", flush=True)
     if not args.self_test:
         from .autosave import offer_recovery
         offer_recovery(window)  # work a crashed or killed session left unsaved
@@ -257,7 +293,7 @@ def render_walkthrough(out_dir: str, lang: str = "en") -> list[str]:
             window.open_walkthrough(i)
             if not wait_for_maps(app, window):
                 raise RuntimeError(f"chapter {ch.key}: no maps")
-            window.walkthrough.demo()
+            window.walkthrough.solve()
             if not wait_for_maps(app, window):
                 raise RuntimeError(f"chapter {ch.key}: no maps after its task")
             window.walkthrough._unflash()
