@@ -257,14 +257,56 @@ def matplotlib_update(frames, reps):
 
 # --- stepper -----------------------------------------------------------------------------------
 
+def stepper_steps(seconds: float = 3.0) -> tuple[float, str]:
+    """Sustained steps per second on VGG-16's second convolution (64 channels, 224x224), the
+    numbers computed once by the engine, the stepper at 1400x900 with its grids fitted to the
+    pane; after each step the event loop runs until Qt has painted the canvas, as when playing."""
+    from convviz.engine import ComputeRequest, Engine
+    from convviz.samples import load_preset
+    from convviz.sliding import Slider
+    from ui.app import make_app
+    from ui.qt import QtCore
+    from ui.stepper import SlidingView
+
+    class PaintCounter(QtCore.QObject):
+        def __init__(self, sink, parent=None):
+            super().__init__(parent)
+            self.sink = sink
+
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QtCore.QEvent.Type.Paint:
+                self.sink.append(1)
+            return False
+
+    app = make_app()
+    p = load_preset("vgg16")
+    p = p.with_layers(p.layers[:3], p.kernels[:3])
+    res = Engine().run(ComputeRequest(1, p))
+    view = SlidingView()
+    view.resize(1400, 900)
+    view.show()
+    view.set_slider(Slider(p.layers[2], res.outputs[1], res.outputs[2], res.weights[2]), "VGG-16 layer 2")
+    for _ in range(5):
+        app.processEvents()
+    painted = []
+    view.canvas.installEventFilter(PaintCounter(painted, view))
+    n = 0
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        view.step_forward()
+        before = len(painted)
+        while len(painted) == before:  # until the step is on screen
+            app.processEvents()
+        n += 1
+    rate = n / (time.perf_counter() - t0)
+    note = (f"VGG-16 layer 2: 64 input channels, 224x224, {view.shape.rows} channel rows of "
+            f"{view.shape.in_span[0]}x{view.shape.in_span[1]} at {view.cell:.0f} px cells, each step painted")
+    view.close()
+    return rate, note
+
+
 def bench_stepper(b: Bench):
-    try:
-        from ui.sliding_view import benchmark_steps
-    except ImportError:
-        b.add("stepper_steps_per_s", float("nan"), "steps/s", None, None, ">= 60", None,
-              "the kernel stepper does not exist yet")
-        return
-    rate, note = benchmark_steps(seconds=2.0 if b.quick else 4.0)
+    rate, note = stepper_steps(seconds=2.0 if b.quick else 4.0)
     b.add("stepper_steps_per_s", rate, "steps/s", None, None, ">= 60", rate >= 60, note)
 
 

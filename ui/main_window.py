@@ -27,7 +27,7 @@ from .qt import QtGui, QtWidgets, Qt, Signal
 from .settings import NORMALISATIONS, read_bytes, read_choice, read_compute, read_int, read_paths, settings
 from .session import ComputeSession, JobStatus, first_difference  # noqa: F401 - first_difference re-exported
 from .shapes_table import ShapesTable
-from .sliding_view import SlidingView
+from .stepper import SlidingView
 
 MAX_RECENT = 8
 _instances: "weakref.WeakSet[MainWindow]" = weakref.WeakSet()  # every window alive (tests check for leaks)
@@ -327,7 +327,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.features.pixel_shift_hovered.connect(lambda l, c, y, x: self.show_field(l, y, x))
         self.features.hovered.connect(self._hovered)
         self.table.row_activated.connect(self.layers.select)
-        self.stepper.attach(self.session)
+        self.stepper.attach(self.session, self.layers)
         lp.selection_changed.connect(self._follow_in_stepper)
         self.tabs.currentChanged.connect(lambda _i: self._follow_in_stepper(self.layers.current()))
 
