@@ -39,10 +39,16 @@ def P(kernel, stride=None):
     return LayerSpec.make("MaxPool2d", kernel_size=kernel, **({} if stride is None else {"stride": stride}))
 
 
-def lenet_conv(classes=10):
-    """LeNet-5 with its fully connected layers written as convolutions (C5 is a 5x5 convolution
-    to 120 channels of 1x1; F6 and the output are 1x1 convolutions): the same function."""
-    return (C(6, 5, padding=2), R, P(2), C(16, 5), R, P(2), C(120, 5), R, C(84, 1), R, C(classes, 1))
+FLAT = LayerSpec.make("Flatten")
+
+
+def Lin(n):
+    return LayerSpec.make("Linear", out_features=n)
+
+
+def lenet5(classes=10):
+    """LeNet-5 at 28x28 (ReLU and max pooling, as it is taught today)."""
+    return (C(6, 5, padding=2), R, P(2), C(16, 5), R, P(2), FLAT, Lin(120), R, Lin(84), R, Lin(classes))
 
 
 def project(layers, c=1, h=28, w=28, seed=0):
@@ -53,6 +59,12 @@ def tiny():
     """A small classifier of 8x8 digits, fast enough to train many times."""
     return project((C(4, 3, padding=1), R, P(2), C(8, 3, padding=1), R,
                     LayerSpec.make("AdaptiveAvgPool2d", output_size=1), C(10, 1)), 1, 8, 8)
+
+
+def tiny_fc():
+    """The same with a classifier head: BatchNorm, Flatten, Dropout and Linear layers."""
+    return project((C(4, 3, padding=1), LayerSpec.make("BatchNorm2d"), R, P(2), FLAT,
+                    LayerSpec.make("Dropout", p=0.3), Lin(10)), 1, 8, 8)
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +101,13 @@ def bare_loop(proj, ds, cfg, steps):
     return np.array(losses), model
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
-def test_the_curve_is_a_bare_torch_loops_bit_for_bit(digits8, optimizer):
+@pytest.mark.parametrize("optimizer, net", [("adam", tiny), ("sgd", tiny), ("adam", tiny_fc)])
+def test_the_curve_is_a_bare_torch_loops_bit_for_bit(digits8, optimizer, net):
     cfg = TrainConfig(optimizer=optimizer, lr=0.01, batch_size=32, weight_decay=1e-4, epochs=3, seed=5)
-    tr = Trainer(tiny(), digits8, cfg)
-    snap = tr.step(25)  # two epochs of 10 batches, and 5 of the third
-    expected, model = bare_loop(tiny(), digits8, cfg, 25)
+    tr = Trainer(net(), digits8, cfg)
+    for n in (3, 1, 15, 6):  # two epochs of 10 batches, and 5 of the third, in slices
+        snap = tr.step(n)
+    expected, model = bare_loop(net(), digits8, cfg, 25)
     np.testing.assert_array_equal(snap.losses, expected)
     for i, m in enumerate(model):
         for k, v in m.state_dict().items():
@@ -122,13 +135,15 @@ def test_the_test_numbers_are_the_models_on_the_test_set(digits8):
 
 # --- reproducible by construction ---------------------------------------------------------------------
 
-def test_same_settings_same_curve_however_sliced(digits8):
+@pytest.mark.parametrize("net", [tiny, tiny_fc])
+def test_same_settings_same_curve_however_sliced(digits8, net):
     cfg = TrainConfig(lr=0.01, batch_size=16, epochs=2, seed=3)
-    a = Trainer(tiny(), digits8, cfg)
+    a = Trainer(net(), digits8, cfg)
     whole = a.step(1000)
-    b = Trainer(tiny(), digits8, cfg)
+    b = Trainer(net(), digits8, cfg)
     for n in (1, 7, 3, 19, 1000):
         b.step(n)
+        torch.rand(10)  # other users of the global generator between slices (Dropout draws from it)
     sliced = b.snapshot()
     assert whole.done and sliced.done
     np.testing.assert_array_equal(whole.losses, sliced.losses)
@@ -137,8 +152,8 @@ def test_same_settings_same_curve_however_sliced(digits8):
         for k in whole.state[i]:
             np.testing.assert_array_equal(whole.state[i][k], sliced.state[i][k])
     # another training seed is another curve (the same initial weights: they are the project's)
-    c = Trainer(tiny(), digits8, TrainConfig(lr=0.01, batch_size=16, epochs=2, seed=4))
-    np.testing.assert_array_equal(c.snapshot().state[0]["weight"], Trainer(tiny(), digits8, cfg).snapshot().state[0]["weight"])
+    c = Trainer(net(), digits8, TrainConfig(lr=0.01, batch_size=16, epochs=2, seed=4))
+    np.testing.assert_array_equal(c.snapshot().state[0]["weight"], Trainer(net(), digits8, cfg).snapshot().state[0]["weight"])
     other = c.step(1000)
     assert not np.array_equal(other.losses, whole.losses)
 
@@ -295,7 +310,7 @@ def test_what_cannot_be_trained_gets_a_sentence(digits8):
     assert "stack is empty" in classifier_problem(project(()), digits8)
     bad = tiny().with_layers([C(4, 30)] + list(tiny().layers[1:]))
     assert classifier_problem(bad, digits8).startswith("layer 0 (Conv2d) is invalid")
-    assert "input is 1x28x28" in classifier_problem(project(lenet_conv()), digits8)
+    assert "input is 1x28x28" in classifier_problem(project(lenet5()), digits8)
     assert "no weights to learn" in classifier_problem(
         project((LayerSpec.make("AdaptiveAvgPool2d", output_size=1),), 10, 8, 8),
         load_dataset("digits", 10, 8, 8, size=50))
@@ -306,9 +321,10 @@ def test_what_cannot_be_trained_gets_a_sentence(digits8):
 # --- what the stacks learn ---------------------------------------------------------------------------
 
 def test_lenet5_learns_digits():
-    """Measured: 92.5% after 5 epochs (Adam 1e-3, batch 64, 28x28), in ~0.7 s of one thread."""
+    """Measured: 92.5%, 92.2%, 92.8% test accuracy for project seeds 0-2 after 5 epochs (Adam
+    1e-3, batch 64, 28x28), in ~0.6-1.1 s of one thread.  Threshold 90%."""
     ds = load_dataset("digits", 1, 28, 28)
-    snap = Trainer(project(lenet_conv()), ds, TrainConfig(epochs=5)).step(10_000)
+    snap = Trainer(project(lenet5()), ds, TrainConfig(epochs=5)).step(10_000)
     assert snap.done and len(snap.history) == 5
     assert snap.test_accuracy >= 0.90, [r.test_accuracy for r in snap.history]
     assert snap.history[-1].train_loss < snap.history[0].train_loss
@@ -335,11 +351,11 @@ def horses():
 
 def test_horse_shift_a_fully_connected_net_cannot_find_the_horse_where_it_never_saw_one(horses):
     """Trained with the horse always in the left half, tested with it in the right half.  A
-    fully connected layer (here a convolution whose kernel is the whole 32x64 image: the same
-    function) learns weights for the left-half pixels only.  Measured at 32x64, 2,000 examples,
-    6 epochs of Adam 1e-3: 0.517, 0.502, 0.515 for seeds 0-2 (and 0.51 at 4,000 examples, 8
+    fully connected net (Flatten, Linear(64), ReLU, Linear(2)) learns weights for the left-half
+    pixels only.  Measured at 32x64, 2,000 examples, 6 epochs of Adam 1e-3: 0.517, 0.495, 0.517
+    test accuracy for seeds 0-2 with 1.000 train accuracy (and 0.51 at 4,000 examples, 8
     epochs): chance.  Threshold: at most 0.60."""
-    fc = (C(64, (H, W)), R, C(2, 1))
+    fc = (FLAT, Lin(64), R, Lin(2))
     snap = Trainer(project(fc, 1, H, W), horses, TrainConfig(data="horse-shift", epochs=6)).step(10_000)
     assert snap.done
     assert snap.test_accuracy <= 0.60, [r.test_accuracy for r in snap.history]
@@ -347,11 +363,12 @@ def test_horse_shift_a_fully_connected_net_cannot_find_the_horse_where_it_never_
 
 
 def test_horse_shift_convolution_and_global_max_pooling_find_it_anywhere(horses):
-    """The same data; two convolutions and a max over the whole map (global max pooling): the
-    same kernel looks everywhere and the max does not care where it fired.  Measured: 0.980,
-    0.973, 0.983 for seeds 0-2 after 6 epochs (1.00 at 4,000 examples, 8 epochs).  Threshold:
-    at least 0.90."""
-    gmp = (C(8, 5, stride=2, padding=2), R, C(8, 3, padding=1), R, P((H // 2, W // 2)), C(2, 1))
+    """The same data; two convolutions, global max pooling (AdaptiveMaxPool2d(1)) and a Linear
+    layer: the same kernels look everywhere and the max does not care where they fired.
+    Measured: 0.970, 0.968, 0.960 for seeds 0-2 after 6 epochs (1.00 at 4,000 examples, 8
+    epochs).  Threshold: at least 0.90."""
+    gmp = (C(8, 5, stride=2, padding=2), R, C(8, 3, padding=1), R, LayerSpec.make("AdaptiveMaxPool2d", output_size=1),
+           FLAT, Lin(2))
     snap = Trainer(project(gmp, 1, H, W), horses, TrainConfig(data="horse-shift", epochs=6)).step(10_000)
     assert snap.test_accuracy >= 0.90, [r.test_accuracy for r in snap.history]
 
@@ -463,7 +480,8 @@ def test_running_the_exported_script_reproduces_the_in_app_accuracy(tmp_path):
     import os
     import subprocess
     import sys
-    proj = project((C(6, 3, padding=1), R, P(2), C(12, 3, padding=1), R, P(2), C(10, 4)), 1, 16, 16)
+    proj = project((C(6, 3, padding=1), R, P(2), C(12, 3, padding=1), R, P(2), FLAT, LayerSpec.make("Dropout", p=0.2),
+                    Lin(10)), 1, 16, 16)
     cfg = TrainConfig(size=600, epochs=3, lr=3e-3, batch_size=32, seed=2)
     script = tmp_path / "model.py"
     script.write_text(_exported(proj, cfg), encoding="utf-8")
