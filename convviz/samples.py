@@ -403,8 +403,13 @@ PRESETS = {
     "lesson_4x4": ("lesson_4x4.json", "The lesson's 4x4 input with a 2x2 kernel: [1, 1, 3, 3]"),
     "lesson_4x4_two_kernels": ("lesson_4x4_two_kernels.json", "Two 2x2 kernels give two channels: [1, 2, 3, 3]"),
     "lesson_padding": ("lesson_padding.json", "Padding 2 around the 4x4 input gives 7x7"),
-    "lenet5": ("lenet5.json", "LeNet-5's convolutional features on a 32x32 digit-sized input"),
+    "lenet5": ("lenet5.json", "LeNet-5 on a 32x32 digit-sized input: its features, then Flatten and Linear "
+                              "layers to 10 logits (61,706 parameters)"),
+    "tiny_vgg": ("tiny_vgg.json", "CNN Explainer's Tiny VGG: two conv-ReLU-conv-ReLU-maxpool blocks, Flatten, "
+                                  "Linear to 10 classes"),
     "vgg16": ("vgg16.json", "VGG-16's 13 convolutions and 5 max-pools at 224x224"),
+    "vgg16_full": ("vgg16_full.json", "The whole VGG-16: features, AdaptiveAvgPool2d(7), Flatten and the classifier "
+                                      "to 1000 classes (138,357,544 parameters)"),
     "mobilenet_block": ("mobilenet_block.json", "A MobileNet depthwise-separable block beside a standard conv"),
     "dilated": ("dilated.json", "A dilated stack: the receptive field grows without more weights"),
 }

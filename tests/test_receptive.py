@@ -11,6 +11,7 @@ import torch
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from torch import nn
 
+from convviz.display import map_shape
 from convviz.receptive import exact, theoretical
 from convviz.samples import load_preset
 from convviz.spec import LayerSpec
@@ -27,7 +28,8 @@ class WindowSupport(nn.Module):
     inputs in which input row b is all ones and everything else zero gives 1 exactly at the
     outputs whose window covers row b (every torch window holds at least one real pixel).  The
     forward pass is then y = R x C^T with those 0/1 matrices: its gradient support is the
-    union of the windows, by torch's geometry, not by the code under test."""
+    union of the windows, by torch's geometry, not by the code under test.  (AdaptiveMaxPool2d
+    is probed the same way: every adaptive bin holds at least one real pixel.)"""
 
     def __init__(self, pool: nn.Module, h: int, w: int):
         super().__init__()
@@ -46,12 +48,13 @@ class WindowSupport(nn.Module):
 def oracle_module(spec: LayerSpec, x: torch.Tensor) -> nn.Module:
     """A torch module with ``spec``'s dependency structure and positive weights, built for the
     actual input ``x`` (channels and size come from the tensor, not from the code under test)."""
-    _, c, h, w = x.shape
-    if spec.type == "MaxPool2d":
+    if spec.type in ("MaxPool2d", "AdaptiveMaxPool2d"):
+        _, c, h, w = x.shape
         return WindowSupport(build(spec, c).double(), h, w)
     if spec.type in ("BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU"):
         return nn.Identity()  # point-wise: pixel (y, x) depends on pixel (y, x) only
-    m = build(spec, c).double()
+    # torch's own modules (Flatten and Dropout as they are, in evaluation mode), positive weights
+    m = build(spec, tuple(x.shape[1:])).double().eval()
     with torch.no_grad():
         for name, p in m.named_parameters():
             if name.endswith("bias"):
@@ -59,6 +62,12 @@ def oracle_module(spec: LayerSpec, x: torch.Tensor) -> nn.Module:
             else:
                 p.fill_(1.0 / p[0].numel())
     return m
+
+
+def maps_of(t: torch.Tensor) -> torch.Tensor:
+    """An example's tensor as the (C, H, W) maps convviz draws and addresses it as: a vector is
+    one channel of its values row by row (display.map_shape defines these coordinates)."""
+    return t.reshape(map_shape(tuple(t.shape)))
 
 
 def support_check(specs, shape, layer, y, x):
@@ -71,9 +80,9 @@ def support_check(specs, shape, layer, y, x):
         h = oracle_module(spec, h)(h)
         h.retain_grad()
         maps.append(h)
-    h[0, :, y, x].sum().backward()
+    maps_of(h[0])[:, y, x].sum().backward()
     for s, m in zip(sets, maps):
-        g = m.grad[0].abs().sum(0).numpy() > 0
+        g = maps_of(m.grad[0]).abs().sum(0).numpy() > 0
         want = np.zeros_like(g)
         if s.rows and s.cols:
             want[np.ix_(s.rows, s.cols)] = True
@@ -102,6 +111,53 @@ def test_exact_sets_equal_the_gradient_support(data):
         layer = data.draw(st.integers(0, n_ok - 1))
         _, h, w = info.layers[layer].out_shape
         support_check(specs, shape, layer, data.draw(st.integers(0, h - 1)), data.draw(st.integers(0, w - 1)))
+
+
+CLASSIFIER_KINDS = ["Conv2d", "MaxPool2d", "AdaptiveMaxPool2d", "AdaptiveAvgPool2d", "activation", "Flatten", "Flatten",
+                    "Linear", "Linear", "Dropout"]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_exact_sets_through_classifier_layers(data):
+    """Stacks with Flatten (any start_dim and end_dim), Linear (on vectors, and on the last
+    dimension of a map), Dropout and AdaptiveMaxPool2d: the exact sets are the gradient's
+    support on every map, vectors read as the maps they are drawn as."""
+    shape = (data.draw(st.integers(1, 3)), data.draw(st.integers(3, 12)), data.draw(st.integers(3, 12)))
+    specs = []
+    for kind in data.draw(st.lists(st.sampled_from(CLASSIFIER_KINDS), min_size=1, max_size=5)):
+        spec, _ = data.draw(STRATEGIES[kind])
+        specs.append(LayerSpec(spec.type, tuple(a for a in spec.args
+                                                if a[0] not in ("in_channels", "num_features", "in_features"))))
+    info = analyze(shape, specs)
+    n_ok = next((i for i, l in enumerate(info.layers) if not l.ok), len(specs))
+    assume(n_ok > 0)
+    specs = specs[:n_ok]
+    for _ in range(2):
+        layer = data.draw(st.integers(0, n_ok - 1))
+        _, h, w = info.layers[layer].map_shape
+        support_check(specs, shape, layer, data.draw(st.integers(0, h - 1)), data.draw(st.integers(0, w - 1)))
+
+
+def test_a_linear_output_depends_on_the_whole_input():
+    """LeNet-5's logits: every one depends on every input pixel; one value of the Flatten on one
+    pixel of one map; a Linear on a map (no Flatten) on its own row only."""
+    info = load_preset("lenet5").analyze()
+    last = len(info.layers) - 1
+    sets = exact(info, last, 0, 7)
+    assert sets[0].count == 32 * 32 and all(s.count == len(s.rows) * len(s.cols) for s in sets)
+    support_check([l.spec for l in info.layers], info.input_shape, last, 0, 7)
+    specs = [LayerSpec.make("Conv2d", out_channels=2, kernel_size=3), LayerSpec.make("Flatten")]
+    info = analyze((1, 5, 6), specs)  # (2, 3, 4) maps, flattened into 24 values drawn as one row
+    one = exact(info, 1, 0, 7)  # value 7: map 0, row 1, column 3
+    assert (one[1].rows, one[1].cols) == ((1,), (3,))
+    assert (one[0].rows, one[0].cols) == ((1, 2, 3), (3, 4, 5))
+    support_check(specs, (1, 5, 6), 1, 0, 7)
+    specs = [LayerSpec.make("Conv2d", out_channels=2, kernel_size=3), LayerSpec.make("Linear", out_features=4)]
+    s = exact(analyze((1, 8, 8), specs), 1, 2, 3)[0]
+    assert s.rows == (2, 3, 4) and s.cols == tuple(range(8))
+    support_check(specs, (1, 8, 8), 1, 2, 3)
+    assert theoretical(analyze((1, 8, 8), specs))[1] is None
 
 
 C = lambda **kw: LayerSpec.make("Conv2d", **kw)  # noqa: E731
