@@ -442,7 +442,7 @@ class LayerPanel(QtWidgets.QWidget):
 def build_add_menu(parent, slot) -> QtWidgets.QMenu:
     menu = QtWidgets.QMenu(tr("Add Layer"), parent)
     groups = (("conv", tr("Convolution")), ("pool", tr("Pooling")), ("norm", tr("Normalisation")),
-              ("activation", tr("Activation")))
+              ("activation", tr("Activation")), ("classifier", tr("Classifier")))
     for cat, label in groups:
         menu.addSection(label)
         for t in LAYER_TYPES.values():
