@@ -15,6 +15,10 @@ Prints a table and PASS/FAIL against the targets:
   session                   with a layer of seconds running: close returns <= 300 ms, the cancelled
                             compute ends <= 1 s later, Stop frees the compute thread <= 1 s, and a
                             5 ms timer is never late by more than 50 ms meanwhile
+  training                  LeNet-5 on digits at 28x28 reaches 90% test accuracy within 5 epochs (and
+                            how long it takes); Trainer.step and training in the app (window open)
+                            at >= 0.8 x a bare torch loop's examples/s; GUI stalls while training
+                            <= 50 ms
 """
 from __future__ import annotations
 
@@ -441,18 +445,170 @@ def bench_session(b: Bench):
     b.add("stall_during_long_layer", lt, "ms", None, None, "<= 50 ms", lt <= 50, "5 ms timer lateness")
 
 
+# --- training ------------------------------------------------------------------------------------
+
+def _lenet5():
+    from convviz.project import InputSpec, Project
+    from convviz.spec import LayerSpec as L
+
+    def C(o, k, **kw):
+        return L.make("Conv2d", out_channels=o, kernel_size=k, **kw)
+    R, P = L.make("ReLU"), L.make("MaxPool2d", kernel_size=2)
+    return Project(InputSpec(1, 28, 28, "pattern:gradient"),
+                   (C(6, 5, padding=2), R, P, C(16, 5), R, P, L.make("Flatten"), L.make("Linear", out_features=120), R,
+                    L.make("Linear", out_features=84), R, L.make("Linear", out_features=10)), title="LeNet-5")
+
+
+def bare_training(project, ds, cfg, epochs: int) -> float:
+    """Examples per second of a plain torch loop: the same model, data on the device, batch and
+    optimizer, an order drawn each epoch, nothing else (no evaluation, no snapshots)."""
+    import torch
+    import torch.nn.functional as F
+
+    from convviz.training import build_model
+    model = build_model(project).train()
+    xs, ys = torch.tensor(ds.train_x), torch.tensor(ds.train_y)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    n = len(ys)
+    t0 = time.perf_counter()
+    for epoch in range(epochs):
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(epoch))
+        for a in range(0, n, cfg.batch_size):
+            idx = perm[a:a + cfg.batch_size]
+            loss = F.cross_entropy(model(xs.index_select(0, idx).float().div_(255)).flatten(1), ys.index_select(0, idx))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return epochs * n / (time.perf_counter() - t0)
+
+
+def trainer_training(project, ds, cfg, epochs: int) -> float:
+    """Examples per second of Trainer.step as the app runs it: slices of 0.1 s, a snapshot after
+    each (weights copied, the watched example's maps), the test set evaluated each epoch."""
+    import dataclasses
+
+    from convviz.training import Trainer
+    tr = Trainer(project, ds, dataclasses.replace(cfg, epochs=epochs))
+    t0 = time.perf_counter()
+    while not tr.done:
+        tr.step(1 << 30, seconds=0.1)
+    return tr.examples_seen / (time.perf_counter() - t0)
+
+
+def bench_training(b: Bench):
+    import torch
+
+    from convviz.datasets import load_dataset
+    from convviz.training import Trainer, TrainConfig
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the app's default on 2 cores; the same for both sides
+    try:
+        project = _lenet5()
+        ds = load_dataset("digits", 1, 28, 28)
+        cfg = TrainConfig(epochs=5)
+        # time to 90%: LeNet-5 on digits at 28x28, Adam 1e-3, batch 64, at most 5 epochs
+        t0 = time.perf_counter()
+        reached = []
+        tr = Trainer(project, ds, cfg)
+        tr.run(on_epoch=lambda r: reached.append((r, time.perf_counter() - t0)) if r.test_accuracy >= 0.9 else None)
+        wall = time.perf_counter() - t0
+        if reached:
+            rec, at = reached[0]
+            b.add("lenet5_digits_to_90pct", at, "s", None, None, ">= 90% in <= 5 epochs", rec.epoch <= 5,
+                  f"epoch {rec.epoch}: {100 * rec.test_accuracy:.1f}% test, {rec.seconds:.2f} s of torch; "
+                  f"5 epochs {wall:.2f} s, {100 * tr.history[-1].test_accuracy:.1f}%")
+        else:
+            b.add("lenet5_digits_to_90pct", wall, "s", None, None, ">= 90% in <= 5 epochs", False,
+                  f"best {100 * max(r.test_accuracy for r in tr.history):.1f}% after 5 epochs")
+        # throughput: Trainer.step against a bare loop, interleaved, medians
+        reps = 2 if b.quick else 4
+        epochs = 2 if b.quick else 3
+        bare, mine = [], []
+        for _ in range(reps):
+            bare.append(bare_training(project, ds, cfg, epochs))
+            mine.append(trainer_training(project, ds, cfg, epochs))
+        bb, mm = statistics.median(bare), statistics.median(mine)
+        b.add("train_step_throughput", mm, "ex/s", bb, mm / bb, ">= 0.8 x bare loop", mm / bb >= 0.8,
+              f"LeNet-5 28x28, batch 64, Adam, 1 thread; snapshots every 0.1 s")
+        _bench_training_in_app(b, project, cfg, bb)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _bench_training_in_app(b: Bench, project, cfg, bare_rate: float):
+    """The same training in the app: a TrainingJob on a real window's compute session (the window
+    shown, its maps painting), a 5 ms timer measuring the GUI's stalls meanwhile."""
+    import dataclasses
+
+    from ui.app import make_app
+    from ui.main_window import MainWindow
+    from ui.qt import QtCore
+    from ui.training_job import TrainingJob
+    app = make_app()
+    win = MainWindow(restore_layout=False)
+    win.ask_save_changes = lambda: "discard"
+    win.resize(1440, 900)
+    win.show()
+    win.session.threads = 1
+    win.set_project(project, None)
+    win.start()
+    wait(app, win)
+    epochs = 3 if b.quick else 6
+    job = TrainingJob(win.session, dataclasses.replace(cfg, epochs=epochs))
+    shown = []
+
+    def show(snap):  # what a training view does with a snapshot: draw the first layer's kernels
+        shown.append(snap.step)
+        win.features.widget().update()
+    job.snapshot.connect(show)
+    late, state = [], {"last": None}
+
+    def tick():
+        now = time.perf_counter()
+        if state["last"] is not None:
+            late.append(now - state["last"] - 0.005)
+        state["last"] = now
+    timer = QtCore.QTimer()
+    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(tick)
+    loop = QtCore.QEventLoop()
+    job.state_changed.connect(lambda: loop.quit() if job.latest is not None and job.latest.done else None)
+    job.failed.connect(lambda s: loop.quit())
+    job.step(1)  # the data set is loaded and the first batch trained before the clock starts
+    while job.latest is None:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 10)
+    start_examples = job.latest.examples_seen
+    t0 = time.perf_counter()
+    timer.start(5)
+    job.play()
+    QtCore.QTimer.singleShot(300_000, loop.quit)
+    loop.exec()
+    timer.stop()
+    seconds = time.perf_counter() - t0
+    snap = job.latest
+    rate = (snap.examples_seen - start_examples) / seconds
+    job.close()
+    win.close()
+    b.add("train_in_app_throughput", rate, "ex/s", bare_rate, rate / bare_rate, ">= 0.8 x bare loop",
+          rate / bare_rate >= 0.8, f"{epochs} epochs, window open, {len(shown)} snapshots drawn, "
+                                   f"{100 * snap.test_accuracy:.1f}% test")
+    worst = max(late) * 1e3 if late else 0.0
+    b.add("stall_while_training", worst, "ms", None, None, "<= 50 ms", worst <= 50, "5 ms timer lateness")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", required=True, help="where to write the results as JSON")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    p.add_argument("--only", nargs="*", help="run only these groups: edits drawing stepper startup memory session")
+    p.add_argument("--only", nargs="*", help="run only these groups: edits drawing stepper startup memory session "
+                                             "training")
     args = p.parse_args(argv)
     os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
     b = Bench(args.quick)
     print(f"{'benchmark':28s} {'value':>10s} {'unit':8s} {'baseline':>10s} {'ratio':>8s}  {'target':22s} result")
     print("-" * 110)
     groups = {"edits": bench_edits, "drawing": bench_drawing, "stepper": bench_stepper, "startup": bench_startup,
-              "memory": bench_memory, "session": bench_session}
+              "memory": bench_memory, "session": bench_session, "training": bench_training}
     t0 = time.perf_counter()
     for name, fn in groups.items():
         if args.only and name not in args.only:
