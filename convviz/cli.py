@@ -256,7 +256,7 @@ def cmd_train(args) -> int:
         raise CliError(str(e)) from None
     if not args.json:
         print(f"{ds.summary()}; {cfg.optimizer} lr {cfg.lr:g}, batch {cfg.batch_size}, weight decay "
-              f"{cfg.weight_decay:g}, {cfg.epochs} epochs, seed {cfg.seed}, {trainer.device}", file=sys.stderr)
+              f"{cfg.weight_decay:g}, {cfg.epochs} epoch{'s' if cfg.epochs != 1 else ''}, seed {cfg.seed}, {trainer.device}", file=sys.stderr)
 
     def report(rec) -> None:
         if args.json:
