@@ -64,10 +64,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.doc = doc if doc is not None else Document()  # a language switch hands the document over
         self.doc.setParent(self)
         self.natural_size: tuple[int, int] | None = None
-        self.field: tuple[int, int, int] | None = None  # (layer, y, x) whose receptive field is shown
-        self.erf = None  # the effective receptive field on show, its pixel and the project it is of
-        self.erf_key: tuple[int, int, int] | None = None
-        self.erf_project: Project | None = None
+        # Receptive fields, the effective field, the enlarged channel and layer pictures (ui/field_view.py)
+        from .field_view import FieldView
+        self.fields = FieldView(self)
         # One owner of the compute thread, every background job and every result (ui/session.py).
         self.session = ComputeSession(parent=self)
         self.runner = self.session.runner
@@ -130,7 +129,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s.failed.connect(self._compute_failed)
         s.state_changed.connect(self._session_state)
         self.features.attach(s)
-        self.channel.attach(s)
+        self.channel.attach(s, self.features)
 
         self._build_actions()
         self._build_menus()
@@ -378,6 +377,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- the document ------------------------------------------------------------------------
     def set_project(self, project: Project, path: str | None) -> None:
+        self.fields.clear()  # another project: the previous one's receptive field goes
         self.doc.reset(project, path)
 
     def _project_changed(self, project: Project) -> None:
@@ -387,9 +387,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update_natural_size(project)
         self.input_panel.set_input(project.input, project.seed, self.natural_size)
         self._update_title()
-        self._refresh_field()
-        if self.erf_project is not None and first_difference(self.erf_project, project) <= self.erf_key[0]:
-            self._clear_erf()  # the effective receptive field on show was for the stack before this edit
+        self.fields.project_changed(project)  # the receptive field follows the edit
 
     def recompute(self) -> None:
         """Compute the project again (F5: after Stop, or new device or threads)."""
@@ -444,100 +442,28 @@ class MainWindow(QtWidgets.QMainWindow):
         self.compute_label.setText(tr("compute error"))
         self.compute_failed.emit(first)
 
-    # --- receptive fields ----------------------------------------------------------------------
-    def pixel_clicked(self, layer: int, channel: int, y: int, x: int) -> None:
-        self.show_field(layer, y, x)
-        if layer >= 0 and self.act_erf.isChecked():
-            self.compute_erf(layer, y, x, channel)
+    # --- receptive fields (ui/field_view.py) ---------------------------------------------------
+    field = property(lambda self: self.fields.field)  # (layer, y, x) whose receptive field is shown
+    erf = property(lambda self: self.fields.erf)  # the effective receptive field on show
+    erf_key = property(lambda self: self.fields.erf_key)
+    erf_project = property(lambda self: self.fields.erf_project)
 
-    @staticmethod
-    def _field_text(s) -> str:
-        if s.count == 0:
-            return tr("no pixel: this output depends only on the bias (its window lies in the padding)")
-        t, l, b, r = s.bbox
-        return tr("{n} pixels ({rows} rows × {cols} columns) within rows {t}–{b}, columns {l}–{r}").format(
-            n=f"{s.count:,}", rows=len(s.rows), cols=len(s.cols), t=t, b=b, l=l, r=r)
+    def pixel_clicked(self, layer: int, channel: int, y: int, x: int) -> None:
+        self.fields.pixel_clicked(layer, channel, y, x)
 
     def show_field(self, layer: int, y: int, x: int) -> bool:
-        """Draw the exact receptive field of pixel (y, x) of ``layer`` on the input and on every
-        map up to it (layer -1 clears it).  Returns whether a field is shown."""
-        from convviz.receptive import exact, theoretical
-        for w in self.features.widgets:
-            w.set_field(None)
-        self.field = None
-        info = self.info
-        if layer < 0 or info is None or layer >= len(info.layers) or not info.layers[layer].ok:
-            return False
-        _, h, w_ = info.layers[layer].out_shape
-        if not (0 <= y < h and 0 <= x < w_):
-            return False
-        sets = exact(info, layer, y, x)
-        self.field = (layer, y, x)
-        for s in sets:
-            first = s.layer + 1  # the field on map s.layer, through layers first .. layer
-            f = theoretical(info, first)[layer - first] if first <= layer else None
-            box = f.box(y, x) if f is not None else None
-            if s.layer == layer:
-                text = tr("Clicked pixel (y {y}, x {x}) of layer {l}").format(y=y, x=x, l=layer)
-            else:
-                text = tr("Receptive field of layer {l} (y {y}, x {x}): {d}").format(
-                    l=layer, y=y, x=x, d=self._field_text(s))
-                if f is not None:
-                    text += tr(" · theoretical box {h}×{w} (dashed)").format(h=f.size[0], w=f.size[1])
-            self.features.widget_for(s.layer).set_field(s, box, text)
-        self.status.showMessage(tr("Receptive field of layer {l} (y {y}, x {x}) on the input: {d}").format(
-            l=layer, y=y, x=x, d=self._field_text(sets[0])), 10000)
-        return True
+        """Draw the exact receptive field of pixel (y, x) of ``layer`` (layer -1 clears it)."""
+        return self.fields.show_field(layer, y, x)
 
-    def _refresh_field(self) -> None:
-        if getattr(self, "field", None):
-            layer, y, x = self.field
-            if not self.show_field(layer, y, x):
-                self.field = None
-
-    def _erf_toggled(self, _on: bool) -> None:
-        if self.field and self.act_erf.isChecked():
-            self.compute_erf(*self.field)
+    def _erf_toggled(self, on: bool) -> None:
+        self.fields.erf_toggled(on)
 
     def compute_erf(self, layer: int, y: int, x: int, channel: int | None = None):
-        """The effective receptive field, computed as a background job (a newer click replaces
-        it) and shown in the Channel dock beside the theoretical box.  Returns the job."""
-        project, base = self.project, self.doc.base_dir
-        n = 16 if self.act_erf_random.isChecked() else 0
-        decoded = self.session.map(-1)  # the input as the engine decoded it, if it is current
-
-        def job(j):
-            from convviz.engine import effective_rf
-            return effective_rf(project, layer, y, x, None, n, base, cancelled=j.cancelled, input=decoded)
-        self.status.showMessage(tr("Computing the effective receptive field…"), 5000)
-        return self.runner.submit("erf", job, label=tr("Effective receptive field"),
-                                  on_done=lambda arr: self._erf_ready(project, layer, y, x, n, arr),
-                                  on_failed=lambda msg: self.status.showMessage(msg, 10000))
-
-    def _erf_ready(self, project: Project, layer, y, x, n, arr) -> None:
-        """Show an effective receptive field, unless it was computed for an older stack: one
-        whose input, seed or layers up to ``layer`` differ from the project now."""
-        from convviz.receptive import theoretical
-        if first_difference(project, self.project) <= layer or not self.info.layers[layer].ok:
-            self.status.showMessage(tr("The effective receptive field was for the stack before your edit; "
-                                       "click the pixel again"), 5000)
-            return
-        f = theoretical(self.info)[layer]
-        box = f.box(y, x) if f is not None else None
-        src = tr("averaged over {n} random inputs").format(n=n) if n else tr("on this image")
-        size = tr("theoretical field {h}×{w} (dashed)").format(h=f.size[0], w=f.size[1]) if f else ""
-        self.erf, self.erf_key, self.erf_project = arr, (layer, y, x), project
-        self.status.showMessage(tr("Effective receptive field of layer {l} (y {y}, x {x}) ready").format(
-            l=layer, y=y, x=x), 5000)
-        self.channel.show_channel(-2, 0, arr, tr("<b>Effective receptive field</b> of layer {l} (y {y}, x {x}), "
-                                                 "|∂out/∂input| {src}; {size}").format(
-            l=layer, y=y, x=x, src=src, size=size), colormap="inferno", box=box)
-        self.findChild(QtWidgets.QDockWidget, "channelDock").show()
+        """The effective receptive field as a background job; returns the job."""
+        return self.fields.compute_erf(layer, y, x, channel)
 
     def _clear_erf(self) -> None:
-        self.erf = self.erf_key = self.erf_project = None
-        if self.channel.key is not None and self.channel.key[0] == -2:
-            self.channel.clear()
+        self.fields.clear_erf()
 
     def open_walkthrough(self, chapter: int | None = None) -> bool:
         """Show the walkthrough beside the app, at ``chapter`` or where the learner left off."""
@@ -569,10 +495,7 @@ class MainWindow(QtWidgets.QMainWindow):
             name=name, c=ch, y=y, x=x, v=value), 4000)
 
     def enlarge_channel(self, layer: int, channel: int, show: bool = True) -> None:
-        if self.channel.show_map(layer, channel) and show:
-            dock = self.findChild(QtWidgets.QDockWidget, "channelDock")
-            dock.show()
-            dock.raise_()
+        self.fields.enlarge_channel(layer, channel, show)
 
     # --- edits (each one undoable) -----------------------------------------------------------
     @property
@@ -890,27 +813,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return ok
 
     def export_layer_png(self, path: str | None = None, index: int | None = None) -> bool:
-        index = self.layers.current() if index is None else index
-        maps = self.session.map(index) if -1 <= index < len(self.features.widgets) - 1 else None
-        if maps is None:  # invalid, or not computed for the project as it is now
-            self._warn(tr("Nothing to export"), tr("The selected layer has no maps yet."))
-            return False
-        w = self.features.widget_for(index)
-        if w.array is not maps:
-            w.set_array(maps, render=False)
-        if not path:
-            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save the layer's maps as PNG"),
-                                                            os.path.join(self._last_dir(), f"layer{index}.png"),
-                                                            "PNG (*.png)")
-        if not path:
-            return False
-        w.render(full=True)
-        img = w.image.getPixmap() if hasattr(w.image, "getPixmap") else None
-        ok = bool(img is not None and img.save(path, "PNG"))
-        w.render()
-        if not ok:
-            self._warn(tr("The picture could not be saved"), path)
-        return ok
+        """The selected layer's maps as a slide-ready PNG (ui/field_view.py)."""
+        return self.fields.export_layer_png(path, index)
 
     def _save_text(self, path: str | None, title: str, default: str, filters: str, make_text) -> bool:
         """Ask for a path (unless given) and write ``make_text()`` there; a failure is a sentence."""

@@ -273,8 +273,10 @@ def test_normalisation_modes(make_window, qtbot):
         w = win.features.widget_for(0)
         w.render()
         lo, hi = w.bar.levels()
-        if mode == "channel":
-            assert (lo, hi) in ((-1.0, 1.0), (0.0, 1.0))
+        if mode == "channel":  # the bar is in real values: channel 0's own range (issue 12, item 5)
+            a = w.array[0]
+            want = (-np.abs(a).max(), np.abs(a).max()) if w.array.min() < 0 else (a.min(), a.max())
+            assert (lo, hi) == pytest.approx(want, rel=1e-5)
         elif mode == "layer":
             assert hi == pytest.approx(float(np.abs(w.array).max()), rel=1e-5)
         else:
