@@ -4,6 +4,7 @@ newest snapshot, an edit during training is answered within one slice (and the t
 it, keeping what unchanged layers learned), and closing during training ends cleanly."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -136,3 +137,15 @@ def test_closing_during_training_ends_cleanly(session, job, qtbot):
     assert not session_mod.running_threads()
     job.play()  # a closed job does nothing
     assert not job.busy and not job.playing
+
+
+def test_settings_change_between_slices(session, job, qtbot):
+    job.step(3)
+    qtbot.waitUntil(lambda: job.latest is not None and job.latest.step == 3 and not job.busy, timeout=60_000)
+    job.set_config(dataclasses.replace(CONFIG, lr=0.5))
+    job.step(1)
+    qtbot.waitUntil(lambda: job.latest.step == 4 and not job.busy, timeout=30_000)
+    assert job._trainer.optimizer.param_groups[0]["lr"] == 0.5  # the same run goes on with the new rate
+    job.set_config(dataclasses.replace(CONFIG, size=200))  # another data set: a fresh start
+    qtbot.waitUntil(lambda: job.latest.step == 0, timeout=30_000)
+    assert len(job._trainer.dataset.train_y) == 160 and job.latest.batches_per_epoch == 10
