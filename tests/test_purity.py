@@ -61,7 +61,9 @@ def test_only_the_engine_and_training_import_torch():
     """Module-level torch imports only in engine.py and training.py; any other module may import
     torch only inside the function that needs it (weights.py, for other programs' .pt files)."""
     import ast
-    for name in sorted(os.listdir(os.path.join(ROOT, "convviz"))):
+    names = sorted(os.listdir(os.path.join(ROOT, "convviz")))
+    assert TORCH_MODULES <= set(names)
+    for name in names:
         if not name.endswith(".py"):
             continue
         tree = ast.parse(open(os.path.join(ROOT, "convviz", name), encoding="utf-8").read())
