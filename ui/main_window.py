@@ -12,7 +12,7 @@ import weakref
 from dataclasses import replace
 
 from convviz.export import to_pytorch
-from convviz.kernels import weight_shapes
+from convviz import edits
 from convviz.project import Project, ProjectError, load, save
 from convviz.samples import PRESETS, InputError, load_preset
 from convviz.spec import SpecError
@@ -502,91 +502,64 @@ class MainWindow(QtWidgets.QMainWindow):
     def project(self) -> Project:
         return self.doc.project
 
-    def _apply_layers(self, layers, kernels, text, select=None, merge_key=None):
-        p = self.project
-        self.doc.apply(p.with_layers(layers, kernels), text, merge_key)
+    def _apply(self, new: Project, text: str, select: int | None = None, merge_key=None) -> None:
+        """One undoable edit computed by convviz.edits; then the layer to select, if any."""
+        self.doc.apply(new, text, merge_key)
         if select is not None:
             self.layers.select(select)
 
     def add_layer(self, type_: str) -> None:
         p = self.project
-        at = self.layers.current() + 1 if p.layers else 0
-        layers, kernels = list(p.layers), list(p.kernels)
-        layers.insert(at, default_spec(type_))
-        kernels.insert(at, None)
-        self._apply_layers(layers, kernels, tr("Add {t}").format(t=type_), select=at)
+        at = min(self.layers.current() + 1, len(p.layers)) if p.layers else 0
+        self._apply(edits.add_layer(p, at, default_spec(type_)), tr("Add {t}").format(t=type_), select=at)
 
     def remove_layer(self, i: int) -> None:
         p = self.project
-        if not 0 <= i < len(p.layers):
-            return
-        layers, kernels = list(p.layers), list(p.kernels)
-        spec = layers.pop(i)
-        kernels.pop(i)
-        self._apply_layers(layers, kernels, tr("Remove {t}").format(t=spec.type), select=min(i, len(layers) - 1))
+        if 0 <= i < len(p.layers):
+            self._apply(edits.remove_layer(p, i), tr("Remove {t}").format(t=p.layers[i].type),
+                        select=min(i, len(p.layers) - 2))
 
     def duplicate_layer(self, i: int) -> None:
         p = self.project
-        if not 0 <= i < len(p.layers):
-            return
-        layers, kernels = list(p.layers), list(p.kernels)
-        layers.insert(i + 1, layers[i])
-        kernels.insert(i + 1, kernels[i])
-        self._apply_layers(layers, kernels, tr("Duplicate {t}").format(t=layers[i].type), select=i + 1)
+        if 0 <= i < len(p.layers):
+            self._apply(edits.duplicate_layer(p, i), tr("Duplicate {t}").format(t=p.layers[i].type), select=i + 1)
 
     def move_layer(self, i: int, delta: int) -> None:
         p = self.project
-        j = i + delta
-        if not (0 <= i < len(p.layers) and 0 <= j < len(p.layers)):
-            return
-        order = list(range(len(p.layers)))
-        order[i], order[j] = order[j], order[i]
-        self.reorder_layers(order, select=j)
+        if 0 <= i < len(p.layers) and 0 <= i + delta < len(p.layers):
+            self._apply(edits.move_layer(p, i, delta), tr("Reorder layers"), select=i + delta)
 
     def reorder_layers(self, order: list, select: int | None = None) -> None:
         p = self.project
         if sorted(order) != list(range(len(p.layers))):
             return
-        moved = next((k for k, o in enumerate(order) if o != k), None)
-        self._apply_layers([p.layers[o] for o in order], [p.kernels[o] for o in order], tr("Reorder layers"),
-                           select=select if select is not None else (order.index(self.layers.current())
-                                                                     if self.layers.current() in order else moved))
+        current = self.layers.current()
+        if select is None:
+            select = order.index(current) if current in order else next((k for k, o in enumerate(order) if o != k), None)
+        self._apply(edits.reorder(p, order), tr("Reorder layers"), select=select)
 
     def edit_arg(self, i: int, name: str, value) -> None:
         p = self.project
         if not 0 <= i < len(p.layers):
             return
-        spec = p.layers[i]
         try:
-            new = spec.with_args(**{name: value})
+            new = edits.set_arg(p, i, name, value)
         except SpecError as e:
             self.status.showMessage(tr("Layer {i}: {msg}").format(i=i, msg=str(e)), 10000)
             self.layers.set_project(p, self.info)
             return
-        kernels = list(p.kernels)
-        if isinstance(kernels[i], tuple):  # typed numbers survive only while the weight keeps its shape
-            c_in = self.info.layers[i].in_channels or 1
-            if weight_shapes(spec, c_in)[:1] != weight_shapes(new, c_in)[:1]:
-                kernels[i] = None
-        layers = list(p.layers)
-        layers[i] = new
-        self._apply_layers(layers, kernels, tr("Change {arg} of layer {i}").format(arg=name, i=i),
-                           merge_key=("arg", i, name))
+        self._apply(new, tr("Change {arg} of layer {i}").format(arg=name, i=i), merge_key=("arg", i, name))
 
     def edit_kernel(self, i: int, init) -> None:
-        p = self.project
-        if not 0 <= i < len(p.layers):
-            return
-        kernels = list(p.kernels)
-        kernels[i] = init
-        self._apply_layers(p.layers, kernels, tr("Change kernel of layer {i}").format(i=i),
-                           merge_key=("kernel", i) if isinstance(init, tuple) else None)
+        if 0 <= i < len(self.project.layers):
+            self._apply(edits.set_kernel(self.project, i, init), tr("Change kernel of layer {i}").format(i=i),
+                        merge_key=("kernel", i) if isinstance(init, tuple) else None)
 
     def edit_input(self, spec, text: str) -> None:
-        self.doc.apply(replace(self.project, input=spec), text, merge_key=("input", text))
+        self._apply(edits.set_input(self.project, spec), text, merge_key=("input", text))
 
     def edit_seed(self, seed: int) -> None:
-        self.doc.apply(replace(self.project, seed=int(seed)), tr("Change seed"), merge_key=("seed",))
+        self._apply(edits.set_seed(self.project, seed), tr("Change seed"), merge_key=("seed",))
 
     def set_input_image(self, path: str) -> bool:
         """Use an image file as the input.  Only its header is read here (its size is checked
@@ -657,11 +630,7 @@ class MainWindow(QtWidgets.QMainWindow):
         new, not yet saved project still finds it."""
         if not self.maybe_save():
             return False
-        from convviz.samples import resolve_source
-        inp = self.project.input
-        if not inp.source.startswith(("sample:", "pattern:")):
-            inp = replace(inp, source=os.fspath(resolve_source(inp.source, self.doc.base_dir)))
-        self.set_project(Project(input=replace(inp, shift=(0, 0)), seed=self.project.seed), None)
+        self.set_project(edits.empty_like(self.project, self.doc.base_dir), None)
         self.status.showMessage(tr("New project: an empty stack on the same input"), 5000)
         return True
 
