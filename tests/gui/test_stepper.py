@@ -371,6 +371,36 @@ def test_true_convolution_shows_what_it_multiplies(make_window, qtbot):
     check()
 
 
+@pytest.fixture
+def zh(qtbot):
+    from ui.app import make_app
+    from ui.i18n import install
+    app = make_app()
+    install(app, "zh_CN")
+    yield app
+    install(app, "en")
+
+
+def test_stepper_words_in_chinese(make_window, qtbot, zh):
+    """The words the canvas draws (titles, "ch", "bias", sums, notes) are Chinese in the Chinese
+    UI; only torch's identifiers and numbers stay."""
+    from .test_language import allowed_words, english_words
+    allowed = allowed_words()
+    win = make_window(project=Project(InputSpec(3, 9, 9, "sample:astronaut"),
+                                      (C(out_channels=2, kernel_size=2, stride=3), LayerSpec.make("MaxPool2d", kernel_size=2))))
+    win.resize(1600, 1000)
+    assert win.show_stepper(0)
+    view = win.stepper
+    texts = view.canvas.painted_texts() + [view.note.text(), view.pos_label.text()] + view.equation.text().splitlines()
+    view.flip.setChecked(True)
+    texts += view.canvas.painted_texts() + [view.note.text()]
+    assert win.show_stepper(1)
+    texts += view.canvas.painted_texts() + [view.note.text()]
+    assert any("偏置" in t for t in texts) and any("通道" in t for t in texts)
+    found = sorted({w for t in texts for w in english_words(t, allowed)})
+    assert not found, found
+
+
 def test_real_size_layer_does_not_recompute(make_window, qtbot):
     win = make_window(preset="vgg16")
     computes = []

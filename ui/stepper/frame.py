@@ -20,6 +20,7 @@ MAX_CROP = 11  # cells per side of an input or output crop, at most
 MARGIN = 1  # cells of context each side of the window in the smallest crop
 MAX_ROWS = 4  # input channels drawn as rows at most; the rest are summed in one line
 MIN_CELL = 34.0  # px: the smallest cell the fit chooses (numbers 12 px tall)
+FLOOR_CELL = 30.0  # px: smaller only when nothing else fits (numbers 11 px tall)
 MAX_CELL = 110.0  # px: the largest cell the fit chooses (a 4x4 lesson on a big screen)
 
 # sizes in units of the cell height
@@ -61,7 +62,7 @@ class Stats:
     scale: dict
 
 
-def _sample(a: np.ndarray, n: int = 1 << 18) -> np.ndarray:
+def _sample(a: np.ndarray, n: int = 1 << 16) -> np.ndarray:
     a = np.asarray(a).ravel()
     if a.size <= n:
         return a
@@ -77,7 +78,7 @@ def _scale(a) -> float:
 
 def stats_for(m: Slider, o: int) -> Stats:
     chans = list(m.group_channels(o)) if m.op == "sum" else [o]
-    xs = np.concatenate([_sample(m.x[c], (1 << 18) // len(chans) + 1) for c in chans] + [np.zeros(1)])
+    xs = np.concatenate([_sample(m.x[c], (1 << 16) // len(chans) + 1) for c in chans] + [np.zeros(1)])
     out = _sample(m.output(o))
     chars = {"input": text_chars(xs), "output": text_chars(out)}
     scale = {"input": _scale(xs), "output": _scale(out)}
@@ -112,8 +113,8 @@ class Shape:
 
 
 def shapes(m: Slider, o: int, stats: Stats) -> list[Shape]:
-    """Every shape worth considering, most informative first: more input channels, then larger
-    crops."""
+    """Every shape worth considering, most informative first: more input channels, the output
+    beside them, then larger crops."""
     g = m.grid
     wspan = [m.dilation[a] * (m.kernel[a] - 1) + 1 for a in (0, 1)]
     size = (g.height, g.width)
@@ -124,12 +125,12 @@ def shapes(m: Slider, o: int, stats: Stats) -> list[Shape]:
     chars = tuple((k, int(stats.chars[k])) for k in kinds)
     out = []
     for rows in range(min(channels, MAX_ROWS), 0, -1):
-        for sp in range(max(hi), min(lo) - 1, -1):
-            span = (max(lo[0], min(hi[0], sp)), max(lo[1], min(hi[1], sp)))
-            full = (min(m.out_h, max(3, span[0])), min(m.out_w, max(3, span[1])))
-            for cut in (0, 2):  # the output crop as large as the input's, or two cells smaller
-                o_span = (max(min(3, m.out_h), full[0] - cut), max(min(3, m.out_w), full[1] - cut))
-                for below in (False, True):
+        for below in (False, True):  # the output beside the rows, else under them (a narrow pane)
+            for sp in range(max(hi), min(lo) - 1, -1):
+                span = (max(lo[0], min(hi[0], sp)), max(lo[1], min(hi[1], sp)))
+                full = (min(m.out_h, max(3, span[0])), min(m.out_w, max(3, span[1])))
+                for cut in (0, 2):  # the output crop as large as the input's, or two cells smaller
+                    o_span = (max(min(3, m.out_h), full[0] - cut), max(min(3, m.out_w), full[1] - cut))
                     sh = Shape(m.op, rows, channels, span, tuple(m.kernel), o_span, chars, below)
                     if sh not in out:
                         out.append(sh)
@@ -271,28 +272,32 @@ class Layout:
 def fit(options: list[Shape], pane: tuple[float, float], zoom: float = 1.0) -> tuple[Shape, Geometry, float]:
     """The shape and cell size for a pane of ``pane`` = (width, height) pixels.
 
-    At zoom 1 the first (most informative) shape whose cells can be at least MIN_CELL and that
-    fills the pane (up to MAX_CELL); with none, the smallest at MIN_CELL (the pane scrolls).
-    Zoom multiplies that cell size, and the shape is chosen again for it: zooming in shows fewer
-    rows or smaller crops before the pane scrolls, zooming out shows more."""
+    At zoom 1: the first (most informative) shape whose cells can be at least MIN_CELL, filling
+    the pane up to MAX_CELL; with none, the first that allows FLOOR_CELL; with none, the one that
+    allows the largest cells, at FLOOR_CELL (the pane scrolls).  Zoom multiplies that cell size,
+    and the shape is chosen again for it: zooming in shows fewer rows or smaller crops before the
+    pane scrolls, zooming out shows more."""
     geos = [(s, geometry(s)) for s in options]
     pw, ph = max(1.0, pane[0]), max(1.0, pane[1])
 
     def cell_of(g: Geometry) -> float:
         return min(pw / g.width, ph / g.height)
     base = None
-    for s, g in geos:
-        c = cell_of(g)
-        if c >= MIN_CELL:
-            base = min(c, MAX_CELL)
+    for least in (MIN_CELL, FLOOR_CELL):
+        for s, g in geos:
+            c = cell_of(g)
+            if c >= least:
+                base = min(c, MAX_CELL)
+                break
+        if base is not None:
             break
     if base is None:
-        base = MIN_CELL
+        base = FLOOR_CELL
     target = base * zoom
     for s, g in geos:
         if cell_of(g) >= target - 1e-6:
             return s, g, target
-    s, g = geos[-1]
+    s, g = max(geos, key=lambda sg: cell_of(sg[1]))
     return s, g, target
 
 

@@ -33,9 +33,18 @@ def colours(values: np.ndarray, scale: float) -> np.ndarray:
     return (np.stack([r, g, b], axis=-1) * 255 + 0.5).astype(np.uint8)
 
 
+MONO_FAMILIES = ("DejaVu Sans Mono", "Consolas", "Menlo", "SF Mono", "Cascadia Mono", "Liberation Mono",
+                 "Noto Sans Mono", "Ubuntu Mono", "Courier New")
+
+
 def fixed_family() -> str:
-    """The monospaced family for numbers (call on the GUI thread; pass the name to workers)."""
-    return QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont).family()
+    """The monospaced family for numbers (call on the GUI thread; pass the name to workers): a
+    real family, not the generic "Monospace", which the CJK fallback may stand in for."""
+    families = set(QtGui.QFontDatabase.families())
+    for name in MONO_FAMILIES:
+        if name in families:
+            return name
+    return QtGui.QFontInfo(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)).family()
 
 
 def text_family() -> str:
@@ -148,10 +157,11 @@ class Painter:
         if g.dim is not None:
             d = g.dim[:h, :w]
             rgb[d] = (rgb[d].astype(np.float32) * 0.62).astype(np.uint8)
-        rgb = np.ascontiguousarray(rgb)
-        img = QtGui.QImage(rgb.data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888)
-        p.drawImage(QtCore.QRectF(x0, y0, w * cw, h * c), img)
-        del img
+        # one fill per cell: cheaper than scaling an image for the few dozen cells of a grid
+        packed = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
+        for r in range(h):
+            for cc in range(w):
+                p.fillRect(QtCore.QRectF(x0 + cc * cw, y0 + r * c, cw, c), QtGui.QColor(int(packed[r, cc])))
         if g.hatched is not None and g.hatched[:h, :w].any():
             brush = QtGui.QBrush(QtGui.QColor(176, 176, 176), Qt.BrushStyle.BDiagPattern)
             for r, cc in zip(*np.nonzero(g.hatched[:h, :w])):

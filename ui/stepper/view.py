@@ -60,6 +60,12 @@ class Canvas(QtWidgets.QWidget):
         self.frame, self.layout_, self.message = frame, layout, message
         self.update()
 
+    def painted_texts(self) -> list[str]:
+        """Every line of words the canvas draws now (besides the numbers in the cells)."""
+        if self.frame is None:
+            return [self.message] if self.message else []
+        return [t for t in self.frame.texts.values() if t]
+
     def paintEvent(self, ev):  # noqa: N802
         p = QtGui.QPainter(self)
         p.fillRect(ev.rect(), QtGui.QColor("white"))
