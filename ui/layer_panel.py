@@ -32,6 +32,8 @@ DEFAULTS = {
     "MaxPool2d": dict(kernel_size=2),
     "AvgPool2d": dict(kernel_size=2),
     "AdaptiveAvgPool2d": dict(output_size=7),
+    "AdaptiveMaxPool2d": dict(output_size=1),  # global max pooling
+    "Linear": dict(out_features=10),  # ten classes
 }
 
 

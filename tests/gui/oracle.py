@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from convviz.display import map_shape
 from convviz.project import Project, layer_seed
 from convviz.samples import load_input
 
@@ -37,7 +38,8 @@ def _fill(module, spec, c_in: int, kernel) -> None:
 
 
 def torch_forward(project: Project, base_dir: str | None = None) -> list[np.ndarray]:
-    """Every valid layer's output (C, H, W) float32, computed by torch alone."""
+    """Every valid layer's output (C, H, W) float32, computed by torch alone (a vector as the
+    maps it is drawn as: convviz.display.map_shape, the values in order)."""
     import torch
 
     from torch_oracle import build
@@ -52,10 +54,10 @@ def torch_forward(project: Project, base_dir: str | None = None) -> list[np.ndar
             c_in = x.shape[1]
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(layer_seed(project.seed, i))
-                m = build(spec, c_in).eval()
+                m = build(spec, tuple(x.shape[1:])).eval()  # Linear reads the last dimension
             _fill(m, spec, c_in, project.kernels[i])
             x = m(x)
-            outs.append(x[0].numpy().copy())
+            outs.append(x[0].numpy().reshape(map_shape(tuple(x.shape[1:]))).copy())
     return outs
 
 
@@ -71,7 +73,7 @@ def assert_all_drawn(win, compare: bool = True) -> None:
         w = win.features.widget_for(l.index)
         if l.ok:
             assert w.array is not None, f"layer {l.index} is valid but has no maps"
-            assert w.array.shape == tuple(l.out_shape), (l.index, w.array.shape, l.out_shape)
+            assert w.array.shape == l.map_shape, (l.index, w.array.shape, l.out_shape)
             assert w.array is win.session.map(l.index)
             w.render()
             assert w.drawn is not None and w.drawn.array is w.array

@@ -402,7 +402,7 @@ def apply_edit(win, qtbot, edit, layer: int) -> None:
         ok = [l for l in info.layers if l.ok]
         if ok:
             l = ok[v % len(ok)]
-            win.show_field(l.index, v % l.out_shape[1], (v // 2) % l.out_shape[2])
+            win.show_field(l.index, v % l.map_shape[1], (v // 2) % l.map_shape[2])
     elif kind == "tab":
         win.tabs.setCurrentWidget(win.features if v else win.stepper)
     elif kind == "wait":

@@ -73,7 +73,7 @@ def edit(win, rng: random.Random) -> str:
         ok = [l for l in win.info.layers if l.ok]
         if ok:
             l = rng.choice(ok)
-            win.show_field(l.index, rng.randrange(l.out_shape[1]), rng.randrange(l.out_shape[2]))
+            win.show_field(l.index, rng.randrange(l.map_shape[1]), rng.randrange(l.map_shape[2]))
     return kind
 
 
@@ -112,10 +112,14 @@ def test_soak(qtbot):
             if k in erf_at:
                 wait_maps(qtbot, win)
                 ok = [l for l in win.info.layers if l.ok]
+                if not ok:  # the edits left no valid layer: the effective field of LeNet-5's logits instead
+                    win.open_preset("lenet5")
+                    wait_maps(qtbot, win)
+                    ok = [l for l in win.info.layers if l.ok]
                 if ok:
                     l = ok[-1]
                     win.act_erf_random.setChecked(k % 2 == 0)
-                    job = win.compute_erf(l.index, l.out_shape[1] // 2, l.out_shape[2] // 2)
+                    job = win.compute_erf(l.index, l.map_shape[1] // 2, l.map_shape[2] // 2)
                     qtbot.waitUntil(lambda: not win.runner.jobs("erf"), timeout=60_000)
                     assert job.finished_ok and win.erf is not None and win.erf.shape == win.project.input.shape[1:]
                     erfs += 1
