@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from convviz import arithmetic as ar
+from convviz import arithmetic as ar, edits
 from convviz.project import InputSpec, Project
 from convviz.samples import load_input
 from convviz.spec import LayerSpec
@@ -93,10 +93,8 @@ class HorseDemo(QtWidgets.QWidget):
         self.label.setText(tr("Shift {dx} px · fully connected score {s:.2f}").format(
             dx=dx, s=self.fc_score(dx)))
         if apply:
-            w = self.window
-            p = w.project
-            w.doc.apply(replace(p, input=replace(p.input, shift=(0, int(dx)))), tr("Shift the horse"),
-                        merge_key=("horse",))
+            w = self.window  # the window's own edit (convviz.edits.set_input), one undo step per drag
+            w.edit_input(replace(w.project.input, shift=(0, int(dx))), tr("Shift the horse"))
 
     def state(self) -> dict:
         return {}  # the shift is in the project
@@ -179,7 +177,7 @@ class Questions(QtWidgets.QWidget):
         return Project(InputSpec(1, self.n, self.n, "pattern:checkerboard"), (), 0, (), self.title)
 
     def layer_project(self) -> Project:
-        return Project(InputSpec(1, self.n, self.n, "pattern:checkerboard"), (self.layer(),), 0, (), self.title)
+        return edits.add_layer(self.input_project(), 0, self.layer())
 
     # --- answering -------------------------------------------------------------------------------
     def submit(self) -> bool | None:
