@@ -18,7 +18,7 @@ def loaded_after(code: str) -> set[str]:
 def test_core_imports_without_qt_or_torch():
     mods = loaded_after("import convviz, convviz.spec, convviz.arithmetic, convviz.validate, convviz.project, "
                         "convviz.samples, convviz.cli, convviz.datasets, convviz.weights, convviz.training_config, "
-                        "convviz.export, convviz.engine_api")
+                        "convviz.export, convviz.engine_api, convviz.edits")
     assert not mods & {"PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6", "PySide2"}
     assert "torch" not in mods
 
