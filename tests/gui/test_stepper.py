@@ -477,8 +477,14 @@ def test_gif_writes_every_frame_in_the_background(make_window, qtbot, tmp_path, 
     assert view.gif_job.finished_ok and view.gif_bar.isHidden()
     with Image.open(path) as im:
         assert im.n_frames == 60 and im.size == view.gif_plan.size
-        im.seek(59)
-        assert im.info.get("duration") == 250  # 4 steps a second
+        for k in (0, 1, 30, 59):  # each frame, decoded, is the step it stands for
+            im.seek(k)
+            assert im.info.get("duration") == 250  # 4 steps a second
+            got = np.asarray(im.convert("RGB"), dtype=int)
+            want = image(view.gif_plan, 7 + k)
+            from ui.stepper.paint import to_rgb
+            want = to_rgb(want).astype(int)
+            assert np.abs(got - want).mean() < 3, k
     assert threads and threading.get_ident() not in threads, "frames were rendered on the GUI thread"
     assert len({v for v in seen if 0 < v < 1000}) >= 3, "the window did not answer while the GIF was written"
     assert not os.path.exists(f"{path}.part")

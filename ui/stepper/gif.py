@@ -80,8 +80,12 @@ def _o16(v: int) -> bytes:
     return int(v).to_bytes(2, "little")
 
 
+CLEAR = 255  # the palette index a frame leaves transparent: "as in the previous frame"
+
+
 def palette_of(samples: list[np.ndarray]) -> bytes:
-    """One 256-colour palette (768 bytes) for frames like ``samples`` (RGB arrays)."""
+    """One palette (768 bytes) for frames like ``samples`` (RGB arrays): 255 colours, index
+    CLEAR kept for the pixels a frame does not change."""
     from PIL import Image
     h = sum(s.shape[0] for s in samples)
     w = max(s.shape[1] for s in samples)
@@ -90,8 +94,8 @@ def palette_of(samples: list[np.ndarray]) -> bytes:
     for s in samples:
         sheet[y:y + s.shape[0], :s.shape[1]] = s
         y += s.shape[0]
-    q = Image.fromarray(sheet).quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-    pal = bytes(q.getpalette() or [])[:768]
+    q = Image.fromarray(sheet).quantize(colors=CLEAR, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    pal = bytes(q.getpalette() or [])[:3 * CLEAR]
     return pal + bytes(768 - len(pal))
 
 
@@ -102,7 +106,7 @@ class Quantizer:
         from PIL import Image
         self.palette = palette
         self._image = Image.new("P", (1, 1))
-        self._image.putpalette(palette)
+        self._image.putpalette(palette[:3 * CLEAR])  # never maps a colour to CLEAR
 
     def __call__(self, rgb: np.ndarray) -> np.ndarray:
         from PIL import Image
@@ -112,7 +116,8 @@ class Quantizer:
 
 class GifWriter:
     """An animated GIF written frame by frame to ``fp``: the header and palette first, then each
-    frame (only the rectangle that changed since the previous one) as soon as it is given."""
+    frame as soon as it is given — only the rectangle that changed since the previous frame, its
+    unchanged pixels transparent (index CLEAR), which LZW packs into almost nothing."""
 
     def __init__(self, fp, width: int, height: int, palette: bytes, delay_ms: int, loop: int = 0):
         self.fp = fp
@@ -124,21 +129,26 @@ class GifWriter:
         fp.write(b"!\xff\x0bNETSCAPE2.0\x03\x01" + _o16(loop) + b"\x00")
 
     def add(self, indices: np.ndarray) -> None:
+        """Write the next frame (palette indices below CLEAR, shape (height, width))."""
         from PIL import GifImagePlugin, Image
         idx = np.ascontiguousarray(indices, dtype=np.uint8)
         assert idx.shape == (self.size[1], self.size[0]), (idx.shape, self.size)
+        extra = {}
         if self._prev is None:
             r0, r1, c0, c1 = 0, idx.shape[0] - 1, 0, idx.shape[1] - 1
+            crop = idx
         else:
             diff = idx != self._prev
             rows, cols = np.flatnonzero(diff.any(axis=1)), np.flatnonzero(diff.any(axis=0))
-            if rows.size == 0:  # the same picture: one pixel, the frame still counts
+            if rows.size == 0:  # the same picture: one transparent pixel, the frame still counts
                 r0 = r1 = c0 = c1 = 0
             else:
                 r0, r1, c0, c1 = rows[0], rows[-1], cols[0], cols[-1]
-        crop = np.ascontiguousarray(idx[r0:r1 + 1, c0:c1 + 1])
+            crop = np.where(diff[r0:r1 + 1, c0:c1 + 1], idx[r0:r1 + 1, c0:c1 + 1], CLEAR).astype(np.uint8)
+            extra["transparency"] = CLEAR
+        crop = np.ascontiguousarray(crop)
         im = Image.frombytes("P", (crop.shape[1], crop.shape[0]), crop.tobytes())
-        for chunk in GifImagePlugin.getdata(im, offset=(int(c0), int(r0)), duration=self.delay, disposal=1):
+        for chunk in GifImagePlugin.getdata(im, offset=(int(c0), int(r0)), duration=self.delay, disposal=1, **extra):
             self.fp.write(chunk)
         self._prev = idx
         self.frames += 1

@@ -15,6 +15,7 @@ from .frame import H_INDEX, SMALL, TEXT, TOTAL, Frame, GridFrame, Layout
 INK = (17, 17, 17)
 PADDING_FILL = (236, 236, 236)
 HIDDEN_FILL = (252, 252, 252)
+DIM_GREY = (120, 120, 120)
 TAPS = "#1f6feb"
 WINNER = "#f08c00"
 MARKED = "#e8a200"
@@ -154,9 +155,9 @@ class Painter:
             rgb[g.hidden[:h, :w]] = HIDDEN_FILL
         if g.winner is not None and 0 <= g.winner[0] < h and 0 <= g.winner[1] < w:
             rgb[g.winner] = (255, 214, 140)
-        if g.dim is not None:
+        if g.dim is not None:  # no window reads these: greyed, the number still legible
             d = g.dim[:h, :w]
-            rgb[d] = (rgb[d].astype(np.float32) * 0.62).astype(np.uint8)
+            rgb[d] = (rgb[d].astype(np.float32) * 0.5 + 0.5 * np.array(DIM_GREY, np.float32)).astype(np.uint8)
         # one fill per cell: cheaper than scaling an image for the few dozen cells of a grid
         packed = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
         for r in range(h):
