@@ -179,6 +179,9 @@ class Slider:
 
     def __init__(self, spec: LayerSpec, x: np.ndarray, y: np.ndarray, weights=()):
         if spec.type not in SUPPORTED:
+            if spec.type == "Linear":
+                raise ValueError("Linear has no sliding window: each output is one weighted sum of every value it "
+                                 "reads (the whole vector after a Flatten)")
             raise ValueError(f"{spec.type} has no sliding window")
         self.spec = spec
         self.x = np.asarray(x)

@@ -228,3 +228,10 @@ def test_describe_and_rf_on_vectors(capsys):
     assert main(["rf", "preset:lenet5", "--layer", str(last), "--pixel", "0,10"]) == 2
     err = capsys.readouterr().err
     assert "its 10 values are drawn as 1x10 maps, value i at (i // 10, i % 10)" in err
+
+
+def test_the_stepper_says_linear_has_no_window():
+    from convviz.sliding import SUPPORTED, Slider
+    assert not {"Flatten", "Linear", "Dropout", "AdaptiveMaxPool2d"} & set(SUPPORTED)
+    with pytest.raises(ValueError, match="no sliding window: each output is one weighted sum"):
+        Slider(L("Linear", out_features=2), np.zeros((1, 1, 4)), np.zeros((1, 1, 2)), (np.zeros((2, 4)),))
