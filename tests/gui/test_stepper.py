@@ -107,7 +107,7 @@ def test_controls(make_window, qtbot):
     assert view.t == 0
     view.scrub.setValue(9)
     assert view.t == 9 and (view.step.oy, view.step.ox) == (2, 1)
-    assert view.pos_label.text() == "output (2, 1) · step 9 of 15"
+    assert view.pos_label.text() == "output (2, 1) · step 9 of 16"  # steps counted from 0, as rows and columns
     view.set_speed(60)
     assert view.timer.interval() == 17 and view.speed_label.text() == "60/s"
     view.set_speed(1)

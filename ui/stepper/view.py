@@ -697,7 +697,7 @@ class SlidingView(QtWidgets.QWidget):
         self.canvas.set_content(self.frame_data, self.layout_)
         st = self.step
         self.pos_label.setText(tr("output ({y}, {x}) · step {t} of {n}").format(
-            y=st.oy, x=st.ox, t=self.t, n=m.positions - 1))
+            y=st.oy, x=st.ox, t=self.t, n=m.positions))
         self.equation.setText(m.equation(st, words={"ch": self.words["ch"], "bias": self.words["bias"],
                                                     "more": self.words["more_eq"]}))
 
