@@ -573,7 +573,7 @@ class MainWindow(QtWidgets.QMainWindow):
         except InputError as e:
             self._warn(tr("This file cannot be used as the input"), _naming(path, tr_core(e.args[0] if e.args else e)))
             return False
-        if self.doc.apply(replace(p, input=replace(p.input, source=path)), tr("Open image")):
+        if self.doc.apply(edits.set_input(p, replace(p.input, source=path)), tr("Open image")):
             self._image_trial = (path, self.doc.undo_stack.index())
         self._remember_dir(path)
         return self.project.input.source == path
