@@ -489,7 +489,7 @@ def check_file(path: str, text: str, use_json: bool, pixel_query: bool) -> None:
         ok = [l for l in info.layers if l.ok]
         if ok:
             last = ok[-1]
-            _, h, w = last.out_shape
+            _, h, w = last.map_shape  # a vector: the grid it is drawn as
             rc, out, err = run_cli("rf", path, "--layer", last.index, "--pixel", f"{h // 2},{w - 1}")
             assert printable(out)
             if rc:
