@@ -42,6 +42,12 @@ class LayerInfo:
         return None if self.in_shape is None else self.in_shape[0]
 
     @property
+    def fan_in(self) -> int | None:
+        """What an inferred argument takes from the input: in_channels / num_features, or
+        Linear's in_features (the size of the last dimension)."""
+        return None if self.in_shape is None else ar.fan_in(self.spec, self.in_shape)
+
+    @property
     def flops(self) -> int:
         return 2 * self.macs
 

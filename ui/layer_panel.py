@@ -395,7 +395,7 @@ class LayerPanel(QtWidgets.QWidget):
         for name, ed in self.editors.items():
             ed.set_value(spec.get(name))
             if hasattr(ed, "set_auto_hint"):
-                ed.set_auto_hint(layer.in_channels)
+                ed.set_auto_hint(layer.fan_in)  # in_channels, or Linear's in_features
         if layer.error:
             self.problem.setText(tr_core(layer.error))
             self.problem.show()

@@ -74,3 +74,17 @@ def test_add_menu_editors_and_a_conv_after_a_vector(make_window, qtbot):
     w = win.features.widget_for(bad.index)
     assert not w.message.isHidden() and w.array is None
     assert_all_drawn(win)  # the layers before it are still drawn, equal to torch
+
+
+def test_in_features_shows_what_it_takes_from_the_last_dimension(make_window, qtbot):
+    from convviz.project import InputSpec, Project
+    from convviz.spec import LayerSpec
+    p = Project(InputSpec(1, 7, 8, "pattern:gradient"),
+                (LayerSpec.make("Conv2d", out_channels=3, kernel_size=3), LayerSpec.make("Linear", out_features=4)))
+    win = make_window(project=p)
+    assert_all_drawn(win)  # Linear on the width of each row of each map, as torch applies it
+    win.layers.select(1)
+    spin = win.layers.editors["in_features"].spin
+    assert spin.value() == 0 and spin.specialValueText() == "auto (6)"  # the width, not the 3 channels
+    win.layers.select(0)
+    assert win.layers.editors["in_channels"].spin.specialValueText() == "auto (1)"
