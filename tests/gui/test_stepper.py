@@ -503,6 +503,31 @@ def test_gif_cancel_leaves_no_file(make_window, qtbot, tmp_path):
     assert not os.path.exists(path) and not os.path.exists(f"{path}.part")
 
 
+def test_closing_the_window_while_a_gif_is_written_leaves_no_file(make_window, qtbot, tmp_path):
+    from .conftest import settle
+    win, view = stepper_on(make_window, [C(out_channels=1, kernel_size=3, padding=1)], shape=(3, 40, 40),
+                           source="sample:astronaut")
+    path = tmp_path / "closed.gif"
+    view.export_gif(str(path))
+    qtbot.waitUntil(lambda: view.gif_progress.value() > 0, timeout=60_000)
+    win.close()
+    assert not settle()
+    assert not os.path.exists(path) and not os.path.exists(f"{path}.part")
+
+
+def test_a_stopped_compute_says_so(make_window, qtbot):
+    engine = GatedEngine(hold_after=0)
+    engine.release()
+    win, view = stepper_on(make_window, [C(out_channels=1, kernel_size=3)], shape=(1, 6, 6), engine=engine)
+    engine.gate.clear()
+    win.edit_arg(0, "kernel_size", 2)
+    qtbot.waitUntil(lambda: engine.held.is_set(), timeout=30_000)
+    assert view.slider_model is None and "Computing layer 0" in view.canvas.message
+    win.session.stop()
+    assert view.slider_model is None and "F5" in view.canvas.message
+    engine.release()
+
+
 def test_gif_dialog_estimates_the_file_before_writing(make_window, qtbot, tmp_path):
     from PIL import Image
 

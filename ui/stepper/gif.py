@@ -250,7 +250,7 @@ def start(view, plan: FramePlan, path: str, first: int, count: int, delay_ms: in
             return str(e)
     job = runner.submit("gif", run, label=tr("Writing the GIF"), exclusive=False, on_done=done, on_failed=failed)
     job.progress.connect(view.gif_progress_changed)
-    job.ended.connect(lambda _j: view.gif_bar.hide() if view.gif_job is _j else None)
+    job.ended.connect(view.gif_ended)  # a method of the view: nothing is called once it is gone
     view.gif_progress.setValue(0)
     view.gif_label.setText(f"GIF 0/{count}")
     view.gif_bar.show()

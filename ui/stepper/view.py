@@ -315,6 +315,7 @@ class SlidingView(QtWidgets.QWidget):
         self.session = session
         session.analysed.connect(self._analysed)
         session.maps_updated.connect(self._maps_updated)
+        session.stopped.connect(self._stopped)
         if layer_panel is not None:
             self.layer_panel = layer_panel
             layer_panel.selection_changed.connect(self._selected)
@@ -336,6 +337,11 @@ class SlidingView(QtWidgets.QWidget):
             self._clear(tr("Computing layer {i}…").format(i=self._layer))
             self._wanted = self._layer if self._wanted is None else self._wanted
             self._needs_refresh = True
+
+    def _stopped(self, _generation: int) -> None:
+        if self.base_model is None and self._layer is not None and self.canvas.message:
+            self.canvas.set_content(None, None, tr("The computation was stopped; F5 computes layer {i} again.")
+                                    .format(i=self._layer))
 
     def _maps_updated(self, _generation: int) -> None:
         self.refresh_from_window()
@@ -841,6 +847,10 @@ class SlidingView(QtWidgets.QWidget):
         if self.gif_job is not None:
             self.gif_job.cancel()
         self.gif_bar.hide()
+
+    def gif_ended(self, job) -> None:
+        if job is self.gif_job:
+            self.gif_bar.hide()
 
     def gif_progress_changed(self, fraction: float, text: str) -> None:
         self.gif_progress.setValue(int(1000 * max(0.0, fraction)))
