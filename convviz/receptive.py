@@ -303,7 +303,8 @@ class MapSet:
 
 def exact(info: StackInfo, layer: int, y: int, x: int) -> list[MapSet]:
     """The exact field of pixel (y, x) of ``layer``'s output on the input (first) and on every
-    map up to the layer itself (last: the pixel itself).
+    map up to the layer itself (last: the pixel itself).  Pixels of a vector are those of the
+    maps it is drawn as (LayerInfo.map_shape).
 
     Raises ValueError for a layer without output or a pixel outside it, and FieldTooLarge (a
     ValueError) with field_problem's sentence, before allocating, for a field too large."""
