@@ -64,27 +64,27 @@
     </message>
     <message>
         <source>per channel</source>
-        <translation type="unfinished" />
+        <translation>按通道</translation>
     </message>
     <message>
         <source>ch {c}</source>
-        <translation type="unfinished" />
+        <translation>通道 {c}</translation>
     </message>
     <message>
         <source>colours normalised per channel · channel {c}: {lo} … {hi}</source>
-        <translation type="unfinished" />
+        <translation>颜色按通道归一化 · 通道 {c}：{lo} … {hi}</translation>
     </message>
     <message>
         <source>colours: {lo} … {hi} (all layers)</source>
-        <translation type="unfinished" />
+        <translation>颜色：{lo} … {hi}（所有层）</translation>
     </message>
     <message>
         <source>colours: {lo} … {hi} (this layer)</source>
-        <translation type="unfinished" />
+        <translation>颜色：{lo} … {hi}（本层）</translation>
     </message>
     <message>
         <source>channel {c} · y {y}, x {x} · &lt;b&gt;{v}&lt;/b&gt;</source>
-        <translation type="unfinished" />
+        <translation>通道 {c} · y {y}, x {x} · &lt;b&gt;{v}&lt;/b&gt;</translation>
     </message>
     <message>
         <source>Not computed: stopped — press F5 to compute</source>
@@ -96,35 +96,35 @@
     </message>
     <message>
         <source>Show the whole channel again (the wheel zooms, dragging pans)</source>
-        <translation type="unfinished" />
+        <translation>重新显示整个通道（滚轮缩放，拖动平移）</translation>
     </message>
     <message>
         <source>y {y}, x {x} · value {v}</source>
-        <translation type="unfinished" />
+        <translation>y {y}, x {x} · 值 {v}</translation>
     </message>
     <message>
         <source>Colours normalised per channel: each channel from its own minimum to its maximum (ranges beside the channel numbers)</source>
-        <translation type="unfinished" />
+        <translation>颜色按通道归一化：每个通道从自身的最小值到最大值（范围标在通道编号旁）</translation>
     </message>
     <message>
         <source>Colours normalised per channel: each channel from -m to +m, m its largest magnitude (beside the channel numbers)</source>
-        <translation type="unfinished" />
+        <translation>颜色按通道归一化：每个通道从 -m 到 +m，m 为其最大绝对值（标在通道编号旁）</translation>
     </message>
     <message>
         <source>Colours: one scale for all layers, {lo} … {hi}</source>
-        <translation type="unfinished" />
+        <translation>颜色：所有层共用一个刻度，{lo} … {hi}</translation>
     </message>
     <message>
         <source>Colours: this layer's range, {lo} … {hi}</source>
-        <translation type="unfinished" />
+        <translation>颜色：本层的范围，{lo} … {hi}</translation>
     </message>
     <message>
         <source>min</source>
-        <translation type="unfinished" />
+        <translation>最小</translation>
     </message>
     <message>
         <source>max</source>
-        <translation type="unfinished" />
+        <translation>最大</translation>
     </message>
     <message>
         <source>What the first layer sees: a photo, a synthetic pattern, or your own image</source>
@@ -349,6 +349,10 @@
     <message>
         <source>Arguments</source>
         <translation>参数</translation>
+    </message>
+    <message>
+        <source>Classifier</source>
+        <translation>分类器</translation>
     </message>
     <message>
         <source>Not computed: layer {i} is invalid</source>
@@ -904,11 +908,11 @@
     </message>
     <message>
         <source>Input · {shape} · {src}</source>
-        <translation type="unfinished" />
+        <translation>输入 · {shape} · {src}</translation>
     </message>
     <message>
         <source>Layer {i} · {type}({args}) → {shape}</source>
-        <translation type="unfinished" />
+        <translation>第 {i} 层 · {type}({args}) → {shape}</translation>
     </message>
     <message>
         <source>The selected layer has no maps yet.</source>
@@ -1128,63 +1132,63 @@
     </message>
     <message>
         <source>The GIF cannot be written to {path}: {reason}</source>
-        <translation type="unfinished" />
+        <translation>无法把 GIF 写入 {path}：{reason}</translation>
     </message>
     <message>
         <source>Wrote {n} frames to {file}.</source>
-        <translation type="unfinished" />
+        <translation>已把 {n} 帧写入 {file}。</translation>
     </message>
     <message>
         <source>{n} MB</source>
-        <translation type="unfinished" />
+        <translation>{n} MB</translation>
     </message>
     <message>
         <source>{n} KB</source>
-        <translation type="unfinished" />
+        <translation>{n} KB</translation>
     </message>
     <message>
         <source>{n} s</source>
-        <translation type="unfinished" />
+        <translation>{n} 秒</translation>
     </message>
     <message>
         <source>{n} min</source>
-        <translation type="unfinished" />
+        <translation>{n} 分钟</translation>
     </message>
     <message>
         <source>Export GIF</source>
-        <translation type="unfinished" />
+        <translation>导出 GIF</translation>
     </message>
     <message>
         <source>{p}% · {w} × {h} px</source>
-        <translation type="unfinished" />
+        <translation>{p}% · {w} × {h} 像素</translation>
     </message>
     <message>
         <source>{s} steps per second, the stepper's speed.</source>
-        <translation type="unfinished" />
+        <translation>每秒 {s} 步，即步进器的速度。</translation>
     </message>
     <message>
         <source>GIF viewers show at most 50 frames a second; each frame lasts 20 ms.</source>
-        <translation type="unfinished" />
+        <translation>GIF 查看器每秒最多显示 50 帧；每帧持续 20 ms。</translation>
     </message>
     <message>
         <source>Every step of the range is written, in the background: the window stays usable, and Cancel stops and deletes the unfinished file.</source>
-        <translation type="unfinished" />
+        <translation>范围内的每一步都会在后台写入：窗口仍可使用，“取消”会停止并删除未完成的文件。</translation>
     </message>
     <message>
         <source>to</source>
-        <translation type="unfinished" />
+        <translation>到</translation>
     </message>
     <message>
         <source>(steps 0 to {last})</source>
-        <translation type="unfinished" />
+        <translation>（第 0 步到第 {last} 步）</translation>
     </message>
     <message>
         <source>Steps</source>
-        <translation type="unfinished" />
+        <translation>步</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished" />
+        <translation>尺寸</translation>
     </message>
     <message>
         <source>Speed</source>
@@ -1192,27 +1196,27 @@
     </message>
     <message>
         <source>Frames</source>
-        <translation type="unfinished" />
+        <translation>帧</translation>
     </message>
     <message>
         <source>File</source>
-        <translation type="unfinished" />
+        <translation>文件</translation>
     </message>
     <message>
         <source>{n} frames, every step from {a} to {b}</source>
-        <translation type="unfinished" />
+        <translation>{n} 帧，从第 {a} 步到第 {b} 步的每一步</translation>
     </message>
     <message>
         <source>Estimating the file's size…</source>
-        <translation type="unfinished" />
+        <translation>正在估算文件大小…</translation>
     </message>
     <message>
         <source>about {size}; about {time} to write</source>
-        <translation type="unfinished" />
+        <translation>约 {size}；写入约需 {time}</translation>
     </message>
     <message>
         <source>That is a large file: fewer steps or a smaller size make it smaller.</source>
-        <translation type="unfinished" />
+        <translation>这是一个大文件：减少步数或缩小尺寸可以让它变小。</translation>
     </message>
     <message>
         <source>Add a Conv2d, ConvTranspose2d, DepthwiseSeparable or pooling layer to step through its sliding window.</source>
@@ -1244,75 +1248,79 @@
     </message>
     <message>
         <source>kernel rotated 180°</source>
-        <translation type="unfinished" />
+        <translation>旋转 180° 的卷积核</translation>
     </message>
     <message>
         <source>ch</source>
-        <translation type="unfinished" />
+        <translation>通道</translation>
     </message>
     <message>
         <source>bias</source>
-        <translation type="unfinished" />
+        <translation>偏置</translation>
     </message>
     <message>
         <source>… and {n} more input channels, Σ = {s}</source>
-        <translation type="unfinished" />
+        <translation>……另有 {n} 个输入通道，Σ = {s}</translation>
     </message>
     <message>
         <source>sum</source>
-        <translation type="unfinished" />
+        <translation>和</translation>
     </message>
     <message>
         <source>… {n} more channels: {s}</source>
-        <translation type="unfinished" />
+        <translation>……另有 {n} 个通道：{s}</translation>
     </message>
     <message>
         <source>The layer whose sliding window to follow (as selected in the Layers list)</source>
-        <translation type="unfinished" />
+        <translation>要跟随其滑动窗口的层（与“层”列表中的选择一致）</translation>
     </message>
     <message>
         <source>The first input channel drawn as a row; the others are summed in one line</source>
-        <translation type="unfinished" />
+        <translation>从这个输入通道开始逐行绘制；其余通道合并为一行求和</translation>
     </message>
     <message>
         <source>Input channels from</source>
-        <translation type="unfinished" />
+        <translation>输入通道起始</translation>
     </message>
     <message>
         <source>torch computes cross-correlation; true convolution rotates the kernel by 180° before it slides, which changes the output unless the kernel is symmetric</source>
-        <translation type="unfinished" />
+        <translation>torch 计算的是互相关；真正的卷积先把卷积核旋转 180° 再滑动，除非卷积核对称，否则输出会不同</translation>
     </message>
     <message>
         <source>Smaller cells (Ctrl+-, Ctrl+wheel)</source>
-        <translation type="unfinished" />
+        <translation>缩小格子（Ctrl+-，Ctrl+滚轮）</translation>
     </message>
     <message>
         <source>Larger cells (Ctrl+=, Ctrl+wheel)</source>
-        <translation type="unfinished" />
+        <translation>放大格子（Ctrl+=，Ctrl+滚轮）</translation>
     </message>
     <message>
         <source>Cells as large as the pane allows (Ctrl+0)</source>
-        <translation type="unfinished" />
+        <translation>格子放大到窗格所能容纳的最大尺寸（Ctrl+0）</translation>
     </message>
     <message>
         <source>Equation</source>
-        <translation type="unfinished" />
+        <translation>算式</translation>
     </message>
     <message>
         <source>Show the step as one equation, to read or copy</source>
-        <translation type="unfinished" />
+        <translation>把这一步写成一个算式，便于阅读或复制</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished" />
+        <translation>取消</translation>
     </message>
     <message>
         <source>Computing layer {i}…</source>
-        <translation type="unfinished" />
+        <translation>正在计算第 {i} 层…</translation>
+    </message>
+    <message>
+        <source>The computation was stopped; F5 computes layer {i} again.</source>
+        <translation>计算已停止；按 F5 重新计算第 {i} 层。</translation>
     </message>
     <message>
         <source>Layer {i} ({type}) has no sliding window; the stepper stays on layer {j}.</source>
-        <translation type="unfinished" />
+        <translation>第 {i} 层（{type}）没有滑动窗口；步进器停留在第 {j} 层。</translation>
     </message>
     <message>
         <source>output ({y}, {x}) · step {t} of {n}</source>
@@ -1336,7 +1344,7 @@
     </message>
     <message>
         <source>Shaded dark between windows: {r} row(s) and {c} column(s) that no window reads — the stride steps over them (a stride larger than the kernel's span, or dilation gaps the stride skips).</source>
-        <translation type="unfinished" />
+        <translation>窗口之间深色的部分：{r} 行和 {c} 列没有任何窗口读取——步长跨过了它们（步长大于卷积核的跨度，或者步长跳过了空洞留下的间隙）。</translation>
     </message>
     <message>
         <source>Transposed convolution drawn as a direct one: zeros inserted between input pixels (stride − 1 of them), padded by dilation·(k−1) − padding, then slid with the flipped kernel at stride 1.</source>
@@ -1356,7 +1364,7 @@
     </message>
     <message>
         <source>True convolution: the kernel is rotated by 180° before it slides, so each product is the window value times the rotated kernel's value beside it, and the output is the true convolution — not torch's Conv2d output (cross-correlation), unless the kernel is symmetric.</source>
-        <translation type="unfinished" />
+        <translation>真正的卷积：卷积核先旋转 180° 再滑动，因此每个乘积都是窗口值乘以旁边旋转后卷积核的值，输出是真正的卷积——除非卷积核对称，否则它不是 torch 的 Conv2d 输出（互相关）。</translation>
     </message>
     <message>
         <source>The clicked input pixel feeds {n} output cells (outlined in orange).</source>
@@ -1734,7 +1742,7 @@
     </message>
     <message>
         <source>Linear reads only the last dimension, {n} values; a Flatten before it makes it read all {total}</source>
-        <translation type="unfinished" />
+        <translation>Linear 只读取最后一维的 {n} 个值；在它前面加一个 Flatten，它就会读取全部 {total} 个值</translation>
     </message>
     <message>
         <source>this stack needs about {need} of GPU memory, more than the {budget} free on {device} — reduce the input size, the channels or the number of layers, or compute on the CPU</source>
@@ -1830,43 +1838,43 @@
     </message>
     <message>
         <source>{type} works on maps (channels x height x width), but the layer before gives a vector of {n} values — put {type} before the Flatten, or remove the Flatten</source>
-        <translation type="unfinished" />
+        <translation>{type} 作用于特征图（通道×高×宽），但上一层输出的是一个含 {n} 个值的向量——请把 {type} 放到 Flatten 之前，或去掉 Flatten</translation>
     </message>
     <message>
         <source>{type} works on maps (channels x height x width), but the layer before gives a {shape} tensor of {rank} dimensions — put {type} before the Flatten, or flatten fewer dimensions</source>
-        <translation type="unfinished" />
+        <translation>{type} 作用于特征图（通道×高×宽），但上一层输出的是一个 {rank} 维的 {shape} 张量——请把 {type} 放到 Flatten 之前，或少合并几个维度</translation>
     </message>
     <message>
         <source>start_dim {v} is not a dimension of the input: with its batch it has {n} dimensions, 0 to {last} (or -{n} to -1) — use start_dim 1 to keep the batch and join the rest</source>
-        <translation type="unfinished" />
+        <translation>start_dim {v} 不是输入的一个维度：连同批维度，输入有 {n} 个维度，编号 0 到 {last}（或 -{n} 到 -1）——用 start_dim 1 可保留批维度并合并其余维度</translation>
     </message>
     <message>
         <source>end_dim {v} is not a dimension of the input: with its batch it has {n} dimensions, 0 to {last} (or -{n} to -1) — use end_dim -1 to join up to the last one</source>
-        <translation type="unfinished" />
+        <translation>end_dim {v} 不是输入的一个维度：连同批维度，输入有 {n} 个维度，编号 0 到 {last}（或 -{n} 到 -1）——用 end_dim -1 可一直合并到最后一维</translation>
     </message>
     <message>
         <source>start_dim {s} comes after end_dim {e} (dimensions {a} and {b} of the input with its batch) — choose start_dim at most end_dim</source>
-        <translation type="unfinished" />
+        <translation>start_dim {s} 在 end_dim {e} 之后（连同批维度，是输入的第 {a} 和第 {b} 维）——请让 start_dim 不大于 end_dim</translation>
     </message>
     <message>
         <source>start_dim {s} would join the batch dimension into the values, and convviz shows one example at a time — use start_dim 1 (the default)</source>
-        <translation type="unfinished" />
+        <translation>start_dim {s} 会把批维度也合并进值里，而 convviz 一次只显示一个样本——请使用 start_dim 1（默认值）</translation>
     </message>
     <message>
         <source>the input's last dimension has {n} values, more than in_features can be ({most}) — make the input smaller before this layer</source>
-        <translation type="unfinished" />
+        <translation>输入的最后一维有 {n} 个值，超过了 in_features 的上限（{most}）——请在这一层之前把输入变小</translation>
     </message>
     <message>
         <source>in_features is {given}, all the values of the {shape} input, but Linear reads only the last dimension ({n} values) — put a Flatten before this layer</source>
-        <translation type="unfinished" />
+        <translation>in_features 是 {given}，即 {shape} 输入的全部值，但 Linear 只读取最后一维（{n} 个值）——请在这一层前加一个 Flatten</translation>
     </message>
     <message>
         <source>in_features is {given} but the input has {n} values — set in_features to {n} or leave it out</source>
-        <translation type="unfinished" />
+        <translation>in_features 是 {given}，但输入有 {n} 个值——请把 in_features 设为 {n} 或留空</translation>
     </message>
     <message>
         <source>in_features is {given} but the input's last dimension has {n} values (the input is {shape}) — set in_features to {n}, or put a Flatten before this layer and set it to {total}</source>
-        <translation type="unfinished" />
+        <translation>in_features 是 {given}，但输入的最后一维有 {n} 个值（输入为 {shape}）——请把 in_features 设为 {n}，或在这一层前加一个 Flatten 并把它设为 {total}</translation>
     </message>
     <message>
         <source>{name} is {given} but the input has {c} channels — set {name} to {c} or leave it out</source>
@@ -1930,7 +1938,7 @@
     </message>
     <message>
         <source>return_indices=True makes the layer give a pair (the maxima and where they are), which the next layer cannot read — set return_indices to false</source>
-        <translation type="unfinished" />
+        <translation>return_indices=True 会让这一层输出一对值（最大值及其位置），下一层无法读取——请把 return_indices 设为 false</translation>
     </message>
     <message>
         <source>without running statistics, BatchNorm2d normalises with the statistics of the map itself, which needs more than one value per channel, but the map is 1x1 — set track_running_stats to true, or give it a larger input</source>
@@ -1962,11 +1970,11 @@
     </message>
     <message>
         <source>the weight would be {shape} = {n} values, more than a tensor can hold (torch counts its bytes in 64 bits) — reduce out_features, or the input before this layer</source>
-        <translation type="unfinished" />
+        <translation>权重将是 {shape} = {n} 个值，超过了一个张量能容纳的数量（torch 用 64 位计数字节）——请减小 out_features，或减小这一层之前的输入</translation>
     </message>
     <message>
         <source>the output would be {shape} = {n} values, more than a tensor can hold (torch counts its bytes in 64 bits) — reduce out_features, or put a Flatten before this layer</source>
-        <translation type="unfinished" />
+        <translation>输出将是 {shape} = {n} 个值，超过了一个张量能容纳的数量（torch 用 64 位计数字节）——请减小 out_features，或在这一层前加一个 Flatten</translation>
     </message>
     <message>
         <source>the output would be {c}x{h}x{w} = {n} values, more than a tensor can hold (torch counts its bytes in 64 bits) — reduce stride, kernel_size or out_channels</source>
@@ -2012,6 +2020,30 @@
         <source>the exact receptive field of this pixel would hold up to {n} rows and columns over its maps, more than convviz computes at once ({most}) — pick a layer nearer the input, or use the theoretical field</source>
         <translation>这个像素的精确感受野在各特征图上将多达 {n} 行和列，超过 convviz 一次能计算的上限（{most}）——请选择更靠近输入的层，或使用理论感受野</translation>
     </message>
+    <message>
+        <source>{size}, jump {jump}, offset {offset}</source>
+        <translation>{size}，跳跃 {jump}，偏移 {offset}</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>not computed: layer {i} is invalid</source>
+        <translation>未计算：第 {i} 层无效</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>FLOPs = 2 x MACs</source>
+        <translation>FLOPs = 2 × MACs</translation>
+    </message>
 </context>
 <context>
     <name>kernels</name>
@@ -2046,6 +2078,49 @@
     <message>
         <source>Box blur</source>
         <translation>均值模糊</translation>
+    </message>
+</context>
+<context>
+    <name>preset</name>
+    <message>
+        <source>A small RGB teaching stack on the astronaut</source>
+        <translation>宇航员照片上的小型 RGB 教学层栈</translation>
+    </message>
+    <message>
+        <source>The lesson's 4x4 input with a 2x2 kernel: [1, 1, 3, 3]</source>
+        <translation>课程中的 4×4 输入配 2×2 卷积核：[1, 1, 3, 3]</translation>
+    </message>
+    <message>
+        <source>Two 2x2 kernels give two channels: [1, 2, 3, 3]</source>
+        <translation>两个 2×2 卷积核给出两个通道：[1, 2, 3, 3]</translation>
+    </message>
+    <message>
+        <source>Padding 2 around the 4x4 input gives 7x7</source>
+        <translation>在 4×4 输入四周填充 2，得到 7×7</translation>
+    </message>
+    <message>
+        <source>LeNet-5 on a 32x32 digit-sized input: its features, then Flatten and Linear layers to 10 logits (61,706 parameters)</source>
+        <translation>LeNet-5，输入为 32×32 的数字大小图像：先是特征层，然后 Flatten 和 Linear 层输出 10 个 logit（61,706 个参数）</translation>
+    </message>
+    <message>
+        <source>CNN Explainer's Tiny VGG: two conv-ReLU-conv-ReLU-maxpool blocks, Flatten, Linear to 10 classes</source>
+        <translation>CNN Explainer 的 Tiny VGG：两个“卷积-ReLU-卷积-ReLU-最大池化”模块，然后 Flatten，再由 Linear 输出 10 个类别</translation>
+    </message>
+    <message>
+        <source>VGG-16's 13 convolutions and 5 max-pools at 224x224</source>
+        <translation>VGG-16 在 224×224 输入上的 13 个卷积层和 5 个最大池化层</translation>
+    </message>
+    <message>
+        <source>The whole VGG-16: features, AdaptiveAvgPool2d(7), Flatten and the classifier to 1000 classes (138,357,544 parameters)</source>
+        <translation>完整的 VGG-16：特征层、AdaptiveAvgPool2d(7)、Flatten 和输出 1000 个类别的分类器（138,357,544 个参数）</translation>
+    </message>
+    <message>
+        <source>A MobileNet depthwise-separable block beside a standard conv</source>
+        <translation>一个 MobileNet 深度可分离模块，与标准卷积并列比较</translation>
+    </message>
+    <message>
+        <source>A dilated stack: the receptive field grows without more weights</source>
+        <translation>空洞卷积层栈：感受野变大，权重却不增加</translation>
     </message>
 </context>
 <context>
@@ -2140,15 +2215,15 @@
     </message>
     <message>
         <source>The output height and width; the window sizes adapt to the input (1 is global max pooling).</source>
-        <translation type="unfinished" />
+        <translation>输出的高和宽；窗口大小随输入自适应（取 1 即全局最大池化）。</translation>
     </message>
     <message>
         <source>Also return where each maximum was (for MaxUnpool2d); convviz cannot use it, so leave it off.</source>
-        <translation type="unfinished" />
+        <translation>同时返回每个最大值所在的位置（供 MaxUnpool2d 使用）；convviz 用不上它，请保持关闭。</translation>
     </message>
     <message>
         <source>Keeps the largest value of each bin, bins chosen so that the output has a fixed size; output_size 1 finds a feature anywhere in the map.</source>
-        <translation type="unfinished" />
+        <translation>保留每个区块中的最大值，区块的划分使输出具有固定尺寸；output_size 为 1 时可在整张特征图的任何位置找到一个特征。</translation>
     </message>
     <message>
         <source>Number of channels; leave it out to take the previous layer's output channels.</source>
@@ -2208,43 +2283,106 @@
     </message>
     <message>
         <source>First dimension to join, counting the batch as 0: 1 keeps the batch and starts at the channels.</source>
-        <translation type="unfinished" />
+        <translation>要合并的第一个维度，批维度记为 0：取 1 则保留批维度，从通道维开始合并。</translation>
     </message>
     <message>
         <source>Last dimension to join; -1 is the last one (the width).</source>
-        <translation type="unfinished" />
+        <translation>要合并的最后一个维度；-1 表示最后一维（宽度）。</translation>
     </message>
     <message>
         <source>Lays the maps out as one vector of channels x height x width values, in order, for the Linear layers of a classifier.</source>
-        <translation type="unfinished" />
+        <translation>把特征图按顺序展开成一个含 通道×高×宽 个值的向量，供分类器的 Linear 层使用。</translation>
     </message>
     <message>
         <source>Number of values each output reads (the input's last dimension); leave it out to take it from the layer before.</source>
-        <translation type="unfinished" />
+        <translation>每个输出读取的值的个数（输入的最后一维）；留空则取自上一层。</translation>
     </message>
     <message>
         <source>Number of outputs; each is a weighted sum of all the input values.</source>
-        <translation type="unfinished" />
+        <translation>输出的个数；每个输出都是所有输入值的加权和。</translation>
     </message>
     <message>
         <source>Adds one learned number to each output.</source>
-        <translation type="unfinished" />
+        <translation>给每个输出加上一个可学习的数。</translation>
     </message>
     <message>
         <source>A fully connected layer: every output weighs every input value (of the last dimension), so it depends on the whole input.</source>
-        <translation type="unfinished" />
+        <translation>全连接层：每个输出对（最后一维的）每个输入值加权，因此它依赖整个输入。</translation>
     </message>
     <message>
         <source>Probability that training zeroes a value; the maps here are drawn in evaluation mode, unchanged.</source>
-        <translation type="unfinished" />
+        <translation>训练时把一个值置零的概率；这里的特征图在评估模式下绘制，值不变。</translation>
     </message>
     <message>
         <source>Overwrite the input instead of making a new tensor (the same values; saves memory).</source>
-        <translation type="unfinished" />
+        <translation>直接覆盖输入而不新建张量（值相同；节省内存）。</translation>
     </message>
     <message>
         <source>During training, zeroes random values (probability p) and scales the rest by 1/(1-p); convviz draws maps in evaluation mode, where it passes every value through unchanged.</source>
-        <translation type="unfinished" />
+        <translation>训练时以概率 p 随机把值置零，其余的乘以 1/(1-p)；convviz 在评估模式下绘制特征图，此时每个值原样通过。</translation>
+    </message>
+</context>
+<context>
+    <name>title</name>
+    <message>
+        <source>A dilated stack</source>
+        <translation>一个空洞卷积层栈</translation>
+    </message>
+    <message>
+        <source>LeNet-5</source>
+        <translation>LeNet-5</translation>
+    </message>
+    <message>
+        <source>The lesson's 4x4 example: one 2x2 kernel</source>
+        <translation>课程中的 4×4 示例：一个 2×2 卷积核</translation>
+    </message>
+    <message>
+        <source>The lesson's 4x4 example: two 2x2 kernels</source>
+        <translation>课程中的 4×4 示例：两个 2×2 卷积核</translation>
+    </message>
+    <message>
+        <source>Padding: 4x4 input, kernel 2, padding 2 gives 7x7</source>
+        <translation>填充：4×4 输入、卷积核 2、填充 2，得到 7×7</translation>
+    </message>
+    <message>
+        <source>A MobileNet depthwise-separable block</source>
+        <translation>一个 MobileNet 深度可分离模块</translation>
+    </message>
+    <message>
+        <source>A small RGB teaching stack</source>
+        <translation>一个小型 RGB 教学层栈</translation>
+    </message>
+    <message>
+        <source>Tiny VGG (CNN Explainer's classifier)</source>
+        <translation>Tiny VGG（CNN Explainer 的分类器）</translation>
+    </message>
+    <message>
+        <source>VGG-16 convolution stack (features)</source>
+        <translation>VGG-16 卷积层栈（特征层）</translation>
+    </message>
+    <message>
+        <source>VGG-16 (features and classifier, 1000 classes)</source>
+        <translation>VGG-16（特征层和分类器，1000 个类别）</translation>
+    </message>
+    <message>
+        <source>Why convolution: the horse</source>
+        <translation>为什么要用卷积：马</translation>
+    </message>
+    <message>
+        <source>A 3-D kernel over a 3-D input</source>
+        <translation>三维卷积核在三维输入上滑动</translation>
+    </message>
+    <message>
+        <source>Stride 2 on a 7x7 input</source>
+        <translation>7×7 输入上的步长 2</translation>
+    </message>
+    <message>
+        <source>The output-size formula</source>
+        <translation>输出尺寸公式</translation>
+    </message>
+    <message>
+        <source>TextCNN: a 1-D convolution over a sentence</source>
+        <translation>TextCNN：在句子上做一维卷积</translation>
     </message>
 </context>
 </TS>
