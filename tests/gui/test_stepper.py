@@ -250,6 +250,26 @@ def test_grids_fill_the_pane_with_readable_numbers_and_zoom(make_window, qtbot):
     qtbot.waitUntil(lambda: view.cell > fit * 1.05, timeout=5000)
 
 
+def test_what_reaches_the_screen_after_steps_is_the_frame(make_window, qtbot):
+    """Steps repaint only the grids that changed; the pixels on screen are still the whole frame."""
+    from ui.qt import QtGui, QtWidgets
+    from ui.stepper.paint import render, to_rgb
+    win, view = stepper_on(make_window, [C(out_channels=2, kernel_size=3, padding=1)], shape=(3, 12, 12),
+                           source="sample:astronaut")
+    for _ in range(17):
+        view.step_forward()
+        QtWidgets.QApplication.processEvents()
+    view.output_hovered(3, 4)
+    QtWidgets.QApplication.processEvents()
+    screen = QtGui.QGuiApplication.primaryScreen().grabWindow(win.winId())
+    top_left = view.canvas.mapTo(win, view.canvas.rect().topLeft())
+    w, h = view.layout_.size
+    shot = to_rgb(screen.toImage().copy(top_left.x(), top_left.y(), w, h)).astype(int)
+    want = to_rgb(render(view.canvas.painter, view.frame_data, view.layout_)).astype(int)
+    assert shot.shape == want.shape
+    assert np.abs(shot - want).max(axis=2).mean() < 1.0
+
+
 def test_labels_are_zero_based_in_the_stepper_and_the_kernel_editor(make_window):
     win, view = stepper_on(make_window, [C(out_channels=1, kernel_size=3)], shape=(1, 6, 6))
     f = shown(view)

@@ -335,8 +335,31 @@ class GridFrame:
         """What cell (r, c) reads on screen ("" when hidden)."""
         if self.hidden is not None and self.hidden[r, c]:
             return ""
-        v = self.values[r, c]
-        return cell_text(v) if np.isfinite(v) else ""
+        v = float(self.values[r, c])
+        if not np.isfinite(v):
+            return ""
+        t = _TEXTS.get(v)
+        if t is None:
+            if len(_TEXTS) > 50000:
+                _TEXTS.clear()
+            t = _TEXTS[v] = cell_text(v)
+        return t
+
+    def same_as(self, other: "GridFrame | None") -> bool:
+        """Draws exactly like ``other`` (so it need not be painted again)."""
+        if other is None:
+            return False
+        for name in ("origin", "scale", "sources", "taps", "box", "preview", "marked", "winner", "current"):
+            if getattr(self, name) != getattr(other, name):
+                return False
+        for name in ("values", "hatched", "dim", "hidden"):
+            a, b = getattr(self, name), getattr(other, name)
+            if (a is None) != (b is None) or (a is not None and (a.shape != b.shape or not np.array_equal(a, b))):
+                return False
+        return True
+
+
+_TEXTS: dict[float, str] = {}  # cell_text of the numbers seen (they recur from frame to frame)
 
 
 @dataclass(frozen=True)

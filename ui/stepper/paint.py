@@ -82,12 +82,13 @@ class Painter:
         return st
 
     # --- the frame -----------------------------------------------------------------------------
-    def paint(self, p: QtGui.QPainter, frame: Frame, layout: Layout) -> None:
+    def paint(self, p: QtGui.QPainter, frame: Frame, layout: Layout, clip: QtCore.QRectF | None = None) -> None:
+        """Draw ``frame``; with ``clip``, only the grids that reach into it."""
         p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing, True)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
         p.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, False)
         for key, g in frame.grids.items():
-            if key in layout.geo.grids:
+            if key in layout.geo.grids and (clip is None or clip.intersects(grid_area(layout, key))):
                 self._grid(p, key, g, layout)
         self._texts(p, frame, layout)
 
@@ -236,6 +237,21 @@ class Painter:
             cells([g.winner], WINNER, ww, tw + ww / 2)
         if g.current is not None:
             cells([g.current], CURRENT, max(2.5, 0.09 * c), max(2.5, 0.09 * c) / 2)
+
+
+def grid_area(layout: Layout, key: str) -> QtCore.QRectF:
+    """What painting a grid covers: its cells and labels, and its outlines' overhang."""
+    x, y, w, h = layout.grid_rect(key)
+    b = layout.geo.grids[key]
+    c = layout.cell
+    return QtCore.QRectF(x - b.label_w * c - 2, y - H_INDEX * c - 2, w + b.label_w * c + 4, h + H_INDEX * c + 4)
+
+
+def text_area(layout: Layout, key: str) -> QtCore.QRectF:
+    x, y, w, h = layout.text_rect(key)
+    if key.startswith("name/"):  # drawn upwards, centred on its box
+        return QtCore.QRectF(x - h, y - 2, w + 2 * h, h + 4)
+    return QtCore.QRectF(x - 2, y - 2, w + 4, h + 4)
 
 
 def render(painter: Painter, frame: Frame, layout: Layout) -> QtGui.QImage:

@@ -20,7 +20,7 @@ from convviz.sliding import SUPPORTED, Slider, Step
 from ..i18n import tr
 from ..qt import QtCore, QtGui, QtWidgets, Qt, Signal
 from . import frame as fr
-from .paint import Painter, fixed_family, render, text_family
+from .paint import Painter, fixed_family, grid_area, render, text_area, text_family
 
 ZOOM_STEP = 1.25
 ZOOM_MIN, ZOOM_MAX = 0.4, 4.0
@@ -57,8 +57,22 @@ class Canvas(QtWidgets.QWidget):
         self._hover: tuple | None = None
 
     def set_content(self, frame: fr.Frame | None, layout: fr.Layout | None, message: str = "") -> None:
+        """Show ``frame``; when only some grids and lines changed since the last one (the kernels
+        stay put while the window moves), only they are painted again."""
+        old, old_layout = self.frame, self.layout_
         self.frame, self.layout_, self.message = frame, layout, message
-        self.update()
+        if frame is None or old is None or layout is not old_layout or frame.shape != old.shape:
+            self.update()
+            return
+        region = QtGui.QRegion()
+        for key, g in frame.grids.items():
+            if not g.same_as(old.grids.get(key)):
+                region += grid_area(layout, key).toAlignedRect()
+        for key, text in frame.texts.items():
+            if text != old.texts.get(key) and key in layout.geo.texts:
+                region += text_area(layout, key).toAlignedRect()
+        if not region.isEmpty():
+            self.update(region)
 
     def painted_texts(self) -> list[str]:
         """Every line of words the canvas draws now (besides the numbers in the cells)."""
@@ -70,7 +84,8 @@ class Canvas(QtWidgets.QWidget):
         p = QtGui.QPainter(self)
         p.fillRect(ev.rect(), QtGui.QColor("white"))
         if self.frame is not None and self.layout_ is not None:
-            self.painter.paint(p, self.frame, self.layout_)
+            p.setClipRegion(ev.region())
+            self.painter.paint(p, self.frame, self.layout_, QtCore.QRectF(ev.region().boundingRect()))
         elif self.message:
             p.setPen(QtGui.QColor(90, 90, 90))
             f = QtGui.QFont(self.font())
