@@ -46,6 +46,7 @@ MAX_CELL_PX = 64  # a small map is not blown up beyond this per cell in the colu
 MIN_FONT_PX = 11  # numbers smaller than this are not drawn at all (unreadable)
 MAX_FONT_PX = 22
 MAX_LABELS = 2500  # more visible cells than this: too small to label anyway
+ANCHOR_MS = 300  # how long the map in view is held in place while the column is laid out again
 STALE_DIM_MS = 150  # maps not recomputed within this long are dimmed (quick edits never flicker)
 
 
@@ -53,6 +54,15 @@ STALE_DIM_MS = 150  # maps not recomputed within this long are dimmed (quick edi
 def lut(name: str) -> np.ndarray:
     """The colour map's 256-entry RGB lookup table (uint8)."""
     return np.ascontiguousarray(cmap(name).getLookupTable(nPts=256, alpha=False), dtype=np.uint8)
+
+
+@lru_cache(maxsize=16)
+def lut4(name: str) -> np.ndarray:
+    """The same table with an opaque alpha column: pyqtgraph then makes an RGBA image, never an
+    indexed one (an indexed image is converted again on every paint: 3.7 ms against 0.1 ms)."""
+    out = np.full((256, 4), 255, dtype=np.uint8)
+    out[:, :3] = lut(name)
+    return out
 
 
 @lru_cache(maxsize=512)
@@ -280,7 +290,7 @@ def _strip(name: str) -> QtGui.QImage:
     """The colour map as a 1 x 256 image, high values at the top."""
     rgb = np.ascontiguousarray(lut(name)[::-1].reshape(256, 1, 3))
     img = QtGui.QImage(rgb.data, 1, 256, 3, QtGui.QImage.Format.Format_RGB888)
-    return img.copy()  # owns its pixels
+    return img.convertToFormat(QtGui.QImage.Format.Format_ARGB32_Premultiplied)  # owns its pixels
 
 
 class ColorBar(QtWidgets.QWidget):
@@ -405,7 +415,16 @@ def dashed_box_item() -> QtWidgets.QGraphicsPathItem:
 
 
 class MapImage(pg.ImageItem):
-    """The mosaic image; reports hover and click positions in mosaic pixels."""
+    """The mosaic image; reports hover and click positions in mosaic pixels.
+
+    Its picture is kept in the painter's own format (premultiplied ARGB32), converted once per
+    new image rather than on every paint."""
+
+    def render(self, *args, **kwargs):
+        super().render(*args, **kwargs)
+        q = self.qimage
+        if q is not None and q.format() != QtGui.QImage.Format.Format_ARGB32_Premultiplied:
+            self.qimage = q.convertToFormat(QtGui.QImage.Format.Format_ARGB32_Premultiplied)
 
     hovered = Signal(object)  # (y, x) or None
     clicked = Signal(float, float)
@@ -679,7 +698,7 @@ class LayerMapWidget(QtWidgets.QFrame):
             lo, hi = lv.lo, lv.hi
         name = scale_name(layer_lv if self._norm != "global" or not self._global else self._global, self._gray)
         mosaic, _ = dp.tile(data, sub_layout)
-        self.image.setLookupTable(lut(name))
+        self.image.setLookupTable(lut4(name))
         self.image.setImage(mosaic, levels=(lo, hi), autoLevels=False)
         self.view.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.02)
         self.drawn = Drawn(arr, f, sub_layout)
@@ -884,6 +903,15 @@ class FeatureArea(QtWidgets.QScrollArea):
         self._arrived: set[int] = set()  # layers delivered since the last draw (read from the session)
         self._looked_at: LayerMapWidget | None = None  # the map the pointer last clicked or traced
         self._anchor: tuple[LayerMapWidget, int] | None = None
+        # The anchor holds while Qt lays the column out in its own time (no extra work of ours):
+        # each time the scroll range changes or the anchored panel moves it is scrolled back; it
+        # is let go shortly after, or at once when the learner scrolls.
+        self._let_go = QtCore.QTimer(self)
+        self._let_go.setSingleShot(True)
+        self._let_go.setInterval(ANCHOR_MS)
+        self._let_go.timeout.connect(self._release_view)
+        self.verticalScrollBar().rangeChanged.connect(lambda *_: self._keep_anchor())
+        self.verticalScrollBar().actionTriggered.connect(lambda *_: self._release_view(keep=False))
 
     def attach(self, session) -> None:
         """Follow ``session`` (a ui.session.ComputeSession)."""
@@ -934,43 +962,56 @@ class FeatureArea(QtWidgets.QScrollArea):
         return None
 
     def hold_view(self) -> None:
-        """Remember where the map in view is, before something may change the panels' heights."""
+        """Remember where the map in view is, before something may change the panels' heights;
+        it is kept there while the column is laid out again."""
         if self._anchor is None:
             w = self._focus_widget()
             if w is not None:
                 self._anchor = (w, w.y() - self.verticalScrollBar().value())
+                w.installEventFilter(self)
+                self._let_go.start()
 
-    def restore_view(self) -> None:
-        """Lay the column out now and scroll so the remembered map is where it was."""
-        a, self._anchor = self._anchor, None
+    def _keep_anchor(self) -> None:
+        a = self._anchor
         if a is None:
             return
-        for _ in range(3):  # the panel, the column, then the scroll area's range
-            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
         w, offset = a
         if w in self.widgets and w.isVisible():
             sb = self.verticalScrollBar()
             if sb.value() != w.y() - offset:
                 sb.setValue(w.y() - offset)
 
-    def fit_all(self, shapes: dict[int, tuple[int, int, int]] | None = None, now: bool = True) -> None:
+    def _release_view(self, keep: bool = True) -> None:
+        if keep:
+            self._keep_anchor()
+        self._let_go.stop()
+        a, self._anchor = self._anchor, None
+        if a is not None:
+            a[0].removeEventFilter(self)
+        self._render_visible()
+
+    def restore_view(self) -> None:
+        """Lay the column out now and scroll the remembered map back to where it was (tests; the
+        app lets Qt lay out in its own time and follows, see hold_view)."""
+        for _ in range(3):
+            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+        self._release_view()
+
+    def eventFilter(self, obj, ev):  # noqa: N802 - the anchored panel moved: scroll it back
+        if ev.type() == QtCore.QEvent.Type.Move and self._anchor is not None and obj is self._anchor[0]:
+            self._keep_anchor()
+        return False
+
+    def fit_all(self, shapes: dict[int, tuple[int, int, int]] | None = None) -> None:
         """Every panel at its height for the current width (``shapes``: index -> known shape),
-        keeping the map in view where it is (``now``: laid out at once; else when the event
-        loop next runs, as inside a resize)."""
+        keeping the map in view where it is."""
         width = self.viewport().width()
         self.hold_view()
-        changed = False
         for w in self.widgets:
             shape = shapes.get(w.index) if shapes else None
             if shape is None and w.array is not None:
                 shape = w.array.shape
-            changed |= w.fit_shape(shape, width)
-        if not changed:
-            self._anchor = None  # nothing moved
-        elif now:
-            self.restore_view()
-        else:
-            QtCore.QTimer.singleShot(0, self, self.restore_view)
+            w.fit_shape(shape, width)
 
     # --- following the session ---------------------------------------------------------------
     def show_analysis(self, project, info, first: int) -> None:
@@ -997,11 +1038,7 @@ class FeatureArea(QtWidgets.QScrollArea):
                                                                   src=source_label(project.input.source)))
         if self.session is None or self.session.map(-1) is None:
             iw.set_stale(True, dim=False)  # a new input: its map comes with the result
-        self.hold_view()
-        anchor = self._anchor
         self.fit_all(shapes)
-        self._anchor = anchor  # headers and messages may have changed the panels' heights too
-        self.restore_view()
         self._dim.start()
 
     def _dim_stale(self) -> None:
@@ -1020,11 +1057,10 @@ class FeatureArea(QtWidgets.QScrollArea):
         self._arrived.clear()
         info = self.session.info
         self.hold_view()
-        moved = False
         if res.input is not None:
             iw = self.widget_for(-1)
             if iw.array is not res.input:
-                moved |= self.set_layer_array(-1, res.input)
+                self.set_layer_array(-1, res.input)
             else:
                 iw.set_stale(False)
         for i, arr in enumerate(res.outputs):
@@ -1037,14 +1073,12 @@ class FeatureArea(QtWidgets.QScrollArea):
                 w.set_stale(False)
             elif w.array is not arr:
                 w.set_array(arr, render=False)
-                moved |= w.fit_height(self.viewport().width())
+                w.fit_height(self.viewport().width())
             else:
                 w.set_stale(False)  # the same maps (an edit that was undone): no redraw
         if self.norm == "global":
             self.refresh_levels()
-        if moved:
-            self.restore_view()
-        self._anchor = None
+
         self._render_visible()
         if res.error:
             error = tr_core(res.error)
@@ -1066,7 +1100,7 @@ class FeatureArea(QtWidgets.QScrollArea):
         stale or invalid since it arrived is not there any more, and is not drawn."""
         arrived, self._arrived = self._arrived, set()
         width = self.viewport().width()
-        drew = moved = False
+        drew = False
         self.hold_view()
         for index in sorted(arrived):
             arr = self.session.map(index) if self.session is not None else None
@@ -1075,13 +1109,11 @@ class FeatureArea(QtWidgets.QScrollArea):
             w = self.widget_for(index)
             if w.array is not arr:
                 w.set_array(arr, render=False)
-                moved |= w.fit_height(width)
+                w.fit_height(width)
                 drew = True
         if drew and self.norm == "global":
             self.refresh_levels()
-        if moved:
-            self.restore_view()
-        self._anchor = None
+
         self._render_visible()
 
     # --- drawing -------------------------------------------------------------------------------
@@ -1128,12 +1160,16 @@ class FeatureArea(QtWidgets.QScrollArea):
     def resizeEvent(self, ev):  # noqa: N802
         self.hold_view()  # positions are still those of the old width
         super().resizeEvent(ev)
-        self.fit_all(now=False)
+        self.fit_all()
         self._render_visible()
 
     def scroll_to_layer(self, index: int) -> None:
         if 0 <= index + 1 < len(self.widgets):
             self.ensureWidgetVisible(self.widgets[index + 1], 0, 0)
+
+    def ensureWidgetVisible(self, w, xmargin: int = 50, ymargin: int = 50) -> None:  # noqa: N802 - Qt's name
+        self._release_view(keep=False)  # scrolled on purpose: what was in view is no longer held
+        super().ensureWidgetVisible(w, xmargin, ymargin)
 
 
 def _map_shape(shape) -> tuple[int, int, int] | None:
@@ -1167,7 +1203,13 @@ def _escape(s: str) -> str:
 
 def source_label(src: str) -> str:
     if src.startswith(("sample:", "pattern:")):
-        return src.split(":", 1)[1].replace("_", " ")
+        kind, name = src.split(":", 1)
+        from .i18n import current_language, tr_in
+        from .input_panel import PATTERN_LABELS, SAMPLE_LABELS
+        label = (SAMPLE_LABELS if kind == "sample" else PATTERN_LABELS).get(name)
+        if label and current_language() != "en":  # the name the Input panel gives it
+            return tr_in("InputPanel", label)
+        return name.replace("_", " ")
     return os.path.basename(src)
 
 
@@ -1308,7 +1350,7 @@ class ChannelView(QtWidgets.QWidget):
             path.addRect(QtCore.QRectF(l, t, r - l + 1, b - t + 1))
         self.box_item.setPath(path)
         data = np.asarray(arr, dtype=np.float32)
-        self.image.setLookupTable(lut(name))
+        self.image.setLookupTable(lut4(name))
         self.image.setImage(data, levels=(lv.lo, lv.hi), autoLevels=False)
         self.cells.set_data(data, data, (lv.lo, lv.hi), name)
         self.bar.set_scale(name, lv.lo, lv.hi)

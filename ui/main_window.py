@@ -315,11 +315,15 @@ class MainWindow(QtWidgets.QMainWindow):
         lp.duplicate_requested.connect(self.duplicate_layer)
         lp.move_requested.connect(self.move_layer)
         lp.reorder_requested.connect(self.reorder_layers)
-        lp.arg_edited.connect(self.edit_arg)
+        # a held spin arrow is paced by the maps: each value applied is drawn (ui/edit_pacer.py)
+        from .edit_pacer import EditPacer
+        self.pacer = EditPacer(self.session, self)
+        lp.arg_edited.connect(lambda i, name, value: self.pacer.pace(("arg", i, name), self.edit_arg, i, name, value))
         lp.kernel_edited.connect(self.edit_kernel)
         lp.selection_changed.connect(self.features.scroll_to_layer)
-        self.input_panel.input_edited.connect(self.edit_input)
-        self.input_panel.seed_edited.connect(self.edit_seed)
+        self.input_panel.input_edited.connect(lambda spec, text: self.pacer.pace(("input", text), self.edit_input,
+                                                                                spec, text))
+        self.input_panel.seed_edited.connect(lambda seed: self.pacer.pace(("seed",), self.edit_seed, seed))
         self.input_panel.open_image_requested.connect(self.open_image)
         self.features.channel_clicked.connect(self.enlarge_channel)
         self.features.pixel_clicked.connect(self.pixel_clicked)

@@ -59,8 +59,10 @@ def no_leaks():
 
 
 def wait_maps(qtbot, win, timeout=90_000):
-    qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.generation == win.generation,
-                    timeout=timeout)
+    """Until the newest maps are drawn and no edit is held back for them (ui/edit_pacer.py)."""
+    pacer = getattr(win, "pacer", None)
+    qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.generation == win.generation
+                    and not (pacer is not None and pacer.waiting()), timeout=timeout)
     return win.last_result
 
 

@@ -384,3 +384,52 @@ def test_exported_layer_is_slide_ready(make_window, qtbot, tmp_path):
         got = rgb[int(oy + y * k + k // 2), int(ox + x * k + k // 2)]
         assert np.abs(got.astype(int) - expect.astype(int)).max() <= 4, (ch, y, x, got, expect)
     assert f"ch 0 · ±{plain3(m[0])}" in texts, "each channel says its real range"
+
+
+# --- a held spin arrow: the maps follow ---------------------------------------------------------
+
+def two_convs() -> Project:
+    return Project(InputSpec(1, 10, 10, "pattern:checkerboard"),
+                   (C(out_channels=2, kernel_size=3, padding=1), C(out_channels=2, kernel_size=3, padding=1)))
+
+
+def held_window(make_window):
+    gated = GatedEngine(hold_after=0)
+    gated.release()
+    win = make_window(project=two_convs(), engine=gated)
+    gated.gate.clear()  # from now on each compute waits inside its first layer until released
+    win.layers.select(0)
+    return win, gated, win.layers.editors["out_channels"].spin
+
+
+def test_a_held_arrow_shows_the_values_on_the_way(make_window, qtbot):
+    """Values that come while a quick compute runs wait for it instead of cancelling it: each
+    value applied is drawn, and the last one wins."""
+    win, gated, spin = held_window(make_window)
+    drawn = []
+    win.maps_updated.connect(lambda g: drawn.append(win.session.map(0).shape[0]))
+    spin.setValue(3)
+    assert gated.held.wait(30)  # computing out_channels=3
+    gen3 = win.generation
+    spin.setValue(4)
+    spin.setValue(5)  # the arrow is still held
+    assert win.project.layers[0].get("out_channels") == 3, "a value came in while the compute ran"
+    gated.release()
+    wait_maps(qtbot, win)
+    assert dict(gated.runs)[gen3] == "result", "the compute of the value on the way was cancelled"
+    assert drawn == [3, 5], "the maps skipped the value on the way, or did not end on the last one"
+    assert win.project.layers[0].get("out_channels") == 5 and spin.value() == 5
+    assert win.features.widget_for(0).array.shape == (5, 10, 10)
+    win.doc.undo_stack.undo()  # the held values are one undo step
+    wait_maps(qtbot, win)
+    assert win.project.layers[0].get("out_channels") == 2
+    # an undo while a value waits drops it: the value never comes back after the undo
+    gated.gate.clear()
+    spin.setValue(3)
+    assert gated.held.wait(30)
+    spin.setValue(4)
+    win.act_undo.trigger()
+    gated.release()
+    wait_maps(qtbot, win)
+    assert win.project.layers[0].get("out_channels") == 2
+    assert win.features.widget_for(0).array.shape == (2, 10, 10)
