@@ -349,17 +349,32 @@ class ColorBar(QtWidgets.QWidget):
             if lo < 0 < hi:
                 out.append((0.0, "0"))
             return out
-        out = [(lo, plain(lo, 3)), (hi, plain(hi, 3))]
-        room = int((bottom - top) / (fm.height() * 2.2)) - 1
+        k = self.power()
+        f = 10.0 ** k
+        out = [(lo, plain(lo / f, 3)), (hi, plain(hi / f, 3))]
+        room = min(6, int((bottom - top) / (fm.height() * 2.5)) - 1)
         span = hi - lo
         for v in nice_ticks(lo, hi, max(0, room)):
             y = bottom - (v - lo) / span * (bottom - top)
             if min(y - top, bottom - y) >= fm.height() * 1.3:
-                out.append((v, plain(v, 3)))
+                out.append((v, plain(v / f, 3)))
         return out
 
+    def power(self) -> int:
+        """k when the labels are the values divided by 10^k (written above the bar as x10^k):
+        for values below 0.01 or from 100,000 up, whose plain decimals would not fit."""
+        m = max(abs(self._lo), abs(self._hi))
+        if self._end_labels is not None or m == 0 or not math.isfinite(m) or 0.01 <= m < 1e5:
+            return 0
+        return int(math.floor(math.log10(m)))
+
+    def _lines(self) -> tuple[str, ...]:
+        k = self.power()
+        sup = str(k).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        return self._caption + ((f"×10{sup}",) if k else ())
+
     def _bar_span(self, h: int, fm: QtGui.QFontMetrics) -> tuple[float, float]:
-        top = 4 + len(self._caption) * fm.height() + fm.height() / 2
+        top = 4 + len(self._lines()) * fm.height() + fm.height() / 2
         return top, h - fm.height() / 2 - 2
 
     def paintEvent(self, ev):  # noqa: N802
@@ -370,7 +385,7 @@ class ColorBar(QtWidgets.QWidget):
         fm = QtGui.QFontMetrics(self._font)
         top, bottom = self._bar_span(self.height(), fm)
         p.setPen(QtGui.QColor("#333"))
-        for i, line in enumerate(self._caption):
+        for i, line in enumerate(self._lines()):
             p.drawText(QtCore.QRectF(0, 2 + i * fm.height(), self.width(), fm.height()),
                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), line)
         if bottom - top < 8:
@@ -721,12 +736,12 @@ class LayerMapWidget(QtWidgets.QFrame):
         name = getattr(self, "_cmap_name", scale_name(sc, self._gray))
         if self._norm == "channel":
             self.bar.set_scale(name, sc.lo, sc.hi, (tr("per channel"), tr("ch {c}").format(c=self._bar_channel)))
-            note = tr("colours normalised per channel · channel {c}: {lo} … {hi}").format(
+            note = tr("colours normalised per channel · channel {c}: {lo} to {hi}").format(
                 c=self._bar_channel, lo=plain(sc.lo), hi=plain(sc.hi))
         else:
             self.bar.set_scale(name, sc.lo, sc.hi)
-            note = (tr("colours: {lo} … {hi} (all layers)") if self._norm == "global" and self._global
-                    else tr("colours: {lo} … {hi} (this layer)")).format(lo=plain(sc.lo), hi=plain(sc.hi))
+            note = (tr("colours: {lo} to {hi} (all layers)") if self._norm == "global" and self._global
+                    else tr("colours: {lo} to {hi} (this layer)")).format(lo=plain(sc.lo), hi=plain(sc.hi))
         self._scale_note = note
         if not self._hovering:
             self.readout.setText(note)
@@ -1222,6 +1237,9 @@ class ChannelView(QtWidgets.QWidget):
 
     MIN_PLOT = 150  # pixels: the plot never shrinks below a readable size
 
+    def sizeHint(self):  # noqa: N802 - the Channel dock's width on first start (a saved layout wins)
+        return QtCore.QSize(320, 420)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.title = QtWidgets.QLabel(tr("Click a channel in any map to enlarge it here."))
@@ -1467,9 +1485,9 @@ def render_layer_image(arr: np.ndarray, title: str, mode: str, global_levels: dp
             note = tr("Colours normalised per channel: each channel from -m to +m, m its largest magnitude "
                       "(beside the channel numbers)")
     elif mode == "global" and global_levels is not None:
-        note = tr("Colours: one scale for all layers, {lo} … {hi}").format(lo=plain(lo), hi=plain(hi))
+        note = tr("Colours: one scale for all layers, {lo} to {hi}").format(lo=plain(lo), hi=plain(hi))
     else:
-        note = tr("Colours: this layer's range, {lo} … {hi}").format(lo=plain(lo), hi=plain(hi))
+        note = tr("Colours: this layer's range, {lo} to {hi}").format(lo=plain(lo), hi=plain(hi))
     p.setFont(note_font)
     p.setPen(QtGui.QColor("#444"))
     p.drawText(QtCore.QRectF(margin, y, width - 2 * margin, QtGui.QFontMetrics(note_font).height()),
@@ -1487,7 +1505,8 @@ def render_layer_image(arr: np.ndarray, title: str, mode: str, global_levels: dp
         label = tr("ch {c}").format(c=ch)
         if ranges is not None:
             a, b = ranges[ch]
-            label += " · " + (f"±{plain(b)}" if layer_lv.signed else f"{plain(a)} … {plain(b)}")
+            label += " · " + (f"±{plain(b)}" if layer_lv.signed
+                              else tr("{lo} to {hi}").format(lo=plain(a), hi=plain(b)))
         p.setPen(QtGui.QColor("#222"))
         p.drawText(QtCore.QRectF(ox, oy, tw + gap, label_h),
                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), label)
