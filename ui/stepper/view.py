@@ -144,6 +144,7 @@ class SlidingView(QtWidgets.QWidget):
         self.base_model: Slider | None = None  # the layer as torch computes it
         self.slider_model: Slider | None = None  # what is shown (the true convolution when flipped)
         self._layer: int | None = None  # the layer shown
+        self._layer_type: str | None = None  # and its type
         self._wanted: int | None = None  # the layer asked for (shown when its maps are there)
         self.out_channel = 0
         self.first_row = 0
@@ -159,7 +160,8 @@ class SlidingView(QtWidgets.QWidget):
         self.layout_: fr.Layout | None = None
         self._options: list[fr.Shape] = []
         self._layers: list[int] = []
-        self._keep_t = False
+        self._keep_t = False  # the next layer shown keeps the step (an edit, not another project)
+        self._project_key = None  # (title, input, seed, folder) of the project analysed last
         self._needs_refresh = False
         self._selecting = False
         self.session = None  # the ComputeSession whose numbers are shown
@@ -341,13 +343,12 @@ class SlidingView(QtWidgets.QWidget):
         project's name).  An edit keeps the step; another project (title, input, seed or
         folder) starts again at step 0, as does another layer type where the layer was."""
         key = (project.title, project.input, project.seed, self.session.base_dir)
-        same = key == getattr(self, "_project_key", None)
+        same = key == self._project_key
         self._project_key = key
         if self._layer is None:
             return
         spec = project.layers[self._layer] if self._layer < len(project.layers) else None
-        self._keep_t = same and spec is not None and self.base_model is not None and \
-            spec.type == self.base_model.spec.type
+        self._keep_t = same and spec is not None and spec.type == self._layer_type
         if first <= self._layer or not same:
             self._clear(tr("Computing layer {i}…").format(i=self._layer))
             self._wanted = self._layer if self._wanted is None else self._wanted
@@ -484,7 +485,7 @@ class SlidingView(QtWidgets.QWidget):
             return False
         t = self.t if keep_position and index == self._layer else 0
         self._wanted = index
-        self._layer = index
+        self._layer, self._layer_type = index, spec.type
         if self.layer_panel is not None and self.layer_panel.current() != index:
             self._selecting = True
             try:
