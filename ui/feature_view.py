@@ -429,6 +429,20 @@ def dashed_box_item() -> QtWidgets.QGraphicsPathItem:
     return item
 
 
+_ARGB: dict[bytes, np.ndarray] = {}
+
+
+def _argb_table(table: np.ndarray) -> np.ndarray:
+    """An opaque RGB(A) lookup table as 32-bit ARGB words (premultiplied: alpha is 255)."""
+    key = table.tobytes()
+    out = _ARGB.get(key)
+    if out is None:
+        t = table.astype(np.uint32)
+        out = (np.uint32(0xFF000000) | (t[:, 0] << 16) | (t[:, 1] << 8) | t[:, 2]).astype(np.uint32)
+        _ARGB[key] = out
+    return out
+
+
 class MapImage(pg.ImageItem):
     """The mosaic image; reports hover and click positions in mosaic pixels.
 
@@ -436,6 +450,25 @@ class MapImage(pg.ImageItem):
     new image rather than on every paint."""
 
     def render(self, *args, **kwargs):
+        img, table, lv = self.image, self.lut, self.levels
+        if (isinstance(img, np.ndarray) and img.ndim == 2 and img.dtype == np.float32 and img.size
+                and isinstance(table, np.ndarray) and table.shape == (256, 4) and lv is not None
+                and np.ndim(lv) == 1):
+            # levels and table in one pass to the painter's own pixels (pyqtgraph's way makes an
+            # RGBA image that is then converted again: twice the work, on every new image)
+            lo, hi = float(lv[0]), float(lv[1])
+            t = (img - np.float32(lo)) * np.float32(255.0 / (hi - lo) if hi != lo else 0.0)
+            nan = np.isnan(t)
+            np.clip(t, 0, 255, out=t)
+            t[nan] = 0
+            argb = _argb_table(table)[t.astype(np.uint8)]
+            argb[nan] = 0  # the gaps between tiles: transparent
+            h, w = argb.shape
+            self._argb = argb  # the QImage reads this memory
+            self.qimage = QtGui.QImage(argb.data, w, h, 4 * w, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            self._renderRequired = False
+            self._unrenderable = False
+            return
         super().render(*args, **kwargs)
         q = self.qimage
         if q is not None and q.format() != QtGui.QImage.Format.Format_ARGB32_Premultiplied:
