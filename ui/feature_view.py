@@ -605,6 +605,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         self.image.clicked.connect(self._on_click)
         self.image.shift_hovered.connect(self._on_shift_hover)
         self.graphics.installEventFilter(self)
+        self.readout.installEventFilter(self)
 
     # --- state -------------------------------------------------------------------------------
     def set_header(self, html: str, formula: str = "") -> None:
@@ -767,17 +768,26 @@ class LayerMapWidget(QtWidgets.QFrame):
             self.bar.clear()
             return
         name = getattr(self, "_cmap_name", scale_name(sc, self._gray))
+        lo, hi = plain(sc.lo), plain(sc.hi)
         if self._norm == "channel":
             self.bar.set_scale(name, sc.lo, sc.hi, (tr("per channel"), tr("ch {c}").format(c=self._bar_channel)))
             note = tr("colours normalised per channel · channel {c}: {lo} to {hi}").format(
-                c=self._bar_channel, lo=plain(sc.lo), hi=plain(sc.hi))
+                c=self._bar_channel, lo=lo, hi=hi)
+            short = tr("channel {c}: {lo} to {hi}").format(c=self._bar_channel, lo=lo, hi=hi)
         else:
             self.bar.set_scale(name, sc.lo, sc.hi)
             note = (tr("colours: {lo} to {hi} (all layers)") if self._norm == "global" and self._global
-                    else tr("colours: {lo} to {hi} (this layer)")).format(lo=plain(sc.lo), hi=plain(sc.hi))
-        self._scale_note = note
+                    else tr("colours: {lo} to {hi} (this layer)")).format(lo=lo, hi=hi)
+            short = tr("{lo} to {hi}").format(lo=lo, hi=hi)
+        self._scale_notes = (note, short)
         if not self._hovering:
-            self.readout.setText(note)
+            self._show_scale_note()
+
+    def _show_scale_note(self) -> None:
+        """The scale line, shortened when the panel is narrow (the bar names the mode too)."""
+        notes = getattr(self, "_scale_notes", ("", ""))
+        fits = self.readout.fontMetrics().horizontalAdvance(notes[0]) <= self.readout.width()
+        self.readout.setText(notes[0] if fits or not self.readout.width() else notes[1])
 
     @property
     def _step(self) -> int:
@@ -807,9 +817,12 @@ class LayerMapWidget(QtWidgets.QFrame):
         self.field_label.setGeometry(6, max(0, g.height() - h - 4), w, h)
         self.field_label.raise_()
 
-    def eventFilter(self, obj, ev):  # noqa: N802 - the plot was resized: the caption follows
-        if obj is self.graphics and ev.type() == QtCore.QEvent.Type.Resize:
-            self._place_caption()
+    def eventFilter(self, obj, ev):  # noqa: N802 - resized: the caption and the scale line follow
+        if ev.type() == QtCore.QEvent.Type.Resize:
+            if obj is self.graphics:
+                self._place_caption()
+            elif obj is self.readout and not self._hovering:
+                self._show_scale_note()
         return False
 
     def field_mask(self) -> np.ndarray | None:
@@ -887,7 +900,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         hit = self.locate(*pos) if pos is not None else None
         if hit is None:
             self._hovering = False
-            self.readout.setText(getattr(self, "_scale_note", ""))
+            self._show_scale_note()
             return
         ch, y, x = hit
         self._hovering = True
