@@ -1,0 +1,185 @@
+"""What the training views draw, Qt-free: the kernel mosaic's layout, predictions on the test
+set, the confusion matrix and saliency.
+
+``kernel_mosaic`` tiles every convolution's weights as one image (a block per layer, a row per
+kernel, a column per input channel, one pixel gap), so the GUI draws one ImageItem; ``cell_at``
+maps a pixel of it back to (layer, kernel, input channel).  ``predict`` runs a Trainer's model
+on its test set in inference mode (on the compute thread that owns the trainer) and restores
+training mode; torch is imported inside the functions that need it (tests/test_purity.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+GAP = 1  # pixels between kernels
+LAYER_GAP = 3  # pixels between two layers' blocks
+MAX_KERNELS = 64  # kernels (rows) shown per layer
+MAX_INPUTS = 64  # input channels (columns) shown per kernel
+
+
+@dataclass(frozen=True)
+class Block:
+    """Where one layer's kernels are in the mosaic: top-left (y, x), kernel size, how many
+    kernels and input channels are shown (of how many)."""
+
+    layer: int
+    y: int
+    x: int
+    kh: int
+    kw: int
+    rows: int
+    cols: int
+    kernels: int
+    inputs: int
+
+    @property
+    def height(self) -> int:
+        return self.rows * (self.kh + GAP) - GAP
+
+    @property
+    def width(self) -> int:
+        return self.cols * (self.kw + GAP) - GAP
+
+
+@dataclass(frozen=True)
+class Mosaic:
+    image: np.ndarray  # (H, W) float32, NaN in the gaps
+    blocks: tuple[Block, ...]
+    limit: float  # max |weight| shown (levels are -limit..limit, symmetric about 0)
+
+
+def kernel_mosaic(conv_weights: Mapping[int, tuple], baseline: Mapping[int, tuple] | None = None) -> Mosaic:
+    """Every layer's 4-D weight (out, in/groups, kh, kw) tiled as one image; with ``baseline``
+    (the same mapping at the start), the change since then.  Layers without a 4-D weight (or
+    whose baseline has another shape) are left out."""
+    blocks: list[Block] = []
+    parts: list[np.ndarray] = []
+    y = 0
+    for layer in sorted(conv_weights):
+        params = conv_weights[layer]
+        if not params:
+            continue
+        w = np.asarray(params[0], dtype=np.float32)
+        if w.ndim != 4:
+            continue
+        if baseline is not None:
+            b = baseline.get(layer)
+            if not b or np.shape(b[0]) != w.shape:
+                continue
+            w = w - np.asarray(b[0], dtype=np.float32)
+        o, i, kh, kw = w.shape
+        rows, cols = min(o, MAX_KERNELS), min(i, MAX_INPUTS)
+        blk = Block(layer, y, 0, kh, kw, rows, cols, o, i)
+        tile = np.full((blk.height, blk.width), np.nan, dtype=np.float32)
+        for r in range(rows):
+            for c in range(cols):
+                tile[r * (kh + GAP):r * (kh + GAP) + kh, c * (kw + GAP):c * (kw + GAP) + kw] = w[r, c]
+        blocks.append(blk)
+        parts.append(tile)
+        y += blk.height + LAYER_GAP
+    if not blocks:
+        return Mosaic(np.full((1, 1), np.nan, dtype=np.float32), (), 1.0)
+    width = max(b.width for b in blocks)
+    img = np.full((y - LAYER_GAP, width), np.nan, dtype=np.float32)
+    for b, t in zip(blocks, parts):
+        img[b.y:b.y + b.height, b.x:b.x + b.width] = t
+    finite = img[np.isfinite(img)]
+    limit = float(np.abs(finite).max()) if finite.size else 0.0
+    return Mosaic(img, tuple(blocks), limit if limit > 0 else 1.0)
+
+
+def cell_at(mosaic: Mosaic, y: float, x: float) -> tuple[int, int, int] | None:
+    """(layer, kernel, input channel) of the kernel drawn at mosaic pixel (y, x), or None."""
+    yi, xi = int(np.floor(y)), int(np.floor(x))
+    for b in mosaic.blocks:
+        if b.y <= yi < b.y + b.height and b.x <= xi < b.x + b.width:
+            r, ry = divmod(yi - b.y, b.kh + GAP)
+            c, cx = divmod(xi - b.x, b.kw + GAP)
+            if ry < b.kh and cx < b.kw:
+                return b.layer, r, c
+            return None
+    return None
+
+
+def confusion_matrix(true: np.ndarray, pred: np.ndarray, classes: int) -> np.ndarray:
+    """counts[t, p]: test examples of class t predicted as p (int64, sums to len(true))."""
+    t = np.asarray(true, dtype=np.int64)
+    p = np.asarray(pred, dtype=np.int64)
+    return np.bincount(t * classes + p, minlength=classes * classes).reshape(classes, classes)
+
+
+@dataclass(frozen=True, eq=False)
+class Predictions:
+    """The model's answers on the whole test set at one step."""
+
+    step: int
+    classes: tuple[str, ...]
+    true: np.ndarray  # (N,) int64
+    pred: np.ndarray  # (N,) int64
+    confidence: np.ndarray  # (N,) float32: the predicted class's probability
+    confusion: np.ndarray  # (K, K) int64
+    images: np.ndarray  # (M, C, H, W) uint8: the first M test images (the grid's)
+
+    @property
+    def accuracy(self) -> float:
+        return float((self.true == self.pred).mean()) if len(self.true) else 0.0
+
+
+def predict(trainer, grid: int = 48, batch: int = 500) -> Predictions:
+    """Run ``trainer``'s model on its whole test set in inference mode (the compute thread; the
+    trainer's own thread), then put it back in training mode."""
+    import torch
+
+    ds = trainer.dataset
+    model = trainer.model
+    was_training = model.training
+    model.eval()
+    preds, confs = [], []
+    try:
+        with torch.inference_mode():
+            x_all = trainer._test_x
+            for a in range(0, len(x_all), batch):
+                logits = model(x_all[a:a + batch].float().div_(255)).flatten(1)
+                p = torch.softmax(logits.double(), 1)
+                c, k = p.max(1)
+                preds.append(k.cpu())
+                confs.append(c.float().cpu())
+    finally:
+        model.train(was_training)
+    pred = torch.cat(preds).numpy().astype(np.int64) if preds else np.zeros(0, np.int64)
+    conf = torch.cat(confs).numpy() if confs else np.zeros(0, np.float32)
+    true = np.array(ds.test_y, dtype=np.int64)
+    images = np.array(ds.test_x[:grid])
+    for a in (pred, conf, true, images):
+        a.setflags(write=False)
+    cm = confusion_matrix(true, pred, ds.num_classes)
+    cm.setflags(write=False)
+    return Predictions(trainer.step_count, tuple(ds.classes), true, pred, conf, cm, images)
+
+
+def saliency(trainer, image: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """|d logit[predicted] / d input|, the maximum over channels, (H, W) float32, for the
+    trainer's watched example (or ``image``, (C, H, W) in [0, 1]); and the predicted class."""
+    import torch
+
+    model = trainer.model
+    x = trainer._watch_x if image is None else torch.tensor(np.asarray(image, np.float32))[None]
+    x = x.detach().clone().to(trainer.device).requires_grad_(True)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            logits = model(x).flatten(1)[0]
+            k = int(logits.argmax())
+            (g,) = torch.autograd.grad(logits[k], x)
+    finally:
+        model.train(was_training)
+    sal = g[0].abs().amax(0).cpu().numpy().astype(np.float32)
+    sal.setflags(write=False)
+    return sal, k
+
+
+__all__ = ["Block", "Mosaic", "Predictions", "cell_at", "confusion_matrix", "kernel_mosaic", "predict", "saliency"]

@@ -1,0 +1,162 @@
+"""The training views (ui/views/kernels.py, predictions.py, drawing_pad.py) on the real compute
+session and a TrainingJob: LeNet-5 (the preset) on digits.  Torch is the oracle: the mosaic is
+compared with the snapshot's and the engine's weights, the predictions with a torch model
+built from the snapshot's weights."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from convviz.predict import GAP, cell_at, kernel_mosaic
+from convviz.samples import load_preset
+from convviz.training_config import TrainConfig
+
+CONFIG = TrainConfig(data="digits", size=300, batch_size=32, lr=0.003, epochs=1000)
+
+
+@pytest.fixture
+def session(qtbot):
+    from ui.app import make_app
+    from ui.session import ComputeSession
+    make_app()
+    s = ComputeSession()
+    s.threads = 1
+    s.set_project(load_preset("lenet5"))
+    s.start()
+    qtbot.waitUntil(s.current, timeout=60_000)
+    yield s
+    assert s.shutdown(30.0)
+
+
+@pytest.fixture
+def job(session):
+    from ui.training_job import TrainingJob
+    j = TrainingJob(session, CONFIG)
+    yield j
+    j.close()
+
+
+def kernels_of(mosaic, layer):
+    """The weights read back out of the mosaic's block for ``layer``: (rows, cols, kh, kw)."""
+    b = next(b for b in mosaic.blocks if b.layer == layer)
+    out = np.empty((b.rows, b.cols, b.kh, b.kw), np.float32)
+    for r in range(b.rows):
+        for c in range(b.cols):
+            y, x = b.y + r * (b.kh + GAP), b.x + c * (b.kw + GAP)
+            out[r, c] = mosaic.image[y:y + b.kh, x:x + b.kw]
+    return out
+
+
+def test_kernel_mosaic_follows_training_and_opens_the_stepper(session, job, qtbot, tmp_path):
+    from ui.views.kernels import KernelsView
+    view = KernelsView()
+    qtbot.addWidget(view)
+    view.resize(500, 500)
+    view.show()
+    view.attach(session, job)
+    convs = [0, 3, 6]
+    # before training: the engine's initial weights
+    qtbot.waitUntil(lambda: view.mosaic is not None and len(view.mosaic.blocks) == 3, timeout=30_000)
+    for i in convs:
+        np.testing.assert_array_equal(kernels_of(view.mosaic, i), session.result.weights[i][0][:64, :64])
+    job.step(20)
+    qtbot.waitUntil(lambda: view.step == 20, timeout=60_000)
+    snap = job.latest
+    for i in convs:
+        w = snap.state[i]["weight"]
+        np.testing.assert_array_equal(kernels_of(view.mosaic, i), w[:64, :64])
+        assert not np.array_equal(w, session.result.weights[i][0])  # it learned something
+    assert view.mosaic.limit == max(float(np.abs(snap.state[i]["weight"][:64, :64]).max()) for i in convs)
+    assert view.image.levels[0] == -view.image.levels[1]  # symmetric about 0
+    # change since start: the snapshot's weights minus the engine's initial ones
+    view.delta.setChecked(True)
+    for i in convs:
+        np.testing.assert_allclose(kernels_of(view.mosaic, i),
+                                   (snap.state[i]["weight"] - session.result.weights[i][0])[:64, :64], atol=0)
+    view.delta.setChecked(False)
+    # clicking a kernel: its layer, kernel and input channel
+    b = view.mosaic.blocks[1]
+    got = []
+    view.kernel_clicked.connect(lambda *a: got.append(a))
+    y, x = b.y + 2 * (b.kh + GAP) + 1, b.x + 3 * (b.kw + GAP) + 1
+    assert cell_at(view.mosaic, y + 0.5, x + 0.5) == (3, 2, 3)
+    scene = view.image.mapToScene(QtPointF(x + 0.5, y + 0.5))
+    vp = view.plot.mapFromScene(scene)
+    from PySide6.QtCore import Qt
+    qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=vp)
+    qtbot.waitUntil(lambda: bool(got), timeout=5_000)
+    assert got[0] == (3, 2, 3)
+    assert cell_at(view.mosaic, b.y + b.kh + 0.5, b.x + 0.5) is None  # a gap
+    # export: one block of scale x scale pixels per weight, in the diverging map
+    path = tmp_path / "k.png"
+    assert view.export_png(str(path), scale=4)
+    from PySide6.QtGui import QImage
+    img = QImage(str(path))
+    assert (img.height(), img.width()) == (4 * view.mosaic.image.shape[0], 4 * view.mosaic.image.shape[1])
+
+
+def QtPointF(x, y):
+    from PySide6.QtCore import QPointF
+    return QPointF(x, y)
+
+
+def test_kernel_mosaic_layout_is_torch_order():
+    """Core: rows are kernels, columns input channels, each in torch's (out, in, kh, kw) order."""
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((4, 3, 3, 2)).astype(np.float32)
+    w1 = rng.standard_normal((2, 4, 1, 1)).astype(np.float32)
+    m = kernel_mosaic({5: (w1, None), 0: (w0, None)})
+    assert [b.layer for b in m.blocks] == [0, 5]
+    np.testing.assert_array_equal(kernels_of(m, 0), w0)
+    np.testing.assert_array_equal(kernels_of(m, 5), w1)
+    assert m.limit == max(np.abs(w0).max(), np.abs(w1).max())
+    d = kernel_mosaic({0: (w0,)}, {0: (w0 * 0.5,)})
+    np.testing.assert_allclose(kernels_of(d, 0), w0 * 0.5)
+
+
+def test_predictions_confusion_grid_and_watch(session, job, qtbot):
+    import torch
+
+    from convviz.training import build_model
+    from ui.views.predictions import PredictionsView
+    view = PredictionsView()
+    qtbot.addWidget(view)
+    view.resize(500, 700)
+    view.show()
+    view.attach(session, job)
+    job.step(15)
+    qtbot.waitUntil(lambda: view.predictions is not None and view.predictions.step == 15, timeout=60_000)
+    p = view.predictions
+    ds = job._trainer.dataset
+    n = len(ds.test_y)
+    assert int(p.confusion.sum()) == n == 60
+    assert p.classes == tuple(ds.classes)
+    # torch oracle: the snapshot's weights in a fresh model give the same answers
+    model = build_model(job._trainer.project, {i: dict(s) for i, s in job.latest.state.items()})
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.tensor(np.array(ds.test_x, np.float32) / 255)).flatten(1)
+    np.testing.assert_array_equal(p.pred, logits.argmax(1).numpy())
+    np.testing.assert_array_equal(np.diag(p.confusion).sum(), (p.pred == ds.test_y).sum())
+    # the grid: one item per shown test example; mistakes say the true class
+    assert view.grid.count() == len(p.images) == min(48, n)
+    for i in range(view.grid.count()):
+        text = view.grid.item(i).text()
+        assert ("✗" in text) == (p.pred[i] != p.true[i])
+    # bars: the watched example's top classes, best first
+    probs = job.latest.probabilities
+    assert view.bar_item.opts["width"][0] == pytest.approx(float(probs.max()))
+    # hovering a confusion cell names its count
+    view.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view.cm_plot.isVisible(), timeout=5_000)
+    scene = view.cm_plot.getViewBox().mapViewToScene(QtPointF(2, 3))
+    assert view.confusion_at(scene) == (3, 2, int(p.confusion[3, 2]))
+    # clicking a test example watches it
+    view.tabs.setCurrentIndex(0)
+    item = view.grid.item(7)
+    rect = view.grid.visualItemRect(item)
+    from PySide6.QtCore import Qt
+    qtbot.mouseClick(view.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: job.latest.watched == 7, timeout=30_000)
+    assert job.watch_index == 7 and job.latest.watched_label == int(ds.test_y[7])
+    view.close_view()

@@ -1,0 +1,1 @@
+"""Things that draw results: the training views (kernels, predictions, drawing pad)."""

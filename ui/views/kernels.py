@@ -1,0 +1,164 @@
+"""Kernels learning: every convolution's weights as one mosaic (a block per layer, a row per
+kernel, a column per input channel), in a diverging colour map symmetric about 0, updated from
+the training snapshots (at most as often as they arrive, ~10 a second).  A toggle shows the
+change since the start (the engine's initial weights); clicking a kernel opens its layer in the
+stepper; the mosaic exports as PNG (one pixel per weight, scaled up)."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from convviz.predict import Mosaic, cell_at, kernel_mosaic
+
+from ..feature_view import DIVERGING, lut, lut4
+from ..i18n import tr
+from ..qt import QtCore, QtGui, QtWidgets, Signal, pg
+
+
+def mosaic_rgb(m: Mosaic) -> np.ndarray:
+    """The mosaic as (H, W, 3) uint8 through the diverging map, levels -limit..limit; gaps white."""
+    table = lut(DIVERGING)
+    idx = np.clip(np.round((np.nan_to_num(m.image) / m.limit + 1) * 127.5), 0, 255).astype(np.uint8)
+    rgb = table[idx]
+    rgb[~np.isfinite(m.image)] = 255
+    return np.ascontiguousarray(rgb)
+
+
+class KernelsView(QtWidgets.QWidget):
+    """The live kernel mosaic (see the module doc)."""
+
+    kernel_clicked = Signal(int, int, int)  # layer, kernel, input channel
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("kernelsView")
+        self.conv_weights = None  # the mapping shown: {layer: (weight, bias)}
+        self.baseline = None  # the initial weights, for "change since start"
+        self.mosaic: Mosaic | None = None
+        self.step: int | None = None
+        self.session = None
+        bar = QtWidgets.QHBoxLayout()
+        self.delta = QtWidgets.QCheckBox(tr("Change since start"))
+        self.delta.setToolTip(tr("Show each weight minus its initial value"))
+        self.delta.toggled.connect(lambda _on: self._redraw())
+        self.export_btn = QtWidgets.QPushButton(tr("Export PNG…"))
+        self.export_btn.clicked.connect(lambda: self.export_png())
+        self.label = QtWidgets.QLabel(tr("No convolution weights yet"))
+        self.label.setWordWrap(True)
+        bar.addWidget(self.delta)
+        bar.addStretch(1)
+        bar.addWidget(self.export_btn)
+        self.plot = pg.GraphicsLayoutWidget()
+        self.plot.setBackground("w")
+        self.vb = self.plot.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(lut4(DIVERGING))
+        self.vb.addItem(self.image)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
+        self.plot.scene().sigMouseMoved.connect(self._moved)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(bar)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.label)
+
+    # --- sources ------------------------------------------------------------------------------
+    def attach(self, session, job=None) -> None:
+        """Show the engine's initial kernels from ``session``'s results, then ``job``'s snapshots."""
+        self.session = session
+        session.result_ready.connect(self._result)
+        if session.result is not None:
+            self._result(session.result)
+        if job is not None:
+            self.attach_job(job)
+
+    def attach_job(self, job) -> None:
+        job.snapshot.connect(self.set_snapshot)
+
+    def _result(self, res) -> None:
+        project = self.session.project if self.session is not None else None
+        if project is None or not res.weights:
+            return
+        convs = {i: tuple(res.weights[i]) for i, s in enumerate(project.layers)
+                 if i < len(res.weights) and s.layer_type.category == "conv" and res.weights[i]}
+        self.baseline = convs  # the engine's weights are the initial ones (the trainer starts there)
+        if self.step is None or not self._fits(self.conv_weights, convs):
+            self.step = None
+            self.conv_weights = convs
+            self._redraw()
+
+    @staticmethod
+    def _fits(a, b) -> bool:
+        return bool(a) and bool(b) and set(a) == set(b) and all(np.shape(a[i][0]) == np.shape(b[i][0]) for i in a)
+
+    def set_snapshot(self, snap) -> None:
+        self.step = snap.step
+        self.conv_weights = snap.conv_weights
+        if snap.step == 0:
+            self.baseline = dict(snap.conv_weights)
+        self._redraw()
+
+    # --- drawing ------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        if not self.conv_weights:
+            return
+        base = self.baseline if self.delta.isChecked() and self.baseline else None
+        m = kernel_mosaic(self.conv_weights, base)
+        first = self.mosaic is None or self.mosaic.image.shape != m.image.shape
+        self.mosaic = m
+        self.image.setImage(m.image, levels=(-m.limit, m.limit), autoLevels=False)
+        if first:
+            self.vb.autoRange(padding=0.02)
+        what = tr("change since start") if base is not None else tr("weights")
+        step = tr("initial") if self.step is None else tr("step {n}").format(n=self.step)
+        cut = any(b.rows < b.kernels or b.cols < b.inputs for b in m.blocks)
+        text = tr("{what} · {step} · colour scale ±{v:.3g} (blue below 0, red above)").format(
+            what=what, step=step, v=m.limit)
+        if cut:
+            text += " · " + tr("the first 64 kernels and input channels of each layer")
+        self.label.setText(text)
+
+    def _cell(self, scene_pos):
+        if self.mosaic is None or not self.mosaic.blocks:
+            return None
+        p = self.image.mapFromScene(scene_pos)
+        return cell_at(self.mosaic, p.y(), p.x())
+
+    def _moved(self, pos) -> None:
+        c = self._cell(pos)
+        if c is None:
+            self.plot.setToolTip("")
+            return
+        layer, k, i = c
+        self.plot.setToolTip(tr("layer {l} · kernel {k} · input channel {i} · click to open it in the stepper").format(
+            l=layer, k=k, i=i))
+
+    def _clicked(self, ev) -> None:
+        c = self._cell(ev.scenePos())
+        if c is not None:
+            self.kernel_clicked.emit(*c)
+
+    # --- export -------------------------------------------------------------------------------
+    def export_png(self, path: str | None = None, scale: int = 8) -> bool:
+        """Save the mosaic as PNG, each weight ``scale`` x ``scale`` pixels."""
+        if self.mosaic is None or not self.mosaic.blocks:
+            return False
+        if path is None:
+            if os.environ.get("CONVVIZ_NO_DIALOGS"):
+                return False
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Export kernels as PNG"), "kernels.png",
+                                                            tr("PNG images (*.png)"))
+            if not path:
+                return False
+        rgb = np.repeat(np.repeat(mosaic_rgb(self.mosaic), scale, 0), scale, 1)
+        h, w, _ = rgb.shape
+        img = QtGui.QImage(rgb.data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888).copy()
+        ok = img.save(path, "PNG")
+        if not ok:
+            QtWidgets.QMessageBox.warning(self, tr("Export kernels as PNG"),
+                                          tr("Could not write {p}: choose another folder.").format(p=path))
+        return ok
+
+
+__all__ = ["KernelsView", "mosaic_rgb"]
