@@ -176,7 +176,8 @@ class CellLabels:
 
 
 def cell_labels(values: np.ndarray, shown: np.ndarray, levels: tuple[float, float], name: str, cell_px: float,
-                rows: tuple[int, int], cols: tuple[int, int], font: QtGui.QFont) -> CellLabels | None:
+                rows: tuple[int, int], cols: tuple[int, int], font: QtGui.QFont,
+                max_font_px: int = MAX_FONT_PX) -> CellLabels | None:
     """The labels of the cells in ``rows`` x ``cols`` of ``values`` (NaN cells are gaps) when a
     cell is ``cell_px`` screen pixels: 3 significant digits if they fit, else 2, at one font size
     for the whole grid; None when the cells are too small to hold readable numbers."""
@@ -190,7 +191,7 @@ def cell_labels(values: np.ndarray, shown: np.ndarray, levels: tuple[float, floa
     if len(where) == 0:
         return None
     f = QtGui.QFont(font)
-    px = int(min(MAX_FONT_PX, max(MIN_FONT_PX, cell_px * 0.32)))
+    px = int(min(max_font_px, max(MIN_FONT_PX, cell_px * 0.32)))
     for digits in (3, 2):
         texts = [cell_text(block[r, c], digits) for r, c in where]
         f.setPixelSize(px)
@@ -1563,7 +1564,8 @@ def render_layer_image(arr: np.ndarray, title: str, mode: str, global_levels: dp
         p.setPen(QtGui.QPen(QtGui.QColor("#999"), 1))
         p.drawRect(QtCore.QRectF(ox - 0.5, oy + label_h - 0.5, tw + 1, th + 1))
         if k >= MIN_CELL_PX:
-            labels = cell_labels(arr[ch], data[ch], (lo, hi), name, float(k), (0, h), (0, w), label_font)
+            labels = cell_labels(arr[ch], data[ch], (lo, hi), name, float(k), (0, h), (0, w), label_font,
+                                 max_font_px=44)  # a slide: numbers read from the back of the room
             if labels is not None:
                 to_dev = QtGui.QTransform(k, 0, 0, k, ox, oy + label_h)
                 paint_labels(p, labels, to_dev, float(k), label_font)
@@ -1577,7 +1579,7 @@ def render_layer_image(arr: np.ndarray, title: str, mode: str, global_levels: dp
         bar.set_scale(name, -1.0 if layer_lv.signed else 0.0, 1.0, (tr("per channel"),), ends)
     else:
         bar.set_scale(name, lo, hi)
-    bar.resize(bar_area - 40, bh)
+    bar.setFixedSize(bar_area - 40, bh)
     for _v, t in bar.labels(bh):
         texts.append(t)
     p.translate(bx, by)
