@@ -182,4 +182,53 @@ def saliency(trainer, image: np.ndarray | None = None) -> tuple[np.ndarray, int]
     return sal, k
 
 
-__all__ = ["Block", "Mosaic", "Predictions", "cell_at", "confusion_matrix", "kernel_mosaic", "predict", "saliency"]
+def probabilities(logits: np.ndarray) -> np.ndarray:
+    """Softmax of a vector of class logits (float64, as the trainer computes them), float32."""
+    z = np.asarray(logits, dtype=np.float64).ravel()
+    e = np.exp(z - z.max()) if z.size else z
+    return (e / e.sum()).astype(np.float32) if z.size else e.astype(np.float32)
+
+
+def class_folder_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a class folder of an image-folder data set (one sentence), or None."""
+    n = name.strip()
+    if not n:
+        return "type a class name (the folder the drawing goes into)"
+    if n.startswith(".") or any(ch in n for ch in '/\\:*?"<>|') or any(ord(ch) < 32 for ch in n):
+        return f"the class name {n!r} cannot be a folder name: use letters, digits, spaces, - or _"
+    return None
+
+
+def save_drawing(root, class_name: str, image: np.ndarray) -> str:
+    """Write ``image`` ((C, H, W) float in [0, 1]) as a PNG into ``root``/CLASS/ (the layout of
+    an image-folder data set, datasets.read_image_folder), atomically; returns its path."""
+    import os
+    import tempfile
+
+    from PIL import Image
+
+    problem = class_folder_problem(class_name)
+    if problem:
+        raise ValueError(problem)
+    folder = os.path.join(os.fspath(root), class_name.strip())
+    os.makedirs(folder, exist_ok=True)
+    a = np.clip(np.round(np.asarray(image, dtype=np.float32) * 255), 0, 255).astype(np.uint8)
+    pic = Image.fromarray(a[0], "L") if a.shape[0] < 3 else Image.fromarray(np.ascontiguousarray(
+        a[:3].transpose(1, 2, 0)), "RGB")
+    n = 1
+    while os.path.exists(path := os.path.join(folder, f"drawn-{n:04d}.png")):
+        n += 1
+    fd, tmp = tempfile.mkstemp(prefix=".drawn-", suffix=".png", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pic.save(f, "PNG")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+__all__ = ["Block", "Mosaic", "Predictions", "cell_at", "confusion_matrix", "kernel_mosaic", "predict", "probabilities", "saliency",
+           "class_folder_problem", "save_drawing"]

@@ -160,3 +160,4 @@ def test_predictions_confusion_grid_and_watch(session, job, qtbot):
     qtbot.waitUntil(lambda: job.latest.watched == 7, timeout=30_000)
     assert job.watch_index == 7 and job.latest.watched_label == int(ds.test_y[7])
     view.close_view()
+

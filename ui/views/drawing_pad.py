@@ -1,0 +1,259 @@
+"""Draw your own input: a pad the size of the project's input (drawn SCALE times larger), pen
+width, eraser and clear.  Every stroke segment sends the drawing to the compute session as the
+input (ComputeSession.set_input_override, a new key per change; the session keeps only the
+newest request), so every layer's maps follow the pen; the probabilities of the last layer are
+shown under the pad.  While a training runs, the drawing is also its watched example
+(TrainingJob.watch), so the prediction bars answer with the trained weights.  A drawing can be
+added to an image-folder data set: written as PNG into FOLDER/CLASS/ (convviz.predict.save_drawing).
+
+White ink on black, as the digits data set is drawn."""
+from __future__ import annotations
+
+import itertools
+import os
+
+import numpy as np
+
+from convviz.predict import class_folder_problem, probabilities, save_drawing
+
+from ..i18n import tr
+from ..qt import QtCore, QtGui, QtWidgets, Qt, Signal
+
+SCALE = 8  # screen pixels per input pixel, at most (large inputs are drawn smaller)
+MAX_SIDE = 320  # the pad's longest side on screen
+_keys = itertools.count(1)
+
+
+class Canvas(QtWidgets.QWidget):
+    """The surface: a high-resolution grey image that strokes are painted on, averaged down to
+    the input's size."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("drawingCanvas")
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.pen_width = 2.0  # in input pixels
+        self.eraser = False
+        self.h = self.w = 0
+        self.scale = SCALE
+        self.picture = QtGui.QImage()
+        self._last: QtCore.QPointF | None = None
+        self.set_size(28, 28)
+
+    def set_size(self, h: int, w: int) -> None:
+        """A blank pad for an input of h x w pixels."""
+        self.h, self.w = int(h), int(w)
+        self.scale = max(1, min(SCALE, MAX_SIDE // max(self.h, self.w, 1)))
+        self.picture = QtGui.QImage(self.w * self.scale, self.h * self.scale, QtGui.QImage.Format.Format_Grayscale8)
+        self.picture.fill(0)
+        self.setFixedSize(self.picture.size())
+        self.update()
+
+    def clear(self) -> None:
+        self.picture.fill(0)
+        self.update()
+        self.changed.emit()
+
+    def array(self) -> np.ndarray:
+        """The drawing at the input's size: (H, W) float32 in [0, 1], each pixel the mean of
+        its SCALE x SCALE block."""
+        s = self.scale
+        ptr = self.picture.constBits()
+        raw = np.frombuffer(ptr, dtype=np.uint8, count=self.picture.sizeInBytes())
+        img = raw.reshape(self.picture.height(), self.picture.bytesPerLine())[:, :self.picture.width()]
+        a = img.reshape(self.h, s, self.w, s).astype(np.float32).mean(axis=(1, 3)) / 255.0
+        return a
+
+    def draw_line(self, a: QtCore.QPointF, b: QtCore.QPointF) -> None:
+        """A stroke segment from a to b (widget coordinates)."""
+        p = QtGui.QPainter(self.picture)
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        colour = QtGui.QColor(0, 0, 0) if self.eraser else QtGui.QColor(255, 255, 255)
+        pen = QtGui.QPen(colour, self.pen_width * self.scale * (2 if self.eraser else 1),
+                         Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.drawLine(a, b)
+        p.end()
+        self.update()
+        self.changed.emit()
+
+    def paintEvent(self, ev):  # noqa: N802
+        p = QtGui.QPainter(self)
+        p.drawImage(0, 0, self.picture)
+        if self.scale >= 4:  # the input's pixel grid, faintly
+            p.setPen(QtGui.QColor(255, 255, 255, 28))
+            for x in range(1, self.w):
+                p.drawLine(x * self.scale, 0, x * self.scale, self.height())
+            for y in range(1, self.h):
+                p.drawLine(0, y * self.scale, self.width(), y * self.scale)
+        p.end()
+
+    def mousePressEvent(self, ev):  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self._last = ev.position()
+            self.draw_line(self._last, self._last)
+
+    def mouseMoveEvent(self, ev):  # noqa: N802
+        if self._last is not None and ev.buttons() & Qt.MouseButton.LeftButton:
+            pos = ev.position()
+            self.draw_line(self._last, pos)
+            self._last = pos
+
+    def mouseReleaseEvent(self, ev):  # noqa: N802
+        self._last = None
+
+
+class DrawingPad(QtWidgets.QWidget):
+    """See the module doc.  ``attach(session, job=None)``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("drawingPad")
+        self.session = None
+        self.job = None
+        self.channels = 1
+        self.image: np.ndarray | None = None  # the drawing as sent: (C, H, W) float32, read-only
+        self.generation = 0  # the session's generation that computes it
+        self.probs: np.ndarray | None = None
+        self.folder: str | None = None
+        self.canvas = Canvas()
+        self.canvas.changed.connect(self._changed)
+
+        self.use = QtWidgets.QCheckBox(tr("Use the drawing as the input"))
+        self.use.setToolTip(tr("Every layer's maps show the drawing; untick to go back to the project's input"))
+        self.use.toggled.connect(self._use_toggled)
+        self.width_box = QtWidgets.QDoubleSpinBox()
+        self.width_box.setRange(0.5, 8.0)
+        self.width_box.setSingleStep(0.5)
+        self.width_box.setValue(self.canvas.pen_width)
+        self.width_box.setSuffix(" px")
+        self.width_box.valueChanged.connect(lambda v: setattr(self.canvas, "pen_width", float(v)))
+        self.eraser = QtWidgets.QCheckBox(tr("Eraser"))
+        self.eraser.toggled.connect(lambda on: setattr(self.canvas, "eraser", bool(on)))
+        self.clear_btn = QtWidgets.QPushButton(tr("Clear"))
+        self.clear_btn.clicked.connect(self.canvas.clear)
+        tools = QtWidgets.QHBoxLayout()
+        tools.addWidget(QtWidgets.QLabel(tr("Pen")))
+        tools.addWidget(self.width_box)
+        tools.addWidget(self.eraser)
+        tools.addWidget(self.clear_btn)
+        tools.addStretch(1)
+        self.answer = QtWidgets.QLabel(tr("Draw on the pad: every layer answers"))
+        self.answer.setWordWrap(True)
+        self.class_name = QtWidgets.QLineEdit()
+        self.class_name.setPlaceholderText(tr("class name"))
+        self.class_name.setMaximumWidth(120)
+        self.add_btn = QtWidgets.QPushButton(tr("Add to data set…"))
+        self.add_btn.setToolTip(tr("Save the drawing as a PNG in FOLDER/CLASS/ (an image-folder data set)"))
+        self.add_btn.clicked.connect(lambda: self.add_to_dataset())
+        save = QtWidgets.QHBoxLayout()
+        save.addWidget(self.class_name)
+        save.addWidget(self.add_btn)
+        save.addStretch(1)
+        self.note = QtWidgets.QLabel("")
+        self.note.setWordWrap(True)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(tools)
+        lay.addWidget(self.canvas, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addWidget(self.use)
+        lay.addWidget(self.answer)
+        lay.addLayout(save)
+        lay.addWidget(self.note)
+        lay.addStretch(1)
+
+    # --- sources ------------------------------------------------------------------------------
+    def attach(self, session, job=None) -> None:
+        self.session, self.job = session, job
+        session.analysed.connect(self._analysed)
+        session.result_ready.connect(self._result)
+        if session.project is not None:
+            self._analysed(session.project, session.info, 0)
+
+    def _analysed(self, project, info, first) -> None:
+        c, h, w = project.input.shape
+        self.channels = c
+        if (h, w) != (self.canvas.h, self.canvas.w):
+            self.canvas.set_size(h, w)
+            self.image = None
+            if self.use.isChecked():
+                self.use.setChecked(False)  # the session dropped the drawing (another input size)
+
+    def _result(self, res) -> None:
+        if self.session is None or res.generation != self.generation or self.image is None:
+            return
+        out = res.outputs[-1] if res.outputs else None
+        info = self.session.info
+        if out is None or info is None or not info.layers or info.layers[-1].out_shape[-1] > 1000:
+            self.answer.setText(tr("The last layer is not a vector of class scores: no probabilities"))
+            return
+        shape = tuple(info.layers[-1].out_shape)
+        if len(shape) == 3 and shape[1:] != (1, 1):
+            self.answer.setText(tr("The last layer is not a vector of class scores: no probabilities"))
+            return
+        self.probs = probabilities(out.ravel())
+        top = np.argsort(-self.probs, kind="stable")[:3]
+        self.answer.setText(tr("This network says: {top}").format(
+            top=", ".join(f"{int(k)} {self.probs[k]:.0%}" for k in top)))
+
+    # --- drawing ------------------------------------------------------------------------------
+    def drawing(self) -> np.ndarray:
+        """The pad's image at the input's shape: (C, H, W) float32 in [0, 1], read-only."""
+        a = np.repeat(self.canvas.array()[None], self.channels, 0)
+        a.setflags(write=False)
+        return a
+
+    def _changed(self) -> None:
+        if not self.use.isChecked():
+            self.use.blockSignals(True)
+            self.use.setChecked(True)
+            self.use.blockSignals(False)
+        self._send()
+
+    def _use_toggled(self, on: bool) -> None:
+        if on:
+            self._send()
+        elif self.session is not None:
+            self.image = None
+            self.probs = None
+            self.session.set_input_override(None)
+            self.answer.setText(tr("Draw on the pad: every layer answers"))
+
+    def _send(self) -> None:
+        if self.session is None or self.session.project is None:
+            return
+        self.image = self.drawing()
+        self.generation = self.session.set_input_override(self.image, ("drawing", next(_keys)))
+        job = self.job
+        if job is not None and not job.closed and job.latest is not None:
+            job.watch(np.array(self.image))  # the prediction bars answer with the trained weights
+
+    # --- saving -------------------------------------------------------------------------------
+    def add_to_dataset(self, folder: str | None = None) -> str | None:
+        """Write the drawing as PNG into ``folder``/CLASS/ (asked for once, then remembered);
+        returns the path, or None (with a sentence under the pad) when it cannot."""
+        problem = class_folder_problem(self.class_name.text())
+        if problem:
+            self.note.setText(tr("Not saved: {why}").format(why=problem))
+            return None
+        if folder is None:
+            folder = self.folder
+        if folder is None:
+            if os.environ.get("CONVVIZ_NO_DIALOGS"):
+                return None
+            folder = QtWidgets.QFileDialog.getExistingDirectory(self, tr("Image-folder data set"))
+            if not folder:
+                return None
+        try:
+            path = save_drawing(folder, self.class_name.text(), self.drawing())
+        except (OSError, ValueError) as e:
+            self.note.setText(tr("Not saved: {why}").format(why=str(e)))
+            return None
+        self.folder = folder
+        self.note.setText(tr("Saved {p}").format(p=path))
+        return path
+
+
+__all__ = ["Canvas", "DrawingPad"]
