@@ -645,7 +645,8 @@ class LayerMapWidget(QtWidgets.QFrame):
             self._render_field()
             self.graphics.setEnabled(False)
             self.graphics.setBackground("#ececec")
-        else:
+        elif not self.graphics.isEnabled() or not self.message.isHidden():
+            # (only when it was marked: a new background repaints the whole plot, every edit)
             self.message.hide()
             self.graphics.setEnabled(True)
             self.graphics.setBackground("#f7f7f9")
