@@ -20,6 +20,7 @@ from convviz.sliding import SUPPORTED, Slider, Step
 from ..i18n import tr
 from ..qt import QtCore, QtGui, QtWidgets, Qt, Signal
 from . import frame as fr
+from .flow import FlowLayout
 from .paint import Painter, fixed_family, grid_area, render, text_area, text_family
 
 ZOOM_STEP = 1.25
@@ -35,6 +36,17 @@ def words() -> dict:
         "more": tr("… and {n} more input channels, Σ = {s}"), "at": tr("output ({y}, {x})"),
         "max": tr("max"), "sum": tr("sum"), "more_eq": tr("… {n} more channels: {s}"),
     }
+
+
+def _group(*widgets) -> QtWidgets.QWidget:
+    """Widgets kept together on one line of the controls (a label and its box)."""
+    w = QtWidgets.QWidget()
+    lay = QtWidgets.QHBoxLayout(w)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(4)
+    for x in widgets:
+        lay.addWidget(x)
+    return w
 
 
 class Canvas(QtWidgets.QWidget):
@@ -171,7 +183,7 @@ class SlidingView(QtWidgets.QWidget):
         self.words = words()
 
         self.layer_combo = QtWidgets.QComboBox()
-        self.layer_combo.setMinimumContentsLength(18)
+        self.layer_combo.setMinimumContentsLength(22)
         self.layer_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.layer_combo.setToolTip(tr("The layer whose sliding window to follow (as selected in the Layers list)"))
         self.channel_spin = QtWidgets.QSpinBox()
@@ -200,22 +212,12 @@ class SlidingView(QtWidgets.QWidget):
         self.equation_button = tool(tr("Equation"), tr("Show the step as one equation, to read or copy"),
                                     self._toggle_equation, "equationButton")
         self.equation_button.setCheckable(True)
-        self.gif_button = QtWidgets.QPushButton(tr("Export GIF…"))
-        self.png_button = QtWidgets.QPushButton(tr("Export PNG…"))
-        top = QtWidgets.QHBoxLayout()
-        top.setSpacing(6)
-        top.addWidget(QtWidgets.QLabel(tr("Layer")))
-        top.addWidget(self.layer_combo, 2)
-        top.addWidget(QtWidgets.QLabel(tr("Output channel")))
-        top.addWidget(self.channel_spin)
-        top.addWidget(self.rows_label)
-        top.addWidget(self.rows_spin)
-        top.addWidget(self.flip)
-        top.addStretch(1)
-        for w in (self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.zoom_fit_button,
-                  self.equation_button, self.png_button, self.gif_button):
-            top.addWidget(w)
-
+        self.gif_button = QtWidgets.QToolButton()
+        self.gif_button.setText("GIF…")
+        self.gif_button.setToolTip(tr("Export a range of steps as an animated GIF"))
+        self.png_button = QtWidgets.QToolButton()
+        self.png_button.setText("PNG…")
+        self.png_button.setToolTip(tr("Export the frame shown as a PNG image"))
         SP = QtWidgets.QStyle.StandardPixmap
         self._icons = {k: self.style().standardIcon(v) for k, v in (
             ("first", SP.SP_MediaSkipBackward), ("back", SP.SP_MediaSeekBackward), ("play", SP.SP_MediaPlay),
@@ -234,24 +236,19 @@ class SlidingView(QtWidgets.QWidget):
         self.speed = QtWidgets.QSlider(Qt.Orientation.Horizontal)
         self.speed.setRange(1, 60)
         self.speed.setValue(4)
-        self.speed.setFixedWidth(120)
+        self.speed.setFixedWidth(100)
         self.speed.setToolTip(tr("Playback speed, 1 to 60 steps per second"))
         self.speed_label = QtWidgets.QLabel()
         self.speed_label.setMinimumWidth(36)
         self.pos_label = QtWidgets.QLabel()
-        self.pos_label.setMinimumWidth(200)
+        self.pos_label.setMinimumWidth(120)
         bar = QtWidgets.QHBoxLayout()
         bar.setSpacing(4)
         for b in (self.first_button, self.back_button, self.play_button, self.fwd_button, self.last_button):
             bar.addWidget(b)
         bar.addWidget(self.scrub, 1)
         bar.addWidget(self.pos_label)
-        bar.addWidget(QtWidgets.QLabel(tr("Speed")))
-        bar.addWidget(self.speed)
-        bar.addWidget(self.speed_label)
-        # the GIF being written: progress and Cancel, on the same line (the status bar shows it
-        # too), so the canvas keeps its size while it is written
-        self.gif_bar = QtWidgets.QWidget()
+        # the GIF being written: progress and Cancel (the status bar shows them too)
         self.gif_label = QtWidgets.QLabel()
         self.gif_progress = QtWidgets.QProgressBar()
         self.gif_progress.setObjectName("gifProgress")
@@ -261,13 +258,21 @@ class SlidingView(QtWidgets.QWidget):
         self.gif_cancel = QtWidgets.QPushButton(tr("Cancel"))
         self.gif_cancel.setObjectName("gifCancel")
         self.gif_cancel.clicked.connect(self.cancel_gif)
-        gl = QtWidgets.QHBoxLayout(self.gif_bar)
-        gl.setContentsMargins(6, 0, 0, 0)
-        gl.addWidget(self.gif_label)
-        gl.addWidget(self.gif_progress)
-        gl.addWidget(self.gif_cancel)
+        group = lambda *ws: _group(*ws)  # noqa: E731
+        self.gif_bar = group(self.gif_label, self.gif_progress, self.gif_cancel)
         self.gif_bar.hide()
-        bar.addWidget(self.gif_bar)
+        self.rows_group = group(self.rows_label, self.rows_spin)
+        self.rows_group.hide()
+        # what to show, the zoom and the exports: one line on a wide pane, more on a narrow one
+        self.controls = QtWidgets.QWidget()
+        self.controls.setObjectName("stepperControls")
+        flow = FlowLayout(self.controls)
+        for w in (group(QtWidgets.QLabel(tr("Layer")), self.layer_combo),
+                  group(QtWidgets.QLabel(tr("Output channel")), self.channel_spin), self.rows_group, self.flip,
+                  group(QtWidgets.QLabel(tr("Speed")), self.speed, self.speed_label),
+                  group(self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.zoom_fit_button),
+                  group(self.equation_button, self.png_button, self.gif_button), self.gif_bar):
+            flow.addWidget(w)
 
         self.canvas = Canvas()
         self.scroll = QtWidgets.QScrollArea()
@@ -291,7 +296,7 @@ class SlidingView(QtWidgets.QWidget):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.setSpacing(3)
-        lay.addLayout(top)
+        lay.addWidget(self.controls)
         lay.addLayout(bar)
         lay.addWidget(self.scroll, 1)
         lay.addWidget(self.equation)
@@ -321,8 +326,6 @@ class SlidingView(QtWidgets.QWidget):
         self._speed_changed(self.speed.value())
         self._show_zoom()
         self._set_enabled(False)
-        self.rows_label.hide()
-        self.rows_spin.hide()
 
     # --- following the session and the Layers list --------------------------------------------
     def attach(self, session, layer_panel=None) -> None:
@@ -561,9 +564,7 @@ class SlidingView(QtWidgets.QWidget):
         changed = shape != self.shape or self.layout_ is None or abs(cell - self.layout_.cell) > 1e-6
         if changed:
             self.shape, self.layout_ = shape, geo.scaled(cell)
-        visible = shape.more
-        self.rows_label.setVisible(visible)
-        self.rows_spin.setVisible(visible)
+        self.rows_group.setVisible(shape.more)
         self._resize_canvas()
         self._show_zoom()
         return changed
