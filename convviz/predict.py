@@ -15,7 +15,8 @@ from typing import Mapping
 import numpy as np
 
 GAP = 1  # pixels between kernels
-LAYER_GAP = 3  # pixels between two layers' blocks
+GROUP_GAP = 3  # pixels between two columns of kernels of one layer
+LAYER_GAP = 4  # pixels between two layers' blocks
 MAX_KERNELS = 64  # kernels (rows) shown per layer
 MAX_INPUTS = 64  # input channels (columns) shown per kernel
 
@@ -23,7 +24,9 @@ MAX_INPUTS = 64  # input channels (columns) shown per kernel
 @dataclass(frozen=True)
 class Block:
     """Where one layer's kernels are in the mosaic: top-left (y, x), kernel size, how many
-    kernels and input channels are shown (of how many)."""
+    kernels and input channels are shown (of how many).  The kernels are wrapped into
+    ``groups`` columns of ``per`` kernels each (side by side, GROUP_GAP apart), so a layer of
+    many kernels is a block, not a thin strip."""
 
     layer: int
     y: int
@@ -34,14 +37,44 @@ class Block:
     cols: int
     kernels: int
     inputs: int
+    groups: int = 1
+
+    @property
+    def per(self) -> int:
+        return -(-self.rows // self.groups)
+
+    @property
+    def group_width(self) -> int:
+        return self.cols * (self.kw + GAP) - GAP
 
     @property
     def height(self) -> int:
-        return self.rows * (self.kh + GAP) - GAP
+        return self.per * (self.kh + GAP) - GAP
 
     @property
     def width(self) -> int:
-        return self.cols * (self.kw + GAP) - GAP
+        return self.groups * (self.group_width + GROUP_GAP) - GROUP_GAP
+
+    def origin(self, kernel: int, channel: int) -> tuple[int, int]:
+        """Top-left mosaic pixel (y, x) of kernel ``kernel``'s input channel ``channel``."""
+        g, r = divmod(kernel, self.per)
+        return (self.y + r * (self.kh + GAP),
+                self.x + g * (self.group_width + GROUP_GAP) + channel * (self.kw + GAP))
+
+
+def _groups(rows: int, cols: int, kh: int, kw: int, aspect: float) -> int:
+    """How many side-by-side columns of kernels bring the block nearest ``aspect`` (width/height)."""
+    best, err = 1, float("inf")
+    for g in range(1, rows + 1):
+        per = -(-rows // g)
+        if g > 1 and -(-rows // (g - 1)) == per:
+            continue
+        h = per * (kh + GAP)
+        w = g * (cols * (kw + GAP) + GROUP_GAP)
+        e = abs(np.log(w / h) - np.log(aspect))
+        if e < err:
+            best, err = g, e
+    return best
 
 
 @dataclass(frozen=True)
@@ -51,7 +84,8 @@ class Mosaic:
     limit: float  # max |weight| shown (levels are -limit..limit, symmetric about 0)
 
 
-def kernel_mosaic(conv_weights: Mapping[int, tuple], baseline: Mapping[int, tuple] | None = None) -> Mosaic:
+def kernel_mosaic(conv_weights: Mapping[int, tuple], baseline: Mapping[int, tuple] | None = None,
+                  aspect: float = 1.5) -> Mosaic:
     """Every layer's 4-D weight (out, in/groups, kh, kw) tiled as one image; with ``baseline``
     (the same mapping at the start), the change since then.  Layers without a 4-D weight (or
     whose baseline has another shape) are left out."""
@@ -72,11 +106,12 @@ def kernel_mosaic(conv_weights: Mapping[int, tuple], baseline: Mapping[int, tupl
             w = w - np.asarray(b[0], dtype=np.float32)
         o, i, kh, kw = w.shape
         rows, cols = min(o, MAX_KERNELS), min(i, MAX_INPUTS)
-        blk = Block(layer, y, 0, kh, kw, rows, cols, o, i)
+        blk = Block(layer, y, 0, kh, kw, rows, cols, o, i, _groups(rows, cols, kh, kw, aspect))
         tile = np.full((blk.height, blk.width), np.nan, dtype=np.float32)
         for r in range(rows):
             for c in range(cols):
-                tile[r * (kh + GAP):r * (kh + GAP) + kh, c * (kw + GAP):c * (kw + GAP) + kw] = w[r, c]
+                ty, tx = blk.origin(r, c)
+                tile[ty - y:ty - y + kh, tx:tx + kw] = w[r, c]
         blocks.append(blk)
         parts.append(tile)
         y += blk.height + LAYER_GAP
@@ -97,9 +132,13 @@ def cell_at(mosaic: Mosaic, y: float, x: float) -> tuple[int, int, int] | None:
     for b in mosaic.blocks:
         if b.y <= yi < b.y + b.height and b.x <= xi < b.x + b.width:
             r, ry = divmod(yi - b.y, b.kh + GAP)
-            c, cx = divmod(xi - b.x, b.kw + GAP)
-            if ry < b.kh and cx < b.kw:
-                return b.layer, r, c
+            g, gx = divmod(xi - b.x, b.group_width + GROUP_GAP)
+            if gx >= b.group_width:
+                return None
+            c, cx = divmod(gx, b.kw + GAP)
+            k = g * b.per + r
+            if ry < b.kh and cx < b.kw and k < b.rows:
+                return b.layer, k, c
             return None
     return None
 
@@ -230,5 +269,5 @@ def save_drawing(root, class_name: str, image: np.ndarray) -> str:
     return path
 
 
-__all__ = ["Block", "Mosaic", "Predictions", "cell_at", "confusion_matrix", "kernel_mosaic", "predict", "probabilities", "saliency",
+__all__ = ["GAP", "GROUP_GAP", "Block", "Mosaic", "Predictions", "cell_at", "confusion_matrix", "kernel_mosaic", "predict", "probabilities", "saliency",
            "class_folder_problem", "save_drawing"]

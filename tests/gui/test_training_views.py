@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from convviz.predict import GAP, cell_at, kernel_mosaic
+from convviz.predict import cell_at, kernel_mosaic
 from convviz.samples import load_preset
 from convviz.training_config import TrainConfig
 
@@ -42,7 +42,7 @@ def kernels_of(mosaic, layer):
     out = np.empty((b.rows, b.cols, b.kh, b.kw), np.float32)
     for r in range(b.rows):
         for c in range(b.cols):
-            y, x = b.y + r * (b.kh + GAP), b.x + c * (b.kw + GAP)
+            y, x = b.origin(r, c)
             out[r, c] = mosaic.image[y:y + b.kh, x:x + b.kw]
     return out
 
@@ -78,7 +78,8 @@ def test_kernel_mosaic_follows_training_and_opens_the_stepper(session, job, qtbo
     b = view.mosaic.blocks[1]
     got = []
     view.kernel_clicked.connect(lambda *a: got.append(a))
-    y, x = b.y + 2 * (b.kh + GAP) + 1, b.x + 3 * (b.kw + GAP) + 1
+    y, x = b.origin(2, 3)
+    y, x = y + 1, x + 1
     assert cell_at(view.mosaic, y + 0.5, x + 0.5) == (3, 2, 3)
     scene = view.image.mapToScene(QtPointF(x + 0.5, y + 0.5))
     vp = view.plot.mapFromScene(scene)
@@ -87,6 +88,10 @@ def test_kernel_mosaic_follows_training_and_opens_the_stepper(session, job, qtbo
     qtbot.waitUntil(lambda: bool(got), timeout=5_000)
     assert got[0] == (3, 2, 3)
     assert cell_at(view.mosaic, b.y + b.kh + 0.5, b.x + 0.5) is None  # a gap
+    for k in range(b.rows):  # every kernel's every input channel maps back to itself
+        for c in range(b.cols):
+            oy, ox = b.origin(k, c)
+            assert cell_at(view.mosaic, oy + b.kh - 0.5, ox + b.kw - 0.5) == (3, k, c)
     # export: one block of scale x scale pixels per weight, in the diverging map
     path = tmp_path / "k.png"
     assert view.export_png(str(path), scale=4)
@@ -110,6 +115,14 @@ def test_kernel_mosaic_layout_is_torch_order():
     np.testing.assert_array_equal(kernels_of(m, 0), w0)
     np.testing.assert_array_equal(kernels_of(m, 5), w1)
     assert m.limit == max(np.abs(w0).max(), np.abs(w1).max())
+    wide = kernel_mosaic({0: (w0, None)}, aspect=20)  # kernels wrapped into side-by-side columns
+    assert wide.blocks[0].groups > 1
+    np.testing.assert_array_equal(kernels_of(wide, 0), w0)
+    for k in range(4):
+        for c in range(3):
+            y, x = wide.blocks[0].origin(k, c)
+            assert cell_at(wide, y + 0.5, x + 0.5) == (0, k, c)
+    assert np.isnan(wide.image).sum() == wide.image.size - w0.size  # the rest is gaps
     d = kernel_mosaic({0: (w0,)}, {0: (w0 * 0.5,)})
     np.testing.assert_allclose(kernels_of(d, 0), w0 * 0.5)
 

@@ -36,6 +36,7 @@ class KernelsView(QtWidgets.QWidget):
         self.conv_weights = None  # the mapping shown: {layer: (weight, bias)}
         self.baseline = None  # the initial weights, for "change since start"
         self.mosaic: Mosaic | None = None
+        self.labels: list = []  # a text item per layer block ("3 Conv2d")
         self.step: int | None = None
         self.session = None
         bar = QtWidgets.QHBoxLayout()
@@ -51,10 +52,12 @@ class KernelsView(QtWidgets.QWidget):
         bar.addWidget(self.export_btn)
         self.plot = pg.GraphicsLayoutWidget()
         self.plot.setBackground("w")
+        self.plot.setMinimumHeight(220)
         self.vb = self.plot.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(lut4(DIVERGING))
         self.vb.addItem(self.image)
+        self.vb.setContentsMargins(60, 0, 0, 0)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.plot.scene().sigMouseMoved.connect(self._moved)
         lay = QtWidgets.QVBoxLayout(self)
@@ -109,6 +112,16 @@ class KernelsView(QtWidgets.QWidget):
         self.mosaic = m
         self.image.setImage(m.image, levels=(-m.limit, m.limit), autoLevels=False)
         if first:
+            for t in self.labels:
+                self.vb.removeItem(t)
+            self.labels = []
+            project = self.session.project if self.session is not None else None
+            for b in m.blocks:
+                name = project.layers[b.layer].type if project is not None and b.layer < len(project.layers) else ""
+                t = pg.TextItem(f"{b.layer} {name}", color="#444", anchor=(1, 0))
+                t.setPos(b.x - 0.5, b.y - 0.5)
+                self.vb.addItem(t)
+                self.labels.append(t)
             self.vb.autoRange(padding=0.02)
         what = tr("change since start") if base is not None else tr("weights")
         step = tr("initial") if self.step is None else tr("step {n}").format(n=self.step)
