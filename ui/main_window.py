@@ -101,6 +101,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.walkthrough = WalkthroughPanel(self, current_language())
         wd = self._dock(tr("Walkthrough"), "walkthroughDock", self.walkthrough, Qt.DockWidgetArea.RightDockWidgetArea)
         wd.hide()
+        # Training (ui/training_dock.py): ``self.training`` is the TrainingJob; views subscribe
+        # to its ``snapshot`` signal
+        from .training_dock import TrainingPanel
+        self.training_panel = TrainingPanel(self)
+        self.training = self.training_panel.job
+        td = self._dock(tr("Training"), "trainingDock", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        td.hide()
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "layersDock")], [430], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "channelDock")], [260], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "shapesDock")], [200], Qt.Orientation.Vertical)
@@ -286,6 +293,7 @@ class MainWindow(QtWidgets.QMainWindow):
         v.addAction(self.act_maps)
         v.addAction(self.act_stepper)
         v.addAction(self.act_code)
+        v.addAction(self.training_panel.trained_action)
         v.addAction(self.act_recompute)
         v.addAction(self.act_stop)
         v.addAction(self.act_settings)
@@ -303,6 +311,11 @@ class MainWindow(QtWidgets.QMainWindow):
         h.addSeparator()
         h.addAction(self.act_shortcuts)
         h.addAction(self.act_about)
+        tb = self.addToolBar(tr("Training"))
+        tb.setObjectName("trainingToolBar")
+        tb.addAction(self.findChild(QtWidgets.QDockWidget, "trainingDock").toggleViewAction())
+        tb.addAction(self.training_panel.play_action)
+        tb.addAction(self.training_panel.trained_action)
         self._rebuild_recent()
 
     def _wire(self):
@@ -362,6 +375,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._save_layout()
         self.autosaver.shutdown()  # a normal quit: the unsaved copy is removed
+        self.training_panel.close_training()  # nothing more is queued; a slice under way is cancelled
         self.session.shutdown()  # cancel every job; never wait for a long layer to end
         ev.accept()
 
@@ -382,7 +396,9 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- the document ------------------------------------------------------------------------
     def set_project(self, project: Project, path: str | None) -> None:
         self.fields.clear()  # another project: the previous one's receptive field goes
+        self.training_panel.forget()  # what was learned belonged to the previous project
         self.doc.reset(project, path)
+        self.training_panel.opened(path)  # its weights file, if it names one, and its settings
 
     def _project_changed(self, project: Project) -> None:
         # the session analyses and computes; the feature maps and the table follow its signals
@@ -703,14 +719,17 @@ class MainWindow(QtWidgets.QMainWindow):
         path = os.path.abspath(os.path.expanduser(path))
         old_base, new_base = self.doc.base_dir, os.path.dirname(path)
         project = rebase_source(self.project, old_base, new_base)
-        try:
-            save(project, path)
+        try:  # the trained weights first (<name>.safetensors beside it), then the project naming them
+            from convviz.weights import save_project
+            saved = save_project(project, path, self.training_panel.weights_to_save())
         except (OSError, ValueError) as e:  # ProjectError is a ValueError
             self._warn(tr("The project could not be saved"), _naming(path, getattr(e, "strerror", None) or str(e)))
             return False
         self.doc.mark_saved(path)  # first: the recompute the rebase starts resolves from the new folder
         if old_base != new_base:
             self.doc.rebase(lambda p: rebase_source(p, old_base, new_base))
+        if self.project.weights != saved.weights:  # the project names its weights file (no undo step)
+            self.doc.rebase(lambda p: replace(p, weights=saved.weights))
         self._add_recent(path)
         self._remember_dir(path)
         self.status.showMessage(tr("Saved {p}").format(p=_one_line(path)), 5000)
@@ -805,8 +824,12 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def export_code(self, path: str | None = None) -> bool:
-        return self._save_text(path, tr("Save PyTorch code"), "model.py", "Python (*.py)",
-                               lambda: to_pytorch(self.project))
+        def code() -> str:  # with the training loop when the project is trained or has settings
+            if self.project.training is not None or self.training_panel.weights_to_save():
+                from convviz.export import to_pytorch_training
+                return to_pytorch_training(self.project, base_dir=self.doc.base_dir)
+            return to_pytorch(self.project)
+        return self._save_text(path, tr("Save PyTorch code"), "model.py", "Python (*.py)", code)
 
     def export_csv(self, path: str | None = None) -> bool:
         from convviz.report import to_csv

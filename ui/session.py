@@ -415,6 +415,10 @@ class ComputeSession(QtCore.QObject):
         self._stop_through = 0  # generations up to this one are stopped by the user
         self.computing: int | None = None  # the generation the worker is computing (set by the worker)
         self._tasks: collections.deque[EngineTask] = collections.deque()
+        # "trained / initial": weights every request shows instead of the initial ones (None:
+        # initial), and the key naming that version for the engine's cache (set_weights)
+        self.weights = None
+        self.weights_key = None
 
     # --- the worker ------------------------------------------------------------------------
     def start(self) -> None:
@@ -530,6 +534,21 @@ class ComputeSession(QtCore.QObject):
         self._submit(0)
         return self.generation
 
+    def set_weights(self, weights, key=None) -> int:
+        """Show ``weights`` ({layer: {name: array}}, checked to fit the project; None: the
+        initial weights) from now on and compute the maps again with them (latest wins, as an
+        edit does); ``key`` names this version for the engine's cache."""
+        changed = set(self.weights or ()) | set(weights or ())
+        self.weights, self.weights_key = weights, key
+        if self.project is None:
+            return self.generation
+        first = min(changed) if changed else 0
+        self.generation += 1
+        self._maps = {i: a for i, a in self._maps.items() if i < first}
+        self.analysed.emit(self.project, self.info, first)
+        self._submit(first)
+        return self.generation
+
     def _submit(self, first: int) -> None:
         info = self.info
         layers = [l for l in info.layers[first:] if l.ok] if info else []
@@ -541,7 +560,7 @@ class ComputeSession(QtCore.QObject):
         self.busy = True
         req = ComputeRequest(self.generation, self.project, self.base_dir, device=self.device,
                              threads=1 if self._submitted_macs <= ONE_THREAD_MACS else self.threads,
-                             progressive=progressive)
+                             progressive=progressive, weights=self.weights, weights_key=self.weights_key)
         with self._cond:
             self._pending = req
             self._cond.notify_all()

@@ -45,6 +45,9 @@ class TrainingJob(QtCore.QObject):
         self.watch_index = watch
         self._load = dataset_loader
         self._trainer = None  # touched only on the compute thread
+        # (project, weights) a new trainer starts from (carried onto the project it trains), e.g.
+        # the weights a project file named; None: the initial weights.  Set before play().
+        self.start_weights: tuple[Project, Any] | None = None
         self._trained_project: Project | None = None  # the project the trainer has (compute thread)
         self.project: Project | None = session.project
         self.playing = False
@@ -92,6 +95,13 @@ class TrainingJob(QtCore.QObject):
         """Back to the initial weights and step 0, paused."""
         self.pause()
         self._command(lambda tr: tr.reset() or tr.snapshot())
+
+    def restart(self) -> None:
+        """Paused, and the next play or step starts a new trainer (from ``start_weights``): the
+        project was replaced, nothing of the previous training goes on."""
+        self.pause()
+        self.latest = self.last_slice = None
+        self._command(lambda tr: None, rebuild=True, create=False)
 
     def set_config(self, config: TrainConfig) -> None:
         """New settings from the next slice on (a new data set or seed starts afresh)."""
@@ -160,6 +170,8 @@ class TrainingJob(QtCore.QObject):
         cfg = self.config
         ds = load(cfg.data, c, h, w, seed=cfg.seed, size=cfg.size, base_dir=self.session.base_dir)
         weights = None
+        if carry_from is None and self.start_weights is not None:  # weights loaded with the project
+            carry_from = self.start_weights
         if carry_from is not None:
             weights = carry_over(carry_from[0], project, carry_from[1]).weights
         watch = min(self.watch_index, len(ds.test_y) - 1)
