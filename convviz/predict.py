@@ -199,9 +199,21 @@ def predict(trainer, grid: int = 48, batch: int = 500) -> Predictions:
     return Predictions(trainer.step_count, tuple(ds.classes), true, pred, conf, cm, images)
 
 
-def saliency(trainer, image: np.ndarray | None = None) -> tuple[np.ndarray, int]:
-    """|d logit[predicted] / d input|, the maximum over channels, (H, W) float32, for the
-    trainer's watched example (or ``image``, (C, H, W) in [0, 1]); and the predicted class."""
+@dataclass(frozen=True, eq=False)
+class Saliency:
+    """How much each input pixel moves the predicted class's score: |d logit[k] / d input|,
+    the largest over the channels, for one image under the weights at ``step``."""
+
+    step: int
+    watched: int  # the test example's index (-1: an image given by the caller, the drawing)
+    image: np.ndarray  # (C, H, W) float32 in [0, 1]
+    map: np.ndarray  # (H, W) float32
+    predicted: int
+
+
+def saliency(trainer, image: np.ndarray | None = None) -> Saliency:
+    """The saliency of the trainer's watched example (or ``image``, (C, H, W) in [0, 1]) under
+    its current weights, in inference mode (no dropout); on the trainer's thread."""
     import torch
 
     model = trainer.model
@@ -217,8 +229,10 @@ def saliency(trainer, image: np.ndarray | None = None) -> tuple[np.ndarray, int]
     finally:
         model.train(was_training)
     sal = g[0].abs().amax(0).cpu().numpy().astype(np.float32)
-    sal.setflags(write=False)
-    return sal, k
+    img = x.detach()[0].cpu().numpy().astype(np.float32)
+    for arr in (sal, img):
+        arr.setflags(write=False)
+    return Saliency(trainer.step_count, trainer._watch_index if image is None else -1, img, sal, k)
 
 
 def probabilities(logits: np.ndarray) -> np.ndarray:
@@ -269,5 +283,5 @@ def save_drawing(root, class_name: str, image: np.ndarray) -> str:
     return path
 
 
-__all__ = ["GAP", "GROUP_GAP", "Block", "Mosaic", "Predictions", "cell_at", "confusion_matrix", "kernel_mosaic", "predict", "probabilities", "saliency",
+__all__ = ["GAP", "GROUP_GAP", "Block", "Mosaic", "Predictions", "Saliency", "cell_at", "confusion_matrix", "kernel_mosaic", "predict", "probabilities", "saliency",
            "class_folder_problem", "save_drawing"]

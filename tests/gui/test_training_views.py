@@ -164,6 +164,16 @@ def test_predictions_confusion_grid_and_watch(session, job, qtbot):
     qtbot.waitUntil(lambda: view.cm_plot.isVisible(), timeout=5_000)
     scene = view.cm_plot.getViewBox().mapViewToScene(QtPointF(2, 3))
     assert view.confusion_at(scene) == (3, 2, int(p.confusion[3, 2]))
+    # saliency: |d logit[predicted] / d input| of the watched example (torch autograd, the oracle)
+    sal = view.saliency
+    assert sal is not None and sal.step == 15 and sal.watched == job.latest.watched
+    x = torch.tensor(np.array(ds.test_x[sal.watched:sal.watched + 1], np.float32) / 255, requires_grad=True)
+    out = model(x).flatten(1)[0]
+    k = int(out.argmax())
+    out[k].backward()
+    assert sal.predicted == k
+    np.testing.assert_allclose(sal.map, x.grad[0].abs().amax(0).numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(view.sal_image.image, sal.map)
     # clicking a test example watches it
     view.tabs.setCurrentIndex(0)
     item = view.grid.item(7)

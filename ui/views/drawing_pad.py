@@ -34,7 +34,7 @@ class Canvas(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("drawingCanvas")
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.pen_width = 2.0  # in input pixels
+        self.pen_width = 3.0  # in input pixels
         self.eraser = False
         self.h = self.w = 0
         self.scale = SCALE

@@ -1,9 +1,10 @@
 """Predictions while training: probability bars for the watched example (its top classes, by
 name), a grid of test examples with their predicted and true class (mistakes marked in red;
 click one to watch it), and the confusion matrix of the whole test set as a heat map (counts
-written in the cells and on hover).
+written in the cells and on hover), and the saliency of the watched example: the gradient of
+the predicted class's score with respect to the input, as a heat map beside the image.
 
-The grid and the matrix need the model's answers on the test set: they are computed on the
+The grid, the matrix and the saliency need the model's answers on the test set: they are computed on the
 compute thread (which owns the trainer) from the current weights, at most once every
 PREDICT_INTERVAL seconds while training runs; one at a time, and the newest snapshot wins."""
 from __future__ import annotations
@@ -12,10 +13,11 @@ import time
 
 import numpy as np
 
-from ..feature_view import SEQUENTIAL, lut4
+from ..feature_view import GRAY, SEQUENTIAL, lut4
 from ..i18n import tr
 from ..qt import QtCore, QtGui, QtWidgets, Qt, Signal, pg
 
+HEAT = "inferno"  # the saliency's colour map (black: no influence)
 PREDICT_INTERVAL = 1.0  # seconds between two predictions on the test set
 TOP = 5  # classes shown as bars
 GRID = 48  # test examples in the grid
@@ -103,6 +105,27 @@ class PredictionsView(QtWidgets.QWidget):
         cl.addWidget(self.cm_plot, 1)
         cl.addWidget(self.cm_hover)
         tabs.addTab(cm, tr("Confusion matrix"))
+        sal = QtWidgets.QWidget()
+        sl = QtWidgets.QVBoxLayout(sal)
+        sl.setContentsMargins(0, 0, 0, 0)
+        self.sal_plot = pg.GraphicsLayoutWidget()
+        self.sal_plot.setBackground("w")
+        self.sal_plot.setMinimumHeight(200)
+        self.sal_input_vb = self.sal_plot.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.sal_vb = self.sal_plot.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.sal_input = pg.ImageItem(axisOrder="row-major")
+        self.sal_input.setLookupTable(lut4(GRAY))
+        self.sal_input_vb.addItem(self.sal_input)
+        self.sal_image = pg.ImageItem(axisOrder="row-major")
+        self.sal_image.setLookupTable(lut4(HEAT))
+        self.sal_vb.addItem(self.sal_image)
+        self.sal_label = QtWidgets.QLabel(tr("Saliency: how strongly each input pixel moves the predicted class's score "
+                                             "(|gradient|, brightest = most)"))
+        self.sal_label.setWordWrap(True)
+        sl.addWidget(self.sal_plot, 1)
+        sl.addWidget(self.sal_label)
+        tabs.addTab(sal, tr("Saliency"))
+        self.saliency = None
         self.tabs = tabs
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -141,15 +164,16 @@ class PredictionsView(QtWidgets.QWidget):
         self._last = time.monotonic()
 
         def task(engine, cancelled):  # the compute thread, which owns the trainer
-            from convviz.predict import predict
+            from convviz.predict import predict, saliency
             tr_ = job._trainer
-            return None if tr_ is None else predict(tr_, GRID)
+            return None if tr_ is None else (predict(tr_, GRID), saliency(tr_))
         self._task = self.session.run_on_compute_thread(task, self._done, self._failed)
 
-    def _done(self, p) -> None:
+    def _done(self, result) -> None:
         self._task = None
-        if p is not None:
-            self.set_predictions(p)
+        if result is not None:
+            self.set_predictions(result[0])
+            self.set_saliency(result[1])
         if self._want:
             self._timer.start(max(0, int((PREDICT_INTERVAL - (time.monotonic() - self._last)) * 1000)))
 
@@ -226,6 +250,19 @@ class PredictionsView(QtWidgets.QWidget):
             ti.setText(str(v) if v else "")
             ti.setColor("k" if v > hi * 0.6 else "w")
         self.predicted.emit(p)
+
+    def set_saliency(self, s) -> None:
+        """The watched image beside its saliency map (levels 0 to its maximum)."""
+        self.saliency = s
+        img = s.image[0] if s.image.shape[0] < 3 else np.ascontiguousarray(s.image[:3].mean(0))
+        self.sal_input.setImage(img, levels=(0, 1), autoLevels=False)
+        top = float(s.map.max())
+        self.sal_image.setImage(s.map, levels=(0, top if top > 0 else 1), autoLevels=False)
+        self.sal_input_vb.autoRange(padding=0.02)
+        self.sal_vb.autoRange(padding=0.02)
+        who = tr("drawn image") if s.watched < 0 else tr("test example {i}").format(i=s.watched)
+        self.sal_label.setText(tr("{who}, step {n}: the pixels that most move the score of {p} (|gradient|, "
+                                  "largest {v:.3g})").format(who=who, n=s.step, p=self._name(s.predicted), v=top))
 
     def confusion_at(self, scene_pos) -> tuple[int, int, int] | None:
         """(true, predicted, count) of the confusion-matrix cell under ``scene_pos``, or None."""
