@@ -35,7 +35,8 @@ class Curves(QtWidgets.QWidget):
             plot.setLabel("bottom", tr("examples seen"))
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMinimumHeight(120)
-            plot.addLegend(offset=(-10, 10))
+            # loss falls and accuracy rises: the legends sit where the curves are not
+            plot.addLegend(offset=(-10, 10) if plot is self.loss_plot else (-10, -10))
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
         self.acc_plot.setYRange(0, 100)
