@@ -71,16 +71,20 @@
         <translation>通道 {c}</translation>
     </message>
     <message>
-        <source>colours normalised per channel · channel {c}: {lo} … {hi}</source>
-        <translation>颜色按通道归一化 · 通道 {c}：{lo} … {hi}</translation>
+        <source>colours normalised per channel · channel {c}: {lo} to {hi}</source>
+        <translation>颜色按通道归一化 · 通道 {c}：{lo} 至 {hi}</translation>
     </message>
     <message>
-        <source>colours: {lo} … {hi} (all layers)</source>
-        <translation>颜色：{lo} … {hi}（所有层）</translation>
+        <source>channel {c}: {lo} to {hi}</source>
+        <translation>通道 {c}：{lo} 至 {hi}</translation>
     </message>
     <message>
-        <source>colours: {lo} … {hi} (this layer)</source>
-        <translation>颜色：{lo} … {hi}（本层）</translation>
+        <source>colours: {lo} to {hi} (all layers)</source>
+        <translation>颜色：{lo} 至 {hi}（所有层）</translation>
+    </message>
+    <message>
+        <source>colours: {lo} to {hi} (this layer)</source>
+        <translation>颜色：{lo} 至 {hi}（本层）</translation>
     </message>
     <message>
         <source>channel {c} · y {y}, x {x} · &lt;b&gt;{v}&lt;/b&gt;</source>
@@ -111,12 +115,16 @@
         <translation>颜色按通道归一化：每个通道从 -m 到 +m，m 为其最大绝对值（标在通道编号旁）</translation>
     </message>
     <message>
-        <source>Colours: one scale for all layers, {lo} … {hi}</source>
-        <translation>颜色：所有层共用一个刻度，{lo} … {hi}</translation>
+        <source>Colours: one scale for all layers, {lo} to {hi}</source>
+        <translation>颜色：所有层共用一个刻度，{lo} 至 {hi}</translation>
     </message>
     <message>
-        <source>Colours: this layer's range, {lo} … {hi}</source>
-        <translation>颜色：本层的范围，{lo} … {hi}</translation>
+        <source>Colours: this layer's range, {lo} to {hi}</source>
+        <translation>颜色：本层的范围，{lo} 至 {hi}</translation>
+    </message>
+    <message>
+        <source>{lo} to {hi}</source>
+        <translation>{lo} 至 {hi}</translation>
     </message>
     <message>
         <source>min</source>
@@ -413,6 +421,22 @@
     <message>
         <source>Walkthrough</source>
         <translation>教程</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Kernels</source>
+        <translation>卷积核</translation>
+    </message>
+    <message>
+        <source>Predictions</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Drawing pad</source>
+        <translation>画板</translation>
     </message>
     <message>
         <source>Starting the compute engine…</source>
@@ -1091,10 +1115,6 @@
         <translation>真正的卷积（翻转卷积核）</translation>
     </message>
     <message>
-        <source>Export GIF…</source>
-        <translation>导出 GIF…</translation>
-    </message>
-    <message>
         <source>Export PNG…</source>
         <translation>导出 PNG…</translation>
     </message>
@@ -1305,6 +1325,14 @@
     <message>
         <source>Show the step as one equation, to read or copy</source>
         <translation>把这一步写成一个算式，便于阅读或复制</translation>
+    </message>
+    <message>
+        <source>Export a range of steps as an animated GIF</source>
+        <translation>把一段步骤导出为 GIF 动画</translation>
+    </message>
+    <message>
+        <source>Export the frame shown as a PNG image</source>
+        <translation>把当前画面导出为 PNG 图像</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -1650,6 +1678,416 @@
         <source>This stack takes about {s} s to compute ({left} s left)</source>
         <translation>计算这个网络大约需要 {s} 秒（还剩 {left} 秒）</translation>
     </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>accuracy (%)</source>
+        <translation>准确率（%）</translation>
+    </message>
+    <message>
+        <source>examples seen</source>
+        <translation>已见样本数</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Log-scale loss</source>
+        <translation>损失用对数刻度</translation>
+    </message>
+    <message>
+        <source>Show the loss on a logarithmic axis</source>
+        <translation>用对数坐标轴显示损失</translation>
+    </message>
+    <message>
+        <source>PNG…</source>
+        <translation>PNG…</translation>
+    </message>
+    <message>
+        <source>Save the curves as a picture</source>
+        <translation>将曲线保存为图片</translation>
+    </message>
+    <message>
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <source>Save the curves' points as CSV</source>
+        <translation>将曲线的数据点保存为 CSV</translation>
+    </message>
+    <message>
+        <source>{n:,} examples</source>
+        <translation>{n:,} 个样本</translation>
+    </message>
+    <message>
+        <source>Save curves as PNG</source>
+        <translation>将曲线保存为 PNG</translation>
+    </message>
+    <message>
+        <source>Save curves as CSV</source>
+        <translation>将曲线保存为 CSV</translation>
+    </message>
+    <message>
+        <source>Change since start</source>
+        <translation>相对初始的变化</translation>
+    </message>
+    <message>
+        <source>Show each weight minus its initial value</source>
+        <translation>显示每个权重减去其初始值</translation>
+    </message>
+    <message>
+        <source>No convolution weights yet</source>
+        <translation>还没有卷积权重</translation>
+    </message>
+    <message>
+        <source>change since start</source>
+        <translation>相对初始的变化</translation>
+    </message>
+    <message>
+        <source>weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>initial</source>
+        <translation>初始</translation>
+    </message>
+    <message>
+        <source>step {n}</source>
+        <translation>第 {n} 步</translation>
+    </message>
+    <message>
+        <source>{what} · {step} · colour scale ±{v:.3g} (blue below 0, red above)</source>
+        <translation>{what} · {step} · 色标 ±{v:.3g}（蓝色小于 0，红色大于 0）</translation>
+    </message>
+    <message>
+        <source>the first 64 kernels and input channels of each layer</source>
+        <translation>每层前 64 个卷积核和输入通道</translation>
+    </message>
+    <message>
+        <source>layer {l} · kernel {k} · input channel {i} · click to open it in the stepper</source>
+        <translation>第 {l} 层 · 卷积核 {k} · 输入通道 {i} · 点击在步进器中打开</translation>
+    </message>
+    <message>
+        <source>Export kernels as PNG</source>
+        <translation>将卷积核导出为 PNG</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Could not write {p}: choose another folder.</source>
+        <translation>无法写入 {p}：请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Watched example: no prediction yet</source>
+        <translation>观察的样本：尚无预测</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>Test examples: predicted class (true class when wrong); click one to watch it</source>
+        <translation>测试样本：预测类别（答错时附真实类别）；点击一个即观察它</translation>
+    </message>
+    <message>
+        <source>true class</source>
+        <translation>真实类别</translation>
+    </message>
+    <message>
+        <source>predicted class</source>
+        <translation>预测类别</translation>
+    </message>
+    <message>
+        <source>Start training to see predictions on the test set</source>
+        <translation>开始训练后即可看到测试集上的预测</translation>
+    </message>
+    <message>
+        <source>Test examples</source>
+        <translation>测试样本</translation>
+    </message>
+    <message>
+        <source>Confusion matrix</source>
+        <translation>混淆矩阵</translation>
+    </message>
+    <message>
+        <source>Saliency: how strongly each input pixel moves the predicted class's score (|gradient|, brightest = most)</source>
+        <translation>显著性：每个输入像素对预测类别得分的影响有多大（梯度的绝对值，越亮影响越大）</translation>
+    </message>
+    <message>
+        <source>Saliency</source>
+        <translation>显著性</translation>
+    </message>
+    <message>
+        <source>drawn image</source>
+        <translation>手绘图像</translation>
+    </message>
+    <message>
+        <source>test example {i}</source>
+        <translation>测试样本 {i}</translation>
+    </message>
+    <message>
+        <source>{who}: predicted {p} ({v:.0%})</source>
+        <translation>{who}：预测 {p}（{v:.0%}）</translation>
+    </message>
+    <message>
+        <source>true class {t}</source>
+        <translation>真实类别 {t}</translation>
+    </message>
+    <message>
+        <source>Step {s}: {c} of {n} test examples right ({a:.1%})</source>
+        <translation>第 {s} 步：{n} 个测试样本中答对 {c} 个（{a:.1%}）</translation>
+    </message>
+    <message>
+        <source>test example {i}: predicted {p} ({v:.0%}), true {t}</source>
+        <translation>测试样本 {i}：预测 {p}（{v:.0%}），真实 {t}</translation>
+    </message>
+    <message>
+        <source>{who}, step {n}: the pixels that most move the score of {p} (|gradient|, largest {v:.3g})</source>
+        <translation>{who}，第 {n} 步：对 {p} 的得分影响最大的像素（梯度的绝对值，最大 {v:.3g}）</translation>
+    </message>
+    <message>
+        <source>true {t}, predicted {p}: {n} test examples</source>
+        <translation>真实 {t}，预测 {p}：{n} 个测试样本</translation>
+    </message>
+    <message>
+        <source>The stack is empty: add layers that end in one output per class.</source>
+        <translation>网络是空的：请添加以每个类别一个输出结束的层。</translation>
+    </message>
+    <message>
+        <source>Layer {i} ({t}) is invalid: fix it before training.</source>
+        <translation>第 {i} 层（{t}）无效：训练前请先修正。</translation>
+    </message>
+    <message>
+        <source>The stack ends in a {shape} output, but {data} has {k} classes: a classifier ends in {k} numbers, one per class. Add Flatten and Linear({k}) at the end.</source>
+        <translation>网络以 {shape} 的输出结束，但 {data} 有 {k} 个类别：分类器应以 {k} 个数结束，每个类别一个。请在末尾添加 Flatten 和 Linear({k})。</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <source>IDX file…</source>
+        <translation>IDX 文件…</translation>
+    </message>
+    <message>
+        <source>The examples to learn from: a bundled data set, a folder with one subfolder per class, or MNIST-format IDX files</source>
+        <translation>用来学习的样本：内置数据集、每个类别一个子文件夹的文件夹，或 MNIST 格式的 IDX 文件</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>How many examples to use (train and test together); 'all': the data set's own</source>
+        <translation>使用多少个样本（训练和测试合计）；“全部”：数据集自身的数量</translation>
+    </message>
+    <message>
+        <source>Adam</source>
+        <translation>Adam</translation>
+    </message>
+    <message>
+        <source>SGD with momentum</source>
+        <translation>带动量的 SGD</translation>
+    </message>
+    <message>
+        <source>Learning rate, on a logarithmic scale from 0.00001 to 10</source>
+        <translation>学习率，对数刻度，从 0.00001 到 10</translation>
+    </message>
+    <message>
+        <source>Draws the train/test split, the order of examples and dropout</source>
+        <translation>决定训练/测试划分、样本顺序和 dropout</translation>
+    </message>
+    <message>
+        <source>examples</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>Train, slice after slice (Space)</source>
+        <translation>一段接一段地训练（空格键）</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <source>Train one batch</source>
+        <translation>训练一个批次</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <source>Back to the weights training started from, step 0</source>
+        <translation>回到训练开始时的权重，第 0 步</translation>
+    </message>
+    <message>
+        <source>Show trained weights</source>
+        <translation>显示训练后的权重</translation>
+    </message>
+    <message>
+        <source>Draw the maps with the trained weights (on) or the initial, random ones (off)</source>
+        <translation>用训练后的权重（勾选）或初始的随机权重（不勾选）绘制特征图</translation>
+    </message>
+    <message>
+        <source>&amp;Trained Weights</source>
+        <translation>训练后的权重(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Show the maps with the trained weights; off: the initial, random ones</source>
+        <translation>用训练后的权重显示特征图；关闭：初始的随机权重</translation>
+    </message>
+    <message>
+        <source>Train or pause</source>
+        <translation>训练或暂停</translation>
+    </message>
+    <message>
+        <source>Training stopped when the language changed: press Play to go on.</source>
+        <translation>切换语言时训练已停止：按“播放”继续。</translation>
+    </message>
+    <message>
+        <source>Folder: {p}</source>
+        <translation>文件夹：{p}</translation>
+    </message>
+    <message>
+        <source>IDX: {p}</source>
+        <translation>IDX：{p}</translation>
+    </message>
+    <message>
+        <source>A folder with one subfolder per class</source>
+        <translation>每个类别一个子文件夹的文件夹</translation>
+    </message>
+    <message>
+        <source>MNIST-format images (IDX)</source>
+        <translation>MNIST 格式的图像（IDX）</translation>
+    </message>
+    <message>
+        <source>IDX files (*idx* *.gz);;All files (*)</source>
+        <translation>IDX 文件 (*idx* *.gz);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Append {layers}</source>
+        <translation>添加 {layers}</translation>
+    </message>
+    <message>
+        <source>Append a classifier head</source>
+        <translation>添加分类头</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Training stopped: {s}</source>
+        <translation>训练已停止：{s}</translation>
+    </message>
+    <message>
+        <source>Not trained yet: press Play or Step.</source>
+        <translation>尚未训练：按“播放”或“单步”。</translation>
+    </message>
+    <message>
+        <source>Examples seen {n:,} · epoch {e} of {E} · step {st:,}
+{r:,.0f} examples/s · elapsed {t:.1f} s
+train loss {tl} · accuracy {ta}
+test loss {vl} · accuracy {va}</source>
+        <translation>已见样本 {n:,} · 第 {e}/{E} 轮 · 第 {st:,} 步
+每秒 {r:,.0f} 个样本 · 用时 {t:.1f} 秒
+训练损失 {tl} · 准确率 {ta}
+测试损失 {vl} · 准确率 {va}</translation>
+    </message>
+    <message>
+        <source> (and {n} more: those layers keep their initial weights)</source>
+        <translation>（另有 {n} 处：这些层保持初始权重）</translation>
+    </message>
+    <message>
+        <source>Use the drawing as the input</source>
+        <translation>用这幅画作为输入</translation>
+    </message>
+    <message>
+        <source>Every layer's maps show the drawing; untick to go back to the project's input</source>
+        <translation>每一层的特征图都显示这幅画；取消勾选即回到项目的输入</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Pen</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Draw on the pad: every layer answers</source>
+        <translation>在画板上作画：每一层都会作出响应</translation>
+    </message>
+    <message>
+        <source>class name</source>
+        <translation>类别名</translation>
+    </message>
+    <message>
+        <source>Add to data set…</source>
+        <translation>加入数据集……</translation>
+    </message>
+    <message>
+        <source>Save the drawing as a PNG in FOLDER/CLASS/ (an image-folder data set)</source>
+        <translation>将这幅画保存为 PNG，放入 文件夹/类别/（图像文件夹数据集）</translation>
+    </message>
+    <message>
+        <source>The last layer is not a vector of class scores: no probabilities</source>
+        <translation>最后一层不是类别得分向量：没有概率</translation>
+    </message>
+    <message>
+        <source>This network says: {top}</source>
+        <translation>网络的回答：{top}</translation>
+    </message>
+    <message>
+        <source>Not saved: {why}</source>
+        <translation>未保存：{why}</translation>
+    </message>
+    <message>
+        <source>Image-folder data set</source>
+        <translation>图像文件夹数据集</translation>
+    </message>
 </context>
 <context>
     <name>InputPanel</name>
@@ -1993,6 +2431,22 @@
         <translation>第 {i} 层（{type}）：{reason}</translation>
     </message>
     <message>
+        <source>{field}: {message}</source>
+        <translation>{field}：{message}</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got {value}</source>
+        <translation>应为整数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>must be between {lo} and {hi}, got {value}</source>
+        <translation>应在 {lo} 到 {hi} 之间，实际为 {value}</translation>
+    </message>
+    <message>
         <source>expected text, got {value}</source>
         <translation>应为文本，实际为 {value}</translation>
     </message>
@@ -2003,6 +2457,210 @@
     <message>
         <source>contains a lone surrogate ({code}) at character {at}, which is not a character and cannot be saved — remove it</source>
         <translation>第 {at} 个字符处有一个孤立的代理码位（{code}），它不是字符，无法保存——请删除它</translation>
+    </message>
+    <message>
+        <source>expected a 4-D list [out][in][kh][kw] of numbers</source>
+        <translation>应为一个四维数字列表 [out][in][kh][kw]</translation>
+    </message>
+    <message>
+        <source>at most {most} typed numbers, got {shape} = {n} — choose a named kernel or random weights for a layer this large</source>
+        <translation>最多 {most} 个手动输入的数，实际为 {shape} = {n} 个——这么大的层请选择一个具名卷积核或随机权重</translation>
+    </message>
+    <message>
+        <source>{n} items</source>
+        <translation>{n} 项</translation>
+    </message>
+    <message>
+        <source>the typed kernel is not a regular {dims} array: {at} has {got} where {want} are expected — every row needs the same length</source>
+        <translation>手动输入的卷积核不是规整的 {dims} 数组：{at} 有 {got}，而应有 {want} 个——每一行的长度必须相同</translation>
+    </message>
+    <message>
+        <source>the list</source>
+        <translation>该列表</translation>
+    </message>
+    <message>
+        <source>expected finite numbers, got {value} at {at}</source>
+        <translation>应为有限的数，{at} 处实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected finite numbers float32 can hold (at most about 3.4e38 in size), got {value} at {at}</source>
+        <translation>应为 float32 能表示的有限数（绝对值最多约 3.4e38），{at} 处实际为 {value}</translation>
+    </message>
+    <message>
+        <source>unknown kernel {value}; known: {known}</source>
+        <translation>未知的卷积核 {value}；已知的有：{known}</translation>
+    </message>
+    <message>
+        <source>expected a kernel name or {example}</source>
+        <translation>应为卷积核名称或 {example}</translation>
+    </message>
+    <message>
+        <source>a convviz project is a JSON object</source>
+        <translation>convviz 工程是一个 JSON 对象</translation>
+    </message>
+    <message>
+        <source>expected {format}, got {value} — this is not a convviz project</source>
+        <translation>应为 {format}，实际为 {value}——这不是 convviz 工程</translation>
+    </message>
+    <message>
+        <source>it was written by a newer convviz</source>
+        <translation>它由更新版本的 convviz 写成</translation>
+    </message>
+    <message>
+        <source>it is not a version this convviz reads</source>
+        <translation>这个版本的 convviz 不能读取它</translation>
+    </message>
+    <message>
+        <source>version {value} is not supported ({hint}); this convviz reads version {version}</source>
+        <translation>不支持版本 {value}（{hint}）；这个 convviz 读取版本 {version}</translation>
+    </message>
+    <message>
+        <source>unknown field; a project has: {known}</source>
+        <translation>未知字段；工程的字段有：{known}</translation>
+    </message>
+    <message>
+        <source>missing or not an object with channels, height, width and source</source>
+        <translation>缺失，或不是含有 channels、height、width 和 source 的对象</translation>
+    </message>
+    <message>
+        <source>unknown field; input has channels, height, width, source, shift and fit</source>
+        <translation>未知字段；input 的字段有 channels、height、width、source、shift 和 fit</translation>
+    </message>
+    <message>
+        <source>expected a sample name or an image path, got {value}</source>
+        <translation>应为示例图像名或图像路径，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected [dy, dx], two whole numbers, got {value}</source>
+        <translation>应为 [dy, dx] 两个整数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected one of {choices}, got {value}</source>
+        <translation>应为 {choices} 之一，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>missing or not a list of layers</source>
+        <translation>缺失，或不是由层组成的列表</translation>
+    </message>
+    <message>
+        <source>at most {most} layers, got {n}</source>
+        <translation>最多 {most} 层，实际为 {n} 层</translation>
+    </message>
+    <message>
+        <source>expected an object such as {example}</source>
+        <translation>应为形如 {example} 的对象</translation>
+    </message>
+    <message>
+        <source>{type} has no kernel to initialise</source>
+        <translation>{type} 没有可初始化的卷积核</translation>
+    </message>
+    <message>
+        <source>the key {key} appears twice in one object; each key may appear once, so it is not clear which value is meant</source>
+        <translation>键 {key} 在同一个对象中出现了两次；每个键只能出现一次，否则不清楚指的是哪个值</translation>
+    </message>
+    <message>
+        <source>Expecting value</source>
+        <translation>此处应为一个值</translation>
+    </message>
+    <message>
+        <source>Expecting property name enclosed in double quotes</source>
+        <translation>此处应为用双引号括起的属性名</translation>
+    </message>
+    <message>
+        <source>Expecting ':' delimiter</source>
+        <translation>此处应为 ':' 分隔符</translation>
+    </message>
+    <message>
+        <source>Expecting ',' delimiter</source>
+        <translation>此处应为 ',' 分隔符</translation>
+    </message>
+    <message>
+        <source>Unterminated string starting at</source>
+        <translation>字符串没有结束，起始于</translation>
+    </message>
+    <message>
+        <source>Invalid control character at</source>
+        <translation>此处有无效的控制字符</translation>
+    </message>
+    <message>
+        <source>Invalid \escape</source>
+        <translation>无效的 \ 转义</translation>
+    </message>
+    <message>
+        <source>Invalid \uXXXX escape</source>
+        <translation>无效的 \uXXXX 转义</translation>
+    </message>
+    <message>
+        <source>Extra data</source>
+        <translation>有多余的数据</translation>
+    </message>
+    <message>
+        <source>Illegal trailing comma before end of object</source>
+        <translation>对象结尾前有多余的逗号</translation>
+    </message>
+    <message>
+        <source>Illegal trailing comma before end of array</source>
+        <translation>数组结尾前有多余的逗号</translation>
+    </message>
+    <message>
+        <source>No such file or directory</source>
+        <translation>没有这个文件或文件夹</translation>
+    </message>
+    <message>
+        <source>Permission denied</source>
+        <translation>没有权限</translation>
+    </message>
+    <message>
+        <source>Operation not permitted</source>
+        <translation>不允许此操作</translation>
+    </message>
+    <message>
+        <source>Not a directory</source>
+        <translation>路径中有一部分不是文件夹</translation>
+    </message>
+    <message>
+        <source>Is a directory</source>
+        <translation>这是一个文件夹</translation>
+    </message>
+    <message>
+        <source>File name too long</source>
+        <translation>文件名太长</translation>
+    </message>
+    <message>
+        <source>not valid JSON (line {line}, column {column}: {why})</source>
+        <translation>不是有效的 JSON（第 {line} 行第 {column} 列：{why}）</translation>
+    </message>
+    <message>
+        <source>not a convviz project: its JSON is nested too deeply (a project is at most 7 levels deep)</source>
+        <translation>不是 convviz 工程：它的 JSON 嵌套太深（工程最多 7 层嵌套）</translation>
+    </message>
+    <message>
+        <source>not a convviz project: it holds a number too long to read ({why})</source>
+        <translation>不是 convviz 工程：其中有一个长得无法读取的数（{why}）</translation>
+    </message>
+    <message>
+        <source>cannot read {file}: {why}</source>
+        <translation>无法读取 {file}：{why}</translation>
+    </message>
+    <message>
+        <source>{file} is a folder, not a project file</source>
+        <translation>{file} 是一个文件夹，不是工程文件</translation>
+    </message>
+    <message>
+        <source>{file} is not a regular file (it is a device, a pipe or a socket) — a project is a .json file</source>
+        <translation>{file} 不是普通文件（它是设备、管道或套接字）——工程是 .json 文件</translation>
+    </message>
+    <message>
+        <source>{file} is {size} bytes, too large for a project file (at most {most})</source>
+        <translation>{file} 有 {size} 字节，作为工程文件太大了（最多 {most}）</translation>
+    </message>
+    <message>
+        <source>{file} is larger than {most} bytes, too large for a project file</source>
+        <translation>{file} 大于 {most} 字节，作为工程文件太大了</translation>
+    </message>
+    <message>
+        <source>{file} is not a text file (not UTF-8) — is it a convviz project?</source>
+        <translation>{file} 不是文本文件（不是 UTF-8）——它是 convviz 工程吗？</translation>
     </message>
     <message>
         <source>the input</source>
@@ -2043,6 +2701,66 @@
     <message>
         <source>FLOPs = 2 x MACs</source>
         <translation>FLOPs = 2 × MACs</translation>
+    </message>
+    <message>
+        <source>must be at least {least}, got {value}</source>
+        <translation>至少应为 {least}，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>must be at most {most}, got {value}</source>
+        <translation>至多应为 {most}，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected one number or a pair [height, width], got {value}</source>
+        <translation>应为一个数或一对数 [高, 宽]，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got None — leave {name} out to take the previous layer's last dimension</source>
+        <translation>应为整数，实际为 None——省略 {name} 即可取上一层的最后一维</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got None — leave {name} out to take the previous layer's output channels</source>
+        <translation>应为整数，实际为 None——省略 {name} 即可取上一层的输出通道数</translation>
+    </message>
+    <message>
+        <source>padding={value} is not supported here; give padding as a number or a pair (only Conv2d accepts 'same' and 'valid')</source>
+        <translation>这里不支持 padding={value}；请把 padding 写成一个数或一对数（只有 Conv2d 接受 'same' 和 'valid'）</translation>
+    </message>
+    <message>
+        <source>expected a number, a pair, 'same' or 'valid', got {value}</source>
+        <translation>应为一个数、一对数、'same' 或 'valid'，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected true or false, got {value}</source>
+        <translation>应为 true 或 false，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected a number, got {value}</source>
+        <translation>应为一个数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected a finite number</source>
+        <translation>应为一个有限的数</translation>
+    </message>
+    <message>
+        <source>expected an object with a {type}, got {value}</source>
+        <translation>应为含有 {type} 的对象，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>missing; every layer needs a {type} such as {example}</source>
+        <translation>缺失；每一层都需要一个 {type}，例如 {example}</translation>
+    </message>
+    <message>
+        <source>unknown layer type {value}; known types: {known}</source>
+        <translation>未知的层类型 {value}；已知的类型有：{known}</translation>
+    </message>
+    <message>
+        <source>{type} has no argument {name}; its arguments are: {names}</source>
+        <translation>{type} 没有参数 {name}；它的参数有：{names}</translation>
+    </message>
+    <message>
+        <source>missing; {type} needs {name}</source>
+        <translation>缺失；{type} 需要 {name}</translation>
     </message>
 </context>
 <context>
