@@ -108,6 +108,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.training = self.training_panel.job
         td = self._dock(tr("Training"), "trainingDock", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         td.hide()
+        # What training shows (ui/views/): the kernels learning, predictions, the drawing pad
+        from .views.drawing_pad import DrawingPad
+        from .views.kernels import KernelsView
+        from .views.predictions import PredictionsView
+        self.kernels_view, self.predictions_view, self.drawing_pad = KernelsView(), PredictionsView(), DrawingPad()
+        self.kernels_view.attach(self.session, self.training)
+        self.kernels_view.kernel_clicked.connect(lambda layer, _k, _i: self.show_stepper(layer))
+        self.predictions_view.attach(self.session, self.training)
+        self.drawing_pad.attach(self.session, self.training)
+        self._dock(tr("Kernels"), "kernelsDock", self.kernels_view, Qt.DockWidgetArea.RightDockWidgetArea).hide()
+        self._dock(tr("Predictions"), "predictionsDock", self.predictions_view,
+                   Qt.DockWidgetArea.RightDockWidgetArea).hide()
+        self._dock(tr("Drawing pad"), "drawingDock", self.drawing_pad, Qt.DockWidgetArea.LeftDockWidgetArea).hide()
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "layersDock")], [430], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "channelDock")], [260], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "shapesDock")], [200], Qt.Orientation.Vertical)

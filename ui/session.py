@@ -419,6 +419,8 @@ class ComputeSession(QtCore.QObject):
         # initial), and the key naming that version for the engine's cache (set_weights)
         self.weights = None
         self.weights_key = None
+        # the drawing pad's image, computed instead of the project's input: (array, key) or None
+        self.input_override: tuple[np.ndarray, Any] | None = None
 
     # --- the worker ------------------------------------------------------------------------
     def start(self) -> None:
@@ -515,6 +517,9 @@ class ComputeSession(QtCore.QObject):
         same_input = self.project is not None and self.project.input == project.input and base_dir == self.base_dir
         first = first_difference(self.project, project) if base_dir == self.base_dir else 0
         info = project.analyze()
+        if self.input_override is not None and self.input_override[0].shape != tuple(project.input.shape):
+            self.input_override = None  # the drawing no longer fits the input
+            same_input = False
         self.project, self.info, self.base_dir = project, info, base_dir
         self.generation += 1
         # maps of the unchanged prefix stay current; the rest are of an older generation now
@@ -549,6 +554,14 @@ class ComputeSession(QtCore.QObject):
         self._submit(first)
         return self.generation
 
+    def set_input_override(self, image: np.ndarray | None, key: Any = None) -> int:
+        """Compute ``image`` ((C, H, W) float32 in [0, 1], the project's input shape; read-only)
+        instead of the project's input, ``key`` naming it for the engine's cache (the drawing
+        pad: a new key per stroke); None goes back to the project's input.  Returns the
+        generation."""
+        self.input_override = None if image is None else (image, key)
+        return self.recompute()
+
     def _submit(self, first: int) -> None:
         info = self.info
         layers = [l for l in info.layers[first:] if l.ok] if info else []
@@ -558,9 +571,12 @@ class ComputeSession(QtCore.QObject):
         self.estimate = estimate_seconds(info, self.rate, first) if info else 0.0
         progressive = {"always": True, "never": False}.get(self.progressive, self.estimate > PROGRESSIVE_SECONDS)
         self.busy = True
+        ov = self.input_override
         req = ComputeRequest(self.generation, self.project, self.base_dir, device=self.device,
                              threads=1 if self._submitted_macs <= ONE_THREAD_MACS else self.threads,
-                             progressive=progressive, weights=self.weights, weights_key=self.weights_key)
+                             progressive=progressive, weights=self.weights,
+                             weights_key=self.weights_key, input_override=ov[0] if ov else None,
+                             input_key=ov[1] if ov else None)
         with self._cond:
             self._pending = req
             self._cond.notify_all()

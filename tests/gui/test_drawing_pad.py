@@ -1,0 +1,99 @@
+"""The drawing pad (ui/views/drawing_pad.py) on the real compute session with LeNet-5: a stroke
+changes the input every layer is computed from, and the probabilities (torch, the oracle, on
+the drawn image); the eraser, clear, and adding drawings to an image-folder data set."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from convviz.samples import load_preset
+
+
+@pytest.fixture
+def session(qtbot):
+    from ui.app import make_app
+    from ui.session import ComputeSession
+    make_app()
+    s = ComputeSession()
+    s.threads = 1
+    s.set_project(load_preset("lenet5"))
+    s.start()
+    qtbot.waitUntil(s.current, timeout=60_000)
+    yield s
+    assert s.shutdown(30.0)
+
+
+def _drag(qtbot, widget, points):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    def send(kind, p, button, buttons):
+        ev = QMouseEvent(kind, QPointF(*p), widget.mapToGlobal(QPointF(*p)), button, buttons,
+                         Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, ev)
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    send(QEvent.Type.MouseButtonPress, points[0], left, left)
+    for p in points[1:]:
+        send(QEvent.Type.MouseMove, p, none, left)
+    send(QEvent.Type.MouseButtonRelease, points[-1], left, none)
+
+
+def test_a_drawn_stroke_changes_the_input_maps_and_probabilities(session, qtbot, tmp_path):
+    import torch
+
+    from convviz.training import build_model
+    from ui.views.drawing_pad import DrawingPad
+    pad = DrawingPad()
+    qtbot.addWidget(pad)
+    pad.show()
+    pad.attach(session)
+    c, h, w = session.project.input.shape
+    assert (pad.canvas.h, pad.canvas.w) == (h, w) and pad.canvas.width() == w * pad.canvas.scale
+    model = build_model(session.project)
+    model.eval()
+
+    def oracle(img):
+        with torch.no_grad():
+            return torch.softmax(model(torch.tensor(np.array(img))[None]).flatten(1)[0].double(), 0).numpy()
+
+    s = pad.canvas.scale
+    _drag(qtbot, pad.canvas, [(8 * s, 6 * s), (16 * s, 6 * s), (16 * s, 26 * s)])  # a 7
+    qtbot.waitUntil(lambda: session.current() and session.result.generation == pad.generation
+                    and pad.probs is not None, timeout=30_000)
+    first = pad.image.copy()
+    assert pad.use.isChecked() and first.max() > 0.9 and first[0, 0, 0] == 0
+    np.testing.assert_array_equal(session.result.input, first)  # the engine computed the drawing
+    np.testing.assert_allclose(pad.probs, oracle(first), rtol=1e-4, atol=1e-6)
+    probs1 = pad.probs.copy()
+    # another stroke: another input and other probabilities
+    _drag(qtbot, pad.canvas, [(4 * s, 16 * s), (28 * s, 16 * s)])
+    qtbot.waitUntil(lambda: session.result.generation == pad.generation and session.current(), timeout=30_000)
+    assert not np.array_equal(pad.image, first)
+    np.testing.assert_array_equal(session.result.input, pad.image)
+    assert not np.allclose(pad.probs, probs1)
+    np.testing.assert_allclose(pad.probs, oracle(pad.image), rtol=1e-4, atol=1e-6)
+    # the eraser takes ink away; clear empties the pad
+    pad.eraser.setChecked(True)
+    _drag(qtbot, pad.canvas, [(16 * s, 4 * s), (16 * s, 28 * s)])
+    assert pad.image.sum() < session.result.input.sum() or pad.image[0, 16, 16] < 0.5
+    pad.clear_btn.click()
+    assert pad.image.max() == 0
+    # saved into FOLDER/CLASS/ as an image-folder data set reads it
+    pad.eraser.setChecked(False)
+    _drag(qtbot, pad.canvas, [(8 * s, 8 * s), (24 * s, 24 * s)])
+    pad.class_name.setText("a/b")
+    assert pad.add_to_dataset(str(tmp_path)) is None and "cannot be a folder name" in pad.note.text()
+    pad.class_name.setText("seven")
+    path = pad.add_to_dataset(str(tmp_path))
+    assert path and os.path.dirname(path) == str(tmp_path / "seven")
+    from convviz.datasets import read_image_folder
+    x, y, classes, _ = read_image_folder(tmp_path, c, h, w)
+    assert classes == ("seven",) and len(y) == 1
+    np.testing.assert_allclose(x[0] / 255.0, pad.image, atol=0.5 / 255 + 1e-6)
+    # back to the project's input
+    pad.use.setChecked(False)
+    qtbot.waitUntil(lambda: session.current() and session.input_override is None, timeout=30_000)
+    assert not np.array_equal(session.result.input, pad.drawing())
