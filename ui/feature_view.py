@@ -1286,7 +1286,7 @@ class ChannelView(QtWidgets.QWidget):
     MIN_PLOT = 150  # pixels: the plot never shrinks below a readable size
 
     def sizeHint(self):  # noqa: N802 - the Channel dock's width on first start (a saved layout wins)
-        return QtCore.QSize(320, 420)
+        return QtCore.QSize(280, 420)
 
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -122,7 +122,7 @@ class MainWindow(QtWidgets.QMainWindow):
                    Qt.DockWidgetArea.RightDockWidgetArea).hide()
         self._dock(tr("Drawing pad"), "drawingDock", self.drawing_pad, Qt.DockWidgetArea.LeftDockWidgetArea).hide()
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "layersDock")], [430], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "channelDock")], [260], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "channelDock")], [280], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "shapesDock")], [200], Qt.Orientation.Vertical)
         # the left column (input, layers, arguments) runs the full height; the table sits under the maps
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
