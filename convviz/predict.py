@@ -167,9 +167,10 @@ class Predictions:
         return float((self.true == self.pred).mean()) if len(self.true) else 0.0
 
 
-def predict(trainer, grid: int = 48, batch: int = 500) -> Predictions:
+def predict(trainer, grid: int = 48, batch: int = 500, cancelled=None) -> Predictions | None:
     """Run ``trainer``'s model on its whole test set in inference mode (the compute thread; the
-    trainer's own thread), then put it back in training mode."""
+    trainer's own thread), then put it back in training mode.  None when ``cancelled()`` turns
+    true between two batches (an edit is waiting)."""
     import torch
 
     ds = trainer.dataset
@@ -181,6 +182,8 @@ def predict(trainer, grid: int = 48, batch: int = 500) -> Predictions:
         with torch.inference_mode():
             x_all = trainer._test_x
             for a in range(0, len(x_all), batch):
+                if cancelled is not None and cancelled():
+                    return None
                 logits = model(x_all[a:a + batch].float().div_(255)).flatten(1)
                 p = torch.softmax(logits.double(), 1)
                 c, k = p.max(1)

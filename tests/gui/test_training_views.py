@@ -184,3 +184,24 @@ def test_predictions_confusion_grid_and_watch(session, job, qtbot):
     assert job.watch_index == 7 and job.latest.watched_label == int(ds.test_y[7])
     view.close_view()
 
+
+
+def test_predicting_gives_way_to_an_edit(session, job, qtbot):
+    """The test-set pass stops between batches when cancelled() turns true (a compute request
+    is waiting), and says so with None; uncancelled it covers the whole test set."""
+    from convviz.predict import predict
+    job.step(1)
+    qtbot.waitUntil(lambda: job.latest is not None and not job.busy, timeout=60_000)
+    calls = []
+
+    def task(engine, cancelled):
+        def stop():
+            calls.append(1)
+            return len(calls) > 1
+        return predict(job._trainer, batch=10, cancelled=stop), predict(job._trainer, batch=10)
+    got = []
+    session.run_on_compute_thread(task, got.append)
+    qtbot.waitUntil(lambda: bool(got), timeout=30_000)
+    stopped, whole = got[0]
+    assert stopped is None and len(calls) == 2  # one batch, then it gave way
+    assert len(whole.pred) == len(job._trainer.dataset.test_y) and job._trainer.model.training

@@ -166,12 +166,17 @@ class PredictionsView(QtWidgets.QWidget):
         def task(engine, cancelled):  # the compute thread, which owns the trainer
             from convviz.predict import predict, saliency
             tr_ = job._trainer
-            return None if tr_ is None else (predict(tr_, GRID), saliency(tr_))
+            if tr_ is None:
+                return None
+            p = predict(tr_, GRID, cancelled=cancelled)
+            return "again" if p is None else (p, saliency(tr_))
         self._task = self.session.run_on_compute_thread(task, self._done, self._failed)
 
     def _done(self, result) -> None:
         self._task = None
-        if result is not None:
+        if result == "again":
+            self._want = True  # it gave way to an edit: asked again a second later
+        elif result is not None:
             self.set_predictions(result[0])
             self.set_saliency(result[1])
         if self._want:
