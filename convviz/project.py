@@ -64,7 +64,9 @@ class ProjectError(ValueError):
         field = escape(field, 160)
         if not isinstance(message, Msg):
             message = escape(message, 1000)
-        super().__init__(f"{field}: {message}" if field else message)
+        # args[0] is the whole sentence as a messages.Msg: the GUI translates it (tr_core(e))
+        super().__init__(Msg(QT_TRANSLATE_NOOP("core", "{field}: {message}"), field=field, message=message)
+                         if field else message)
         self.field = field
         self.message = message
 
@@ -150,12 +152,14 @@ def _int_field(d: Mapping, key: str, path: str, lo: int, hi: int, default: Any =
     if key not in d:
         if default is not None:
             return default
-        raise ProjectError(_field(path, key), "missing")
+        raise ProjectError(_field(path, key), Msg(QT_TRANSLATE_NOOP("core", "missing")))
     v = d[key]
     if isinstance(v, bool) or not isinstance(v, int):
-        raise ProjectError(_field(path, key), f"expected a whole number, got {show(v)}")
+        raise ProjectError(_field(path, key), Msg(QT_TRANSLATE_NOOP("core", "expected a whole number, got {value}"),
+                                                  value=show(v)))
     if not lo <= v <= hi:
-        raise ProjectError(_field(path, key), f"must be between {lo} and {hi}, got {show(v)}")
+        raise ProjectError(_field(path, key), Msg(QT_TRANSLATE_NOOP("core", "must be between {lo} and {hi}, got {value}"),
+                                                  lo=lo, hi=hi, value=show(v)))
     return v
 
 
@@ -195,18 +199,21 @@ def _typed_kernel(vals: Any, where: str) -> tuple:
         shape.append(len(x))
         x = x[0]
     if len(shape) != 4 or isinstance(x, list):
-        raise ProjectError(where, "expected a 4-D list [out][in][kh][kw] of numbers")
+        raise ProjectError(where, Msg(QT_TRANSLATE_NOOP("core", "expected a 4-D list [out][in][kh][kw] of numbers")))
     n = shape[0] * shape[1] * shape[2] * shape[3]
     if n > MAX_TYPED_VALUES:
-        raise ProjectError(where, f"at most {MAX_TYPED_VALUES:,} typed numbers, got {'x'.join(map(str, shape))} = "
-                                  f"{n:,} — choose a named kernel or random weights for a layer this large")
+        raise ProjectError(where, Msg(QT_TRANSLATE_NOOP("core", "at most {most} typed numbers, got {shape} = {n} — choose "
+                                                                "a named kernel or random weights for a layer this large"),
+                                      most=f"{MAX_TYPED_VALUES:,}", shape="x".join(map(str, shape)), n=f"{n:,}"))
     dims = "x".join(map(str, shape))
 
     def refuse(at: str, x: Any) -> None:
-        got = f"{len(x)} items" if isinstance(x, list) else show(x)
+        got = Msg(QT_TRANSLATE_NOOP("core", "{n} items"), n=len(x)) if isinstance(x, list) else show(x)
         want = shape[at.count("[")]
-        raise ProjectError(where, f"the typed kernel is not a regular {dims} array: {at or 'the list'} has {got} "
-                                  f"where {want} are expected — every row needs the same length")
+        raise ProjectError(where, Msg(QT_TRANSLATE_NOOP("core", "the typed kernel is not a regular {dims} array: {at} has "
+                                                                "{got} where {want} are expected — every row needs the "
+                                                                "same length"),
+                                      dims=dims, at=at or Msg(QT_TRANSLATE_NOOP("core", "the list")), got=got, want=want))
 
     def numbers(row: list, at: str) -> tuple:
         if len(row) != shape[3]:
@@ -214,14 +221,16 @@ def _typed_kernel(vals: Any, where: str) -> tuple:
         out = []
         for i, y in enumerate(row):
             if isinstance(y, bool) or not isinstance(y, (int, float)):
-                raise ProjectError(where, f"expected finite numbers, got {show(y)} at {at}[{i}]")
+                raise ProjectError(where, Msg(QT_TRANSLATE_NOOP("core", "expected finite numbers, got {value} at {at}"),
+                                              value=show(y), at=f"{at}[{i}]"))
             try:
                 f = float(y)
             except OverflowError:
                 f = float("inf")
             if not -FLOAT32_MAX <= f <= FLOAT32_MAX:  # NaN fails this too
-                raise ProjectError(where, f"expected finite numbers float32 can hold (at most about 3.4e38 in size), "
-                                          f"got {show(y)} at {at}[{i}]")
+                raise ProjectError(where, Msg(QT_TRANSLATE_NOOP("core", "expected finite numbers float32 can hold (at most "
+                                                                        "about 3.4e38 in size), got {value} at {at}"),
+                                              value=show(y), at=f"{at}[{i}]"))
             out.append(f)
         return tuple(out)
 
@@ -247,43 +256,54 @@ def _typed_kernel(vals: Any, where: str) -> tuple:
 def _parse_kernel_init(v: Any, path: str) -> Any:
     if isinstance(v, str):
         if v not in KERNEL_PRESETS:
-            raise ProjectError(path, f"unknown kernel {show(v)}; known: {', '.join(KERNEL_PRESETS)}")
+            raise ProjectError(path, Msg(QT_TRANSLATE_NOOP("core", "unknown kernel {value}; known: {known}"), value=show(v),
+                                         known=", ".join(KERNEL_PRESETS)))
         return None if v == "random" else v
     if isinstance(v, Mapping) and set(v) == {"values"}:
         return ("values", _typed_kernel(v["values"], path + ".values"))
-    raise ProjectError(path, "expected a kernel name or {\"values\": [[[[...]]]]}")
+    raise ProjectError(path, Msg(QT_TRANSLATE_NOOP("core", "expected a kernel name or {example}"),
+                                 example='{"values": [[[[...]]]]}'))
 
 
 def from_dict(d: Any) -> Project:
     """Build a Project from parsed JSON; raises ProjectError naming the field."""
     if not isinstance(d, Mapping):
-        raise ProjectError("", "a convviz project is a JSON object")
+        raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "a convviz project is a JSON object")))
     if d.get("format") != FORMAT:
-        raise ProjectError("format", f"expected \"{FORMAT}\", got {show(d.get('format'))} — this is not a convviz project")
+        raise ProjectError("format", Msg(QT_TRANSLATE_NOOP("core", "expected {format}, got {value} — this is not a "
+                                                                   "convviz project"),
+                                         format=f'"{FORMAT}"', value=show(d.get("format"))))
     version = d.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise ProjectError("version", f"expected a whole number, got {show(version)}")
+        raise ProjectError("version", Msg(QT_TRANSLATE_NOOP("core", "expected a whole number, got {value}"),
+                                          value=show(version)))
     if version != VERSION:
-        hint = "it was written by a newer convviz" if version > VERSION else "it is not a version this convviz reads"
-        raise ProjectError("version", f"version {show(version)} is not supported ({hint}); this convviz reads version "
-                                      f"{VERSION}")
+        hint = Msg(QT_TRANSLATE_NOOP("core", "it was written by a newer convviz")) if version > VERSION else \
+            Msg(QT_TRANSLATE_NOOP("core", "it is not a version this convviz reads"))
+        raise ProjectError("version", Msg(QT_TRANSLATE_NOOP("core", "version {value} is not supported ({hint}); this "
+                                                                    "convviz reads version {version}"),
+                                          value=show(version), hint=hint, version=VERSION))
     known = {"format", "version", "title", "input", "seed", "layers", "training", "weights"}
     extra = [k for k in d if k not in known]
     if extra:
-        raise ProjectError(extra[0], f"unknown field; a project has: {', '.join(sorted(known))}")
+        raise ProjectError(extra[0], Msg(QT_TRANSLATE_NOOP("core", "unknown field; a project has: {known}"),
+                                         known=", ".join(sorted(known))))
     title = d.get("title", "")
     problem = text_problem(title, "title")
     if problem:
         raise ProjectError("title", problem)
     inp = d.get("input")
     if not isinstance(inp, Mapping):
-        raise ProjectError("input", "missing or not an object with channels, height, width and source")
+        raise ProjectError("input", Msg(QT_TRANSLATE_NOOP("core", "missing or not an object with channels, height, "
+                                                                  "width and source")))
     extra = [k for k in inp if k not in ("channels", "height", "width", "source", "shift", "fit")]
     if extra:
-        raise ProjectError(f"input.{extra[0]}", "unknown field; input has channels, height, width, source, shift and fit")
+        raise ProjectError(f"input.{extra[0]}", Msg(QT_TRANSLATE_NOOP("core", "unknown field; input has channels, height, "
+                                                                              "width, source, shift and fit")))
     source = inp.get("source", "pattern:gradient")
     if not isinstance(source, str) or not source:
-        raise ProjectError("input.source", f"expected a sample name or an image path, got {show(source)}")
+        raise ProjectError("input.source", Msg(QT_TRANSLATE_NOOP("core", "expected a sample name or an image path, "
+                                                                         "got {value}"), value=show(source)))
     problem = text_problem(source, "source")
     if problem:
         raise ProjectError("input.source", problem)
@@ -294,25 +314,29 @@ def from_dict(d: Any) -> Project:
     shift = inp.get("shift", [0, 0])
     if (not isinstance(shift, list) or len(shift) != 2
             or any(isinstance(v, bool) or not isinstance(v, int) or abs(v) > MAX_SPATIAL for v in shift)):
-        raise ProjectError("input.shift", f"expected [dy, dx], two whole numbers, got {show(shift)}")
+        raise ProjectError("input.shift", Msg(QT_TRANSLATE_NOOP("core", "expected [dy, dx], two whole numbers, got {value}"),
+                                              value=show(shift)))
     from .samples import FITS
     fit = inp.get("fit", "stretch")
     if not isinstance(fit, str) or fit not in FITS:
-        raise ProjectError("input.fit", f"expected one of {', '.join(map(repr, FITS))}, got {show(fit)}")
+        raise ProjectError("input.fit", Msg(QT_TRANSLATE_NOOP("core", "expected one of {choices}, got {value}"),
+                                            choices=", ".join(map(repr, FITS)), value=show(fit)))
     input_spec = InputSpec(_int_field(inp, "channels", "input", 1, MAX_INPUT_CHANNELS),
                            _int_field(inp, "height", "input", 1, MAX_SPATIAL),
                            _int_field(inp, "width", "input", 1, MAX_SPATIAL), source, tuple(shift), fit)
     seed = _int_field(d, "seed", "", 0, 2**63 - 1, default=0) if "seed" in d else 0
     layers_raw = d.get("layers")
     if not isinstance(layers_raw, list):
-        raise ProjectError("layers", "missing or not a list of layers")
+        raise ProjectError("layers", Msg(QT_TRANSLATE_NOOP("core", "missing or not a list of layers")))
     if len(layers_raw) > MAX_LAYERS:
-        raise ProjectError("layers", f"at most {MAX_LAYERS} layers, got {len(layers_raw)}")
+        raise ProjectError("layers", Msg(QT_TRANSLATE_NOOP("core", "at most {most} layers, got {n}"), most=MAX_LAYERS,
+                                         n=len(layers_raw)))
     layers, kernels = [], []
     for i, raw in enumerate(layers_raw):
         path = f"layers[{i}]"
         if not isinstance(raw, Mapping):
-            raise ProjectError(path, "expected an object such as {\"type\": \"Conv2d\", ...}")
+            raise ProjectError(path, Msg(QT_TRANSLATE_NOOP("core", "expected an object such as {example}"),
+                                         example='{"type": "Conv2d", ...}'))
         raw = dict(raw)
         k = raw.pop("kernel_init", None)
         try:
@@ -320,7 +344,8 @@ def from_dict(d: Any) -> Project:
         except SpecError as e:
             raise ProjectError(e.field, e.message) from None
         if k is not None and layers[-1].layer_type.category != "conv":
-            raise ProjectError(f"{path}.kernel_init", f"{layers[-1].type} has no kernel to initialise")
+            raise ProjectError(f"{path}.kernel_init", Msg(QT_TRANSLATE_NOOP("core", "{type} has no kernel to initialise"),
+                                                          type=layers[-1].type))
         kernels.append(_parse_kernel_init(k, f"{path}.kernel_init") if k is not None else None)
     return Project(input_spec, tuple(layers), seed, tuple(kernels), title, *_training_fields(d))
 
@@ -352,10 +377,45 @@ def _unique_keys(pairs: list) -> dict:
         seen = set()
         for k, _ in pairs:
             if k in seen:
-                raise ProjectError("", f"the key {show(k)} appears twice in one object; each key may appear once, "
-                                       f"so it is not clear which value is meant")
+                raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "the key {key} appears twice in one object; each key "
+                                                                     "may appear once, so it is not clear which value is "
+                                                                     "meant"), key=show(k)))
             seen.add(k)
     return d
+
+
+# What Python's JSON decoder says about malformed text (json.JSONDecodeError.msg), translatable.
+JSON_ERRORS = frozenset((
+    QT_TRANSLATE_NOOP("core", "Expecting value"),
+    QT_TRANSLATE_NOOP("core", "Expecting property name enclosed in double quotes"),
+    QT_TRANSLATE_NOOP("core", "Expecting ':' delimiter"),
+    QT_TRANSLATE_NOOP("core", "Expecting ',' delimiter"),
+    QT_TRANSLATE_NOOP("core", "Unterminated string starting at"),
+    QT_TRANSLATE_NOOP("core", "Invalid control character at"),
+    QT_TRANSLATE_NOOP("core", "Invalid \\escape"),
+    QT_TRANSLATE_NOOP("core", "Invalid \\uXXXX escape"),
+    QT_TRANSLATE_NOOP("core", "Extra data"),
+    QT_TRANSLATE_NOOP("core", "Illegal trailing comma before end of object"),
+    QT_TRANSLATE_NOOP("core", "Illegal trailing comma before end of array"),
+))
+
+
+# Why the system refused a file (strerror, as glibc words it), translatable.
+OS_REASONS = frozenset((
+    QT_TRANSLATE_NOOP("core", "No such file or directory"),
+    QT_TRANSLATE_NOOP("core", "Permission denied"),
+    QT_TRANSLATE_NOOP("core", "Operation not permitted"),
+    QT_TRANSLATE_NOOP("core", "Not a directory"),
+    QT_TRANSLATE_NOOP("core", "Is a directory"),
+    QT_TRANSLATE_NOOP("core", "File name too long"),
+))
+
+
+def os_reason(e: BaseException) -> str:
+    """Why the system refused a file: its sentence, on one line (a messages.Msg when it is one
+    the GUI can translate)."""
+    why = getattr(e, "strerror", None) or e
+    return Msg(why) if why in OS_REASONS else escape(why, 200)
 
 
 def _parse(text: str) -> Any:
@@ -369,12 +429,15 @@ def _parse(text: str) -> Any:
     except ProjectError:
         raise
     except json.JSONDecodeError as e:
-        raise ProjectError("", f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+        why = Msg(e.msg) if e.msg in JSON_ERRORS else e.msg
+        raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "not valid JSON (line {line}, column {column}: {why})"),
+                                   line=e.lineno, column=e.colno, why=why)) from None
     except RecursionError:
-        raise ProjectError("", "not a convviz project: its JSON is nested too deeply (a project is at most 7 levels "
-                               "deep)") from None
+        raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "not a convviz project: its JSON is nested too deeply (a "
+                                                             "project is at most 7 levels deep)"))) from None
     except ValueError as e:  # "Exceeds the limit (4300 digits) for integer string conversion"
-        raise ProjectError("", f"not a convviz project: it holds a number too long to read ({escape(e, 120)})") from None
+        raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "not a convviz project: it holds a number too long to read "
+                                                             "({why})"), why=escape(e, 120))) from None
 
 
 def loads(text: str) -> Project:
@@ -397,33 +460,39 @@ def load(path: str | os.PathLike) -> Project:
         # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting forever.
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except (OSError, ValueError) as e:  # ValueError: a NUL in the path
-        raise ProjectError("", f"cannot read {shown}: {escape(getattr(e, 'strerror', None) or e, 200)}") from None
+        raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "cannot read {file}: {why}"), file=shown,
+                                   why=os_reason(e))) from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise ProjectError("", f"{shown} is a folder, not a project file")
+            raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "{file} is a folder, not a project file"), file=shown))
         if not stat.S_ISREG(st.st_mode):
-            raise ProjectError("", f"{shown} is not a regular file (it is a device, a pipe or a socket) — a "
-                                   f"project is a .json file")
+            raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "{file} is not a regular file (it is a device, a pipe or "
+                                                                 "a socket) — a project is a .json file"), file=shown))
         if st.st_size > MAX_FILE_BYTES:
-            raise ProjectError("", f"{shown} is {st.st_size:,} bytes, too large for a project file (at most "
-                                   f"{MAX_FILE_BYTES:,})")
+            raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "{file} is {size} bytes, too large for a project file "
+                                                                 "(at most {most})"),
+                                       file=shown, size=f"{st.st_size:,}", most=f"{MAX_FILE_BYTES:,}"))
         with os.fdopen(fd, "rb", closefd=False) as f:
             raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
-        raise ProjectError("", f"cannot read {shown}: {escape(e.strerror or e, 200)}") from None
+        raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "cannot read {file}: {why}"), file=shown,
+                                   why=os_reason(e))) from None
     finally:
         os.close(fd)
     if len(raw) > MAX_FILE_BYTES:
-        raise ProjectError("", f"{shown} is larger than {MAX_FILE_BYTES:,} bytes, too large for a project file")
+        raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "{file} is larger than {most} bytes, too large for a "
+                                                             "project file"), file=shown, most=f"{MAX_FILE_BYTES:,}"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ProjectError("", f"{shown} is not a text file (not UTF-8) — is it a convviz project?") from None
+        raise ProjectError("", Msg(QT_TRANSLATE_NOOP("core", "{file} is not a text file (not UTF-8) — is it a convviz "
+                                                             "project?"), file=shown)) from None
     try:
         return loads(text)
     except ProjectError as e:
-        raise ProjectError(e.field, f"{e.message}" + ("" if e.field else f" ({shown})")) from None
+        raise ProjectError(e.field, e.message if e.field else Msg("{message} ({file})", message=e.message,
+                                                                   file=shown)) from None
 
 
 # --- writing ------------------------------------------------------------------------------------

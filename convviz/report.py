@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from .messages import escape
+from .messages import Msg, escape
 from .project import Project
+from .spec import QT_TRANSLATE_NOOP
 
 HEADER = ("#", "Layer", "Output shape", "Params", "MACs", "Receptive field", "Formula")
 
@@ -18,7 +19,8 @@ def field_text(f) -> str:
 
     def one(v):
         return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
-    return f"{f.size[0]}x{f.size[1]}, jump {one(f.jump)}, offset {one(f.offset)}"
+    return Msg(QT_TRANSLATE_NOOP("core", "{size}, jump {jump}, offset {offset}"), size=f"{f.size[0]}x{f.size[1]}",
+               jump=one(f.jump), offset=one(f.offset))
 
 
 def rows(project: Project, info=None) -> list[tuple[str, ...]]:
@@ -28,17 +30,19 @@ def rows(project: Project, info=None) -> list[tuple[str, ...]]:
     from .receptive import theoretical
     info = info or project.analyze()
     fields = theoretical(info)
-    out = [("", "Input", str(list(project.input.shape)), "", "", "1x1", escape(project.input.source))]
+    out = [("", Msg(QT_TRANSLATE_NOOP("core", "Input")), str(list(project.input.shape)), "", "", "1x1",
+            escape(project.input.source))]
     for l, f in zip(info.layers, fields):
         if l.ok:
             out.append((str(l.index), str(l.spec), str(list(l.out_shape)), f"{l.params:,}", f"{l.macs:,}",
                         field_text(f), l.formula))
         elif l.error:
-            out.append((str(l.index), str(l.spec), "invalid", "", "", "", l.error))
+            out.append((str(l.index), str(l.spec), Msg(QT_TRANSLATE_NOOP("core", "invalid")), "", "", "", l.error))
         else:
-            out.append((str(l.index), str(l.spec), "—", "", "", "", f"not computed: layer {l.blocked_by} is invalid"))
-    out.append(("", "Total", str(list(info.output_shape)) if info.output_shape else "—",
-                f"{info.total_params:,}", f"{info.total_macs:,}", "", "FLOPs = 2 x MACs"))
+            out.append((str(l.index), str(l.spec), "—", "", "", "",
+                        Msg(QT_TRANSLATE_NOOP("core", "not computed: layer {i} is invalid"), i=l.blocked_by)))
+    out.append(("", Msg(QT_TRANSLATE_NOOP("core", "Total")), str(list(info.output_shape)) if info.output_shape else "—",
+                f"{info.total_params:,}", f"{info.total_macs:,}", "", Msg(QT_TRANSLATE_NOOP("core", "FLOPs = 2 x MACs"))))
     return out
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-from .messages import show
+from .messages import Msg, show
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - Qt's spelling, read by lupdate
@@ -246,25 +246,30 @@ class SpecError(ValueError):
     """An argument that cannot be stored in a spec: wrong type, out of range, unknown name."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}" if field else message)
+        # args[0] is the whole sentence as a messages.Msg: the GUI translates it (tr_core(e))
+        super().__init__(Msg(QT_TRANSLATE_NOOP("core", "{field}: {message}"), field=field, message=message)
+                         if field else message)
         self.field = field
         self.message = message
 
 
 def _check_int(path: str, v: Any, a: Arg) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
-        raise SpecError(path, f"expected a whole number, got {show(v)}")
+        raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected a whole number, got {value}"), value=show(v)))
     if a.min is not None and v < a.min:
-        raise SpecError(path, f"must be at least {int(a.min)}, got {show(v)}")
+        raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "must be at least {least}, got {value}"), least=int(a.min),
+                                  value=show(v)))
     if a.max is not None and v > a.max:
-        raise SpecError(path, f"must be at most {int(a.max)}, got {show(v)}")
+        raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "must be at most {most}, got {value}"), most=int(a.max),
+                                  value=show(v)))
     return v
 
 
 def _check_pair(path: str, v: Any, a: Arg) -> int | tuple[int, int]:
     if isinstance(v, (list, tuple)):
         if len(v) != 2:
-            raise SpecError(path, f"expected one number or a pair [height, width], got {show(list(v))}")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected one number or a pair [height, width], got "
+                                                                "{value}"), value=show(list(v))))
         return (_check_int(path + "[0]", v[0], a), _check_int(path + "[1]", v[1], a))
     return _check_int(path, v, a)
 
@@ -280,45 +285,53 @@ def coerce_arg(a: Arg, value: Any, path: str | None = None) -> Any:
     if value is None and a.inferred:
         # Left out, the argument is inferred; null is not "left out" (torch cannot build a
         # layer with in_channels=None), so it is refused rather than computed into a crash.
-        what = "layer's last dimension" if a.name == "in_features" else "layer's output channels"
-        raise SpecError(path, f"expected a whole number, got None — leave {a.name} out to take the previous "
-                              f"{what}")
+        if a.name == "in_features":
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected a whole number, got None — leave {name} out to "
+                                                                "take the previous layer's last dimension"), name=a.name))
+        raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected a whole number, got None — leave {name} out to take "
+                                                            "the previous layer's output channels"), name=a.name))
     if a.kind == "int":
         return _check_int(path, value, a)
     if a.kind in ("pair", "opt_pair"):
         if isinstance(value, str) and a.name == "padding":
-            raise SpecError(path, f"padding={show(value)} is not supported here; give padding as a number or a "
-                            f"pair (only Conv2d accepts 'same' and 'valid')")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "padding={value} is not supported here; give padding as "
+                                                                "a number or a pair (only Conv2d accepts 'same' and "
+                                                                "'valid')"), value=show(value)))
         return _check_pair(path, value, a)
     if a.kind == "opt_int":
         return _check_int(path, value, a)
     if a.kind == "padding":
         if isinstance(value, str):
             if value not in PADDING_STRINGS:
-                raise SpecError(path, f"expected a number, a pair, 'same' or 'valid', got {show(value)}")
+                raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected a number, a pair, 'same' or 'valid', got "
+                                                                    "{value}"), value=show(value)))
             return value
         return _check_pair(path, value, a)
     if a.kind == "bool":
         if not isinstance(value, bool):
-            raise SpecError(path, f"expected true or false, got {show(value)}")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected true or false, got {value}"), value=show(value)))
         return value
     if a.kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SpecError(path, f"expected a number, got {show(value)}")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected a number, got {value}"), value=show(value)))
         try:
             value = float(value)
         except OverflowError:  # an integer literal beyond the float range
-            raise SpecError(path, f"must be between {a.min} and {a.max}, got {show(value)}") from None
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "must be between {lo} and {hi}, got {value}"), lo=a.min,
+                                      hi=a.max, value=show(value))) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise SpecError(path, "expected a finite number")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected a finite number")))
         if a.min is not None and value < a.min:
-            raise SpecError(path, f"must be at least {a.min}, got {value}")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "must be at least {least}, got {value}"), least=a.min,
+                                      value=value))
         if a.max is not None and value > a.max:
-            raise SpecError(path, f"must be at most {a.max}, got {value}")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "must be at most {most}, got {value}"), most=a.max,
+                                      value=value))
         return value
     if a.kind == "choice":
         if value not in a.choices:
-            raise SpecError(path, f"expected one of {', '.join(repr(c) for c in a.choices)}, got {show(value)}")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected one of {choices}, got {value}"),
+                                      choices=", ".join(repr(c) for c in a.choices), value=show(value)))
         return value
     raise AssertionError(a.kind)
 
@@ -347,23 +360,30 @@ class LayerSpec:
     def from_dict(cls, d: Mapping[str, Any], path: str = "") -> "LayerSpec":
         prefix = f"{path}." if path else ""
         if not isinstance(d, Mapping):
-            raise SpecError(path, f"expected an object with a \"type\", got {type(d).__name__}")
+            raise SpecError(path, Msg(QT_TRANSLATE_NOOP("core", "expected an object with a {type}, got {value}"),
+                                      type='"type"', value=type(d).__name__))
         t = d.get("type")
         if t is None:
-            raise SpecError(prefix + "type", "missing; every layer needs a \"type\" such as \"Conv2d\"")
+            raise SpecError(prefix + "type", Msg(QT_TRANSLATE_NOOP("core", "missing; every layer needs a {type} such as "
+                                                                           "{example}"), type='"type"', example='"Conv2d"'))
         if not isinstance(t, str) or t not in LAYER_TYPES:
-            raise SpecError(prefix + "type", f"unknown layer type {show(t)}; known types: {', '.join(LAYER_TYPES)}")
+            raise SpecError(prefix + "type", Msg(QT_TRANSLATE_NOOP("core", "unknown layer type {value}; known types: "
+                                                                           "{known}"), value=show(t),
+                                                 known=", ".join(LAYER_TYPES)))
         lt = LAYER_TYPES[t]
         unknown = [k for k in d if k != "type" and k not in lt.arg_names]
         if unknown:
-            raise SpecError(prefix + str(unknown[0]), f"{t} has no argument {show(unknown[0])}; its arguments are: "
-                            f"{', '.join(lt.arg_names) or 'none'}")
+            raise SpecError(prefix + str(unknown[0]), Msg(QT_TRANSLATE_NOOP("core", "{type} has no argument {name}; its "
+                                                                                    "arguments are: {names}"),
+                                                          type=t, name=show(unknown[0]),
+                                                          names=", ".join(lt.arg_names) or "none"))
         args = []
         for a in lt.args:
             if a.name in d:
                 args.append((a.name, coerce_arg(a, d[a.name], prefix + a.name)))
             elif a.required:
-                raise SpecError(prefix + a.name, f"missing; {t} needs {a.name}")
+                raise SpecError(prefix + a.name, Msg(QT_TRANSLATE_NOOP("core", "missing; {type} needs {name}"), type=t,
+                                                     name=a.name))
         return cls(t, tuple(args))
 
     @property

@@ -33,7 +33,7 @@ def initial_project(window, path: str | None) -> str | None:
     from convviz.project import ProjectError
     from convviz.samples import DEFAULT_PRESET, load_preset
 
-    from .i18n import tr
+    from .i18n import tr, tr_core
     from .main_window import _one_line, read_project
     from .settings import read_path
     notes = list(getattr(window, "startup_notes", []))
@@ -61,7 +61,7 @@ def initial_project(window, path: str | None) -> str | None:
                 notes.append(tr("The last project {p} no longer exists; starting with the teaching preset").format(
                     p=_one_line(last)))
             except (OSError, ProjectError) as e:
-                why = getattr(e, "message", None) or getattr(e, "strerror", None) or str(e)
+                why = tr_core(e) if isinstance(e, ProjectError) else getattr(e, "strerror", None) or str(e)
                 notes.append(tr("The last project {p} was not opened ({why}); starting with the teaching "
                                 "preset").format(p=_one_line(last), why=_one_line(why)))
             else:

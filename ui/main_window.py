@@ -22,7 +22,7 @@ from .document import Document
 from .feature_view import ChannelView, FeatureArea
 from .input_panel import InputPanel
 from .layer_panel import LayerPanel, build_add_menu, default_spec
-from .i18n import tr, tr_core
+from .i18n import tr, tr_core, tr_preset, tr_title
 from .qt import QtGui, QtWidgets, Qt, Signal
 from .settings import NORMALISATIONS, read_bytes, read_choice, read_compute, read_int, read_paths, settings
 from .session import ComputeSession, JobStatus, first_difference  # noqa: F401 - first_difference re-exported
@@ -268,7 +268,7 @@ class MainWindow(QtWidgets.QMainWindow):
         f.addAction(self.act_open)
         self.preset_menu = f.addMenu(tr("Open &Preset"))
         for name, (_, desc) in PRESETS.items():
-            a = self.preset_menu.addAction(desc)
+            a = self.preset_menu.addAction(tr_preset(desc))
             a.triggered.connect(lambda _=False, n=name: self.open_preset(n))
         self.recent_menu = f.addMenu(tr("Open &Recent"))
         f.addAction(self.act_recover)
@@ -578,7 +578,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             new = edits.set_arg(p, i, name, value)
         except SpecError as e:
-            self.status.showMessage(tr("Layer {i}: {msg}").format(i=i, msg=str(e)), 10000)
+            self.status.showMessage(tr("Layer {i}: {msg}").format(i=i, msg=tr_core(e)), 10000)
             self.layers.set_project(p, self.info)
             return
         self._apply(new, tr("Change {arg} of layer {i}").format(arg=name, i=i), merge_key=("arg", i, name))
@@ -682,7 +682,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             project = read_project(path)
         except ProjectError as e:
-            self._warn(tr("This project cannot be opened"), _naming(path, str(e)))
+            self._warn(tr("This project cannot be opened"), _naming(path, tr_core(e)))
             return False
         if ask and not self.maybe_save():
             return False
@@ -700,13 +700,13 @@ class MainWindow(QtWidgets.QMainWindow):
             p = load_preset(name)
         except (ProjectError, InputError) as e:
             where = str(preset_path(name)) if name in PRESETS else name
-            why = str(e) if isinstance(e, ProjectError) else tr_core(e.args[0] if e.args else e)
+            why = tr_core(e)
             self._warn(tr("This preset cannot be opened"), _naming(where, why))
             return False
         if ask and not self.maybe_save():
             return False
         self.set_project(p, None)
-        self.status.showMessage(tr("Preset: {t}").format(t=p.title or name), 5000)
+        self.status.showMessage(tr("Preset: {t}").format(t=tr_title(p.title) or name), 5000)
         return True
 
     def file_save(self) -> bool:
@@ -736,7 +736,8 @@ class MainWindow(QtWidgets.QMainWindow):
             from convviz.weights import save_project
             saved = save_project(project, path, self.training_panel.weights_to_save())
         except (OSError, ValueError) as e:  # ProjectError is a ValueError
-            self._warn(tr("The project could not be saved"), _naming(path, getattr(e, "strerror", None) or str(e)))
+            self._warn(tr("The project could not be saved"), _naming(path, tr_core(e) if isinstance(e, ValueError) else
+                                                                     getattr(e, "strerror", None) or str(e)))
             return False
         self.doc.mark_saved(path)  # first: the recompute the rebase starts resolves from the new folder
         if old_base != new_base:
@@ -899,7 +900,7 @@ class MainWindow(QtWidgets.QMainWindow):
             "watch every layer answer.</p><p>Every shape, count and map is computed by torch.</p>").format(v=__version__))
 
     def _update_title(self) -> None:
-        name = os.path.basename(self.doc.path) if self.doc.path else (self.project.title or tr("Untitled"))
+        name = os.path.basename(self.doc.path) if self.doc.path else (tr_title(self.project.title) or tr("Untitled"))
         self.setWindowTitle(f"{name}[*] — convviz")
         self.setWindowModified(self.doc.dirty)
 

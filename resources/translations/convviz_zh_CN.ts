@@ -2431,6 +2431,22 @@ test loss {vl} · accuracy {va}</source>
         <translation>第 {i} 层（{type}）：{reason}</translation>
     </message>
     <message>
+        <source>{field}: {message}</source>
+        <translation>{field}：{message}</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got {value}</source>
+        <translation>应为整数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>must be between {lo} and {hi}, got {value}</source>
+        <translation>应在 {lo} 到 {hi} 之间，实际为 {value}</translation>
+    </message>
+    <message>
         <source>expected text, got {value}</source>
         <translation>应为文本，实际为 {value}</translation>
     </message>
@@ -2441,6 +2457,210 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>contains a lone surrogate ({code}) at character {at}, which is not a character and cannot be saved — remove it</source>
         <translation>第 {at} 个字符处有一个孤立的代理码位（{code}），它不是字符，无法保存——请删除它</translation>
+    </message>
+    <message>
+        <source>expected a 4-D list [out][in][kh][kw] of numbers</source>
+        <translation>应为一个四维数字列表 [out][in][kh][kw]</translation>
+    </message>
+    <message>
+        <source>at most {most} typed numbers, got {shape} = {n} — choose a named kernel or random weights for a layer this large</source>
+        <translation>最多 {most} 个手动输入的数，实际为 {shape} = {n} 个——这么大的层请选择一个具名卷积核或随机权重</translation>
+    </message>
+    <message>
+        <source>{n} items</source>
+        <translation>{n} 项</translation>
+    </message>
+    <message>
+        <source>the typed kernel is not a regular {dims} array: {at} has {got} where {want} are expected — every row needs the same length</source>
+        <translation>手动输入的卷积核不是规整的 {dims} 数组：{at} 有 {got}，而应有 {want} 个——每一行的长度必须相同</translation>
+    </message>
+    <message>
+        <source>the list</source>
+        <translation>该列表</translation>
+    </message>
+    <message>
+        <source>expected finite numbers, got {value} at {at}</source>
+        <translation>应为有限的数，{at} 处实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected finite numbers float32 can hold (at most about 3.4e38 in size), got {value} at {at}</source>
+        <translation>应为 float32 能表示的有限数（绝对值最多约 3.4e38），{at} 处实际为 {value}</translation>
+    </message>
+    <message>
+        <source>unknown kernel {value}; known: {known}</source>
+        <translation>未知的卷积核 {value}；已知的有：{known}</translation>
+    </message>
+    <message>
+        <source>expected a kernel name or {example}</source>
+        <translation>应为卷积核名称或 {example}</translation>
+    </message>
+    <message>
+        <source>a convviz project is a JSON object</source>
+        <translation>convviz 工程是一个 JSON 对象</translation>
+    </message>
+    <message>
+        <source>expected {format}, got {value} — this is not a convviz project</source>
+        <translation>应为 {format}，实际为 {value}——这不是 convviz 工程</translation>
+    </message>
+    <message>
+        <source>it was written by a newer convviz</source>
+        <translation>它由更新版本的 convviz 写成</translation>
+    </message>
+    <message>
+        <source>it is not a version this convviz reads</source>
+        <translation>这个版本的 convviz 不能读取它</translation>
+    </message>
+    <message>
+        <source>version {value} is not supported ({hint}); this convviz reads version {version}</source>
+        <translation>不支持版本 {value}（{hint}）；这个 convviz 读取版本 {version}</translation>
+    </message>
+    <message>
+        <source>unknown field; a project has: {known}</source>
+        <translation>未知字段；工程的字段有：{known}</translation>
+    </message>
+    <message>
+        <source>missing or not an object with channels, height, width and source</source>
+        <translation>缺失，或不是含有 channels、height、width 和 source 的对象</translation>
+    </message>
+    <message>
+        <source>unknown field; input has channels, height, width, source, shift and fit</source>
+        <translation>未知字段；input 的字段有 channels、height、width、source、shift 和 fit</translation>
+    </message>
+    <message>
+        <source>expected a sample name or an image path, got {value}</source>
+        <translation>应为示例图像名或图像路径，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected [dy, dx], two whole numbers, got {value}</source>
+        <translation>应为 [dy, dx] 两个整数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected one of {choices}, got {value}</source>
+        <translation>应为 {choices} 之一，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>missing or not a list of layers</source>
+        <translation>缺失，或不是由层组成的列表</translation>
+    </message>
+    <message>
+        <source>at most {most} layers, got {n}</source>
+        <translation>最多 {most} 层，实际为 {n} 层</translation>
+    </message>
+    <message>
+        <source>expected an object such as {example}</source>
+        <translation>应为形如 {example} 的对象</translation>
+    </message>
+    <message>
+        <source>{type} has no kernel to initialise</source>
+        <translation>{type} 没有可初始化的卷积核</translation>
+    </message>
+    <message>
+        <source>the key {key} appears twice in one object; each key may appear once, so it is not clear which value is meant</source>
+        <translation>键 {key} 在同一个对象中出现了两次；每个键只能出现一次，否则不清楚指的是哪个值</translation>
+    </message>
+    <message>
+        <source>Expecting value</source>
+        <translation>此处应为一个值</translation>
+    </message>
+    <message>
+        <source>Expecting property name enclosed in double quotes</source>
+        <translation>此处应为用双引号括起的属性名</translation>
+    </message>
+    <message>
+        <source>Expecting ':' delimiter</source>
+        <translation>此处应为 ':' 分隔符</translation>
+    </message>
+    <message>
+        <source>Expecting ',' delimiter</source>
+        <translation>此处应为 ',' 分隔符</translation>
+    </message>
+    <message>
+        <source>Unterminated string starting at</source>
+        <translation>字符串没有结束，起始于</translation>
+    </message>
+    <message>
+        <source>Invalid control character at</source>
+        <translation>此处有无效的控制字符</translation>
+    </message>
+    <message>
+        <source>Invalid \escape</source>
+        <translation>无效的 \ 转义</translation>
+    </message>
+    <message>
+        <source>Invalid \uXXXX escape</source>
+        <translation>无效的 \uXXXX 转义</translation>
+    </message>
+    <message>
+        <source>Extra data</source>
+        <translation>有多余的数据</translation>
+    </message>
+    <message>
+        <source>Illegal trailing comma before end of object</source>
+        <translation>对象结尾前有多余的逗号</translation>
+    </message>
+    <message>
+        <source>Illegal trailing comma before end of array</source>
+        <translation>数组结尾前有多余的逗号</translation>
+    </message>
+    <message>
+        <source>No such file or directory</source>
+        <translation>没有这个文件或文件夹</translation>
+    </message>
+    <message>
+        <source>Permission denied</source>
+        <translation>没有权限</translation>
+    </message>
+    <message>
+        <source>Operation not permitted</source>
+        <translation>不允许此操作</translation>
+    </message>
+    <message>
+        <source>Not a directory</source>
+        <translation>路径中有一部分不是文件夹</translation>
+    </message>
+    <message>
+        <source>Is a directory</source>
+        <translation>这是一个文件夹</translation>
+    </message>
+    <message>
+        <source>File name too long</source>
+        <translation>文件名太长</translation>
+    </message>
+    <message>
+        <source>not valid JSON (line {line}, column {column}: {why})</source>
+        <translation>不是有效的 JSON（第 {line} 行第 {column} 列：{why}）</translation>
+    </message>
+    <message>
+        <source>not a convviz project: its JSON is nested too deeply (a project is at most 7 levels deep)</source>
+        <translation>不是 convviz 工程：它的 JSON 嵌套太深（工程最多 7 层嵌套）</translation>
+    </message>
+    <message>
+        <source>not a convviz project: it holds a number too long to read ({why})</source>
+        <translation>不是 convviz 工程：其中有一个长得无法读取的数（{why}）</translation>
+    </message>
+    <message>
+        <source>cannot read {file}: {why}</source>
+        <translation>无法读取 {file}：{why}</translation>
+    </message>
+    <message>
+        <source>{file} is a folder, not a project file</source>
+        <translation>{file} 是一个文件夹，不是工程文件</translation>
+    </message>
+    <message>
+        <source>{file} is not a regular file (it is a device, a pipe or a socket) — a project is a .json file</source>
+        <translation>{file} 不是普通文件（它是设备、管道或套接字）——工程是 .json 文件</translation>
+    </message>
+    <message>
+        <source>{file} is {size} bytes, too large for a project file (at most {most})</source>
+        <translation>{file} 有 {size} 字节，作为工程文件太大了（最多 {most}）</translation>
+    </message>
+    <message>
+        <source>{file} is larger than {most} bytes, too large for a project file</source>
+        <translation>{file} 大于 {most} 字节，作为工程文件太大了</translation>
+    </message>
+    <message>
+        <source>{file} is not a text file (not UTF-8) — is it a convviz project?</source>
+        <translation>{file} 不是文本文件（不是 UTF-8）——它是 convviz 工程吗？</translation>
     </message>
     <message>
         <source>the input</source>
@@ -2457,6 +2677,90 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>the exact receptive field of this pixel would hold up to {n} rows and columns over its maps, more than convviz computes at once ({most}) — pick a layer nearer the input, or use the theoretical field</source>
         <translation>这个像素的精确感受野在各特征图上将多达 {n} 行和列，超过 convviz 一次能计算的上限（{most}）——请选择更靠近输入的层，或使用理论感受野</translation>
+    </message>
+    <message>
+        <source>{size}, jump {jump}, offset {offset}</source>
+        <translation>{size}，跳跃 {jump}，偏移 {offset}</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>not computed: layer {i} is invalid</source>
+        <translation>未计算：第 {i} 层无效</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>FLOPs = 2 x MACs</source>
+        <translation>FLOPs = 2 × MACs</translation>
+    </message>
+    <message>
+        <source>must be at least {least}, got {value}</source>
+        <translation>至少应为 {least}，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>must be at most {most}, got {value}</source>
+        <translation>至多应为 {most}，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected one number or a pair [height, width], got {value}</source>
+        <translation>应为一个数或一对数 [高, 宽]，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got None — leave {name} out to take the previous layer's last dimension</source>
+        <translation>应为整数，实际为 None——省略 {name} 即可取上一层的最后一维</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got None — leave {name} out to take the previous layer's output channels</source>
+        <translation>应为整数，实际为 None——省略 {name} 即可取上一层的输出通道数</translation>
+    </message>
+    <message>
+        <source>padding={value} is not supported here; give padding as a number or a pair (only Conv2d accepts 'same' and 'valid')</source>
+        <translation>这里不支持 padding={value}；请把 padding 写成一个数或一对数（只有 Conv2d 接受 'same' 和 'valid'）</translation>
+    </message>
+    <message>
+        <source>expected a number, a pair, 'same' or 'valid', got {value}</source>
+        <translation>应为一个数、一对数、'same' 或 'valid'，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected true or false, got {value}</source>
+        <translation>应为 true 或 false，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected a number, got {value}</source>
+        <translation>应为一个数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>expected a finite number</source>
+        <translation>应为一个有限的数</translation>
+    </message>
+    <message>
+        <source>expected an object with a {type}, got {value}</source>
+        <translation>应为含有 {type} 的对象，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>missing; every layer needs a {type} such as {example}</source>
+        <translation>缺失；每一层都需要一个 {type}，例如 {example}</translation>
+    </message>
+    <message>
+        <source>unknown layer type {value}; known types: {known}</source>
+        <translation>未知的层类型 {value}；已知的类型有：{known}</translation>
+    </message>
+    <message>
+        <source>{type} has no argument {name}; its arguments are: {names}</source>
+        <translation>{type} 没有参数 {name}；它的参数有：{names}</translation>
+    </message>
+    <message>
+        <source>missing; {type} needs {name}</source>
+        <translation>缺失；{type} 需要 {name}</translation>
     </message>
 </context>
 <context>
@@ -2492,6 +2796,49 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>Box blur</source>
         <translation>均值模糊</translation>
+    </message>
+</context>
+<context>
+    <name>preset</name>
+    <message>
+        <source>A small RGB teaching stack on the astronaut</source>
+        <translation>宇航员照片上的小型 RGB 教学层栈</translation>
+    </message>
+    <message>
+        <source>The lesson's 4x4 input with a 2x2 kernel: [1, 1, 3, 3]</source>
+        <translation>课程中的 4×4 输入配 2×2 卷积核：[1, 1, 3, 3]</translation>
+    </message>
+    <message>
+        <source>Two 2x2 kernels give two channels: [1, 2, 3, 3]</source>
+        <translation>两个 2×2 卷积核给出两个通道：[1, 2, 3, 3]</translation>
+    </message>
+    <message>
+        <source>Padding 2 around the 4x4 input gives 7x7</source>
+        <translation>在 4×4 输入四周填充 2，得到 7×7</translation>
+    </message>
+    <message>
+        <source>LeNet-5 on a 32x32 digit-sized input: its features, then Flatten and Linear layers to 10 logits (61,706 parameters)</source>
+        <translation>LeNet-5，输入为 32×32 的数字大小图像：先是特征层，然后 Flatten 和 Linear 层输出 10 个 logit（61,706 个参数）</translation>
+    </message>
+    <message>
+        <source>CNN Explainer's Tiny VGG: two conv-ReLU-conv-ReLU-maxpool blocks, Flatten, Linear to 10 classes</source>
+        <translation>CNN Explainer 的 Tiny VGG：两个“卷积-ReLU-卷积-ReLU-最大池化”模块，然后 Flatten，再由 Linear 输出 10 个类别</translation>
+    </message>
+    <message>
+        <source>VGG-16's 13 convolutions and 5 max-pools at 224x224</source>
+        <translation>VGG-16 在 224×224 输入上的 13 个卷积层和 5 个最大池化层</translation>
+    </message>
+    <message>
+        <source>The whole VGG-16: features, AdaptiveAvgPool2d(7), Flatten and the classifier to 1000 classes (138,357,544 parameters)</source>
+        <translation>完整的 VGG-16：特征层、AdaptiveAvgPool2d(7)、Flatten 和输出 1000 个类别的分类器（138,357,544 个参数）</translation>
+    </message>
+    <message>
+        <source>A MobileNet depthwise-separable block beside a standard conv</source>
+        <translation>一个 MobileNet 深度可分离模块，与标准卷积并列比较</translation>
+    </message>
+    <message>
+        <source>A dilated stack: the receptive field grows without more weights</source>
+        <translation>空洞卷积层栈：感受野变大，权重却不增加</translation>
     </message>
 </context>
 <context>
@@ -2691,6 +3038,69 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>During training, zeroes random values (probability p) and scales the rest by 1/(1-p); convviz draws maps in evaluation mode, where it passes every value through unchanged.</source>
         <translation>训练时以概率 p 随机把值置零，其余的乘以 1/(1-p)；convviz 在评估模式下绘制特征图，此时每个值原样通过。</translation>
+    </message>
+</context>
+<context>
+    <name>title</name>
+    <message>
+        <source>A dilated stack</source>
+        <translation>一个空洞卷积层栈</translation>
+    </message>
+    <message>
+        <source>LeNet-5</source>
+        <translation>LeNet-5</translation>
+    </message>
+    <message>
+        <source>The lesson's 4x4 example: one 2x2 kernel</source>
+        <translation>课程中的 4×4 示例：一个 2×2 卷积核</translation>
+    </message>
+    <message>
+        <source>The lesson's 4x4 example: two 2x2 kernels</source>
+        <translation>课程中的 4×4 示例：两个 2×2 卷积核</translation>
+    </message>
+    <message>
+        <source>Padding: 4x4 input, kernel 2, padding 2 gives 7x7</source>
+        <translation>填充：4×4 输入、卷积核 2、填充 2，得到 7×7</translation>
+    </message>
+    <message>
+        <source>A MobileNet depthwise-separable block</source>
+        <translation>一个 MobileNet 深度可分离模块</translation>
+    </message>
+    <message>
+        <source>A small RGB teaching stack</source>
+        <translation>一个小型 RGB 教学层栈</translation>
+    </message>
+    <message>
+        <source>Tiny VGG (CNN Explainer's classifier)</source>
+        <translation>Tiny VGG（CNN Explainer 的分类器）</translation>
+    </message>
+    <message>
+        <source>VGG-16 convolution stack (features)</source>
+        <translation>VGG-16 卷积层栈（特征层）</translation>
+    </message>
+    <message>
+        <source>VGG-16 (features and classifier, 1000 classes)</source>
+        <translation>VGG-16（特征层和分类器，1000 个类别）</translation>
+    </message>
+    <message>
+        <source>Why convolution: the horse</source>
+        <translation>为什么要用卷积：马</translation>
+    </message>
+    <message>
+        <source>A 3-D kernel over a 3-D input</source>
+        <translation>三维卷积核在三维输入上滑动</translation>
+    </message>
+    <message>
+        <source>Stride 2 on a 7x7 input</source>
+        <translation>7×7 输入上的步长 2</translation>
+    </message>
+    <message>
+        <source>The output-size formula</source>
+        <translation>输出尺寸公式</translation>
+    </message>
+    <message>
+        <source>TextCNN: a 1-D convolution over a sentence</source>
+        <translation>TextCNN：在句子上做一维卷积</translation>
     </message>
 </context>
 </TS>

@@ -305,66 +305,6 @@ def test_progress_is_remembered(make_window, qtbot):
     again.close()
 
 
-@pytest.fixture
-def gui_session(qtbot):
-    """The app's Session (the language-switch path), its windows closed and deleted at the end."""
-    from ui.app import Session, make_app
-    from ui.i18n import install
-    app = make_app()
-    s = Session(app, restore_layout=False)
-    yield s
-    install(app, "en")
-    if s.window is not None:
-        s.window.ask_save_changes = lambda: "discard"
-        s.window.close()
-        s.window.deleteLater()
-        s.window = None
-
-
-def test_language_switch_keeps_the_project(gui_session, qtbot):
-    s = gui_session
-    w = s.open()
-    from convviz.samples import load_preset
-    w.set_project(load_preset("dilated"), None)
-    w.start()
-    w.edit_seed(4)
-    s.switch_language("zh_CN")
-    w2 = s.window
-    assert w2 is not w and w2.project.seed == 4 and w2.doc.dirty
-    assert w2.menuBar().actions()[0].text() == "文件(&F)"
-    wait_maps(qtbot, w2)
-
-
-def test_language_switches_delete_the_replaced_windows(gui_session, qtbot):
-    """Four switches leave one window, not five: each replaced window is deleted with its maps
-    and its compute thread, and never waits for a compute that is still running."""
-    import gc
-    import weakref
-
-    from ui.main_window import MainWindow
-    from ui.qt import QtCore, QtWidgets
-    from convviz.samples import load_preset
-    s = gui_session
-    w = s.open()
-    w.set_project(load_preset("teaching"), None)
-    w.start()
-    wait_maps(qtbot, w)
-    refs = [weakref.ref(w)]
-    del w
-    for lang in ("zh_CN", "en", "zh_CN", "en"):
-        s.switch_language(lang)  # the new window's first compute is still running: not waited for
-        refs.append(weakref.ref(s.window))
-    wait_maps(qtbot, s.window)
-    for _ in range(3):
-        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-        QtWidgets.QApplication.processEvents()
-    gc.collect()
-    alive = [r() for r in refs if r() is not None]
-    assert alive == [s.window], f"{len(alive)} windows alive after 4 language switches"
-    tops = [t for t in QtWidgets.QApplication.topLevelWidgets() if isinstance(t, MainWindow)]
-    assert tops == [s.window]
-
-
 def test_every_ui_string_has_a_chinese_translation():
     r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "translations.py"), "--check"],
                        capture_output=True, text=True, timeout=120)

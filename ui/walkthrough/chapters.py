@@ -16,7 +16,7 @@ from convviz.samples import load_preset, resources_dir
 from convviz.spec import LayerSpec
 
 from ..i18n import tr
-from ..qt import QtWidgets
+from ..qt import QtCore, QtWidgets
 
 C = LayerSpec.make
 
@@ -31,12 +31,13 @@ HORSE = InputSpec(1, 64, 64, "sample:horse")
 
 
 def horse_project() -> Project:
-    return _p("Why convolution: the horse", HORSE,
+    return _p(QtCore.QT_TRANSLATE_NOOP("title", "Why convolution: the horse"), HORSE,
               [C("Conv2d", out_channels=1, kernel_size=5, padding=2)], ["sobel_x"])
 
 
 def kernel3d_project() -> Project:
-    return _p("A 3-D kernel over a 3-D input", InputSpec(3, 8, 8, "sample:astronaut"),
+    return _p(QtCore.QT_TRANSLATE_NOOP("title", "A 3-D kernel over a 3-D input"),
+              InputSpec(3, 8, 8, "sample:astronaut"),
               [C("Conv2d", out_channels=2, kernel_size=3, padding=1)])
 
 
@@ -45,17 +46,19 @@ def lesson_padding_modes() -> Project:
 
 
 def stride_project() -> Project:
-    return _p("Stride 2 on a 7x7 input", InputSpec(1, 7, 7, "pattern:lesson"),
+    return _p(QtCore.QT_TRANSLATE_NOOP("title", "Stride 2 on a 7x7 input"), InputSpec(1, 7, 7, "pattern:lesson"),
               [C("Conv2d", out_channels=1, kernel_size=2, stride=2)])
 
 
 def formula_project() -> Project:
-    return _p("The output-size formula", InputSpec(1, 12, 12, "pattern:checkerboard"),
+    return _p(QtCore.QT_TRANSLATE_NOOP("title", "The output-size formula"),
+              InputSpec(1, 12, 12, "pattern:checkerboard"),
               [C("Conv2d", out_channels=1, kernel_size=3, stride=2, padding=1)])
 
 
 def textcnn_project() -> Project:
-    return _p("TextCNN: a 1-D convolution over a sentence", InputSpec(1, 10, 8, "pattern:embedding"),
+    return _p(QtCore.QT_TRANSLATE_NOOP("title", "TextCNN: a 1-D convolution over a sentence"),
+              InputSpec(1, 10, 8, "pattern:embedding"),
               [C("Conv2d", out_channels=4, kernel_size=[3, 8]), C("ReLU"),
                C("MaxPool2d", kernel_size=[8, 1])])
 
