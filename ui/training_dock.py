@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from dataclasses import replace
 
 from convviz.datasets import DATASETS
@@ -32,6 +33,7 @@ from .training_job import TrainingJob
 LR_STEPS_PER_DECADE = 100
 LR_MIN_EXP, LR_MAX_EXP = -5, 1  # 1e-5 .. 10
 FOLDER, IDX = "__folder__", "__idx__"
+PUSH_INTERVAL = 0.2  # seconds between two trained-weights repaints while training plays (5 a second)
 
 
 def lr_to_slider(lr: float) -> int:
@@ -79,6 +81,11 @@ class TrainingPanel(QtWidgets.QWidget):
         self.show_trained = True
         self.last = None  # the newest snapshot shown
         self._key = 0
+        self._pushed_at = 0.0
+        self._push_pending = False
+        self._push_timer = QtCore.QTimer(self)
+        self._push_timer.setSingleShot(True)
+        self._push_timer.timeout.connect(lambda: self._push_pending and self._push())
         self._classes: int | None = None
         self._updating = False
 
@@ -406,10 +413,23 @@ class TrainingPanel(QtWidgets.QWidget):
         self._push(force=True)
 
     def _push(self, force: bool = False) -> None:
-        """Hand the weights to show to the session (a recompute; the newest request wins)."""
+        """Hand the weights to show to the session (a recompute; the newest request wins).
+        While training plays, at most every PUSH_INTERVAL seconds and never while the previous
+        maps are still being computed (each compute request cuts a training slice short, and
+        every repaint takes the GUI thread from training): the newest weights wait and go then."""
         weights = self.trained if self.show_trained else None
         if weights is None and self.session.weights is None and not force:
             return
+        if self.job.playing and not force:
+            wait = PUSH_INTERVAL - (time.monotonic() - self._pushed_at)
+            if self.session.busy or wait > 0:
+                self._push_pending = True
+                if not self._push_timer.isActive():
+                    self._push_timer.start(max(1, int(max(wait, 0.02) * 1000)))
+                return
+        self._push_pending = False
+        self._push_timer.stop()
+        self._pushed_at = time.monotonic()
         self._key += 1
         self.session.set_weights(weights, ("trained", id(self), self._key) if weights else None)
 

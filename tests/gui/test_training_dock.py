@@ -154,6 +154,10 @@ def test_save_and_reopen_restores_the_trained_maps(qtbot, make_window, tmp_path)
     saved = json.loads(path.read_text())
     assert saved["weights"] == "lenet.safetensors" and saved["training"]["size"] == 300
     assert win.project.weights == "lenet.safetensors" and not win.doc.dirty
+    # Export > PyTorch Code: a trained project's script trains it as the app does
+    assert win.export_code(str(tmp_path / "model.py"))
+    code = (tmp_path / "model.py").read_text()
+    assert "def load_data():" in code and "torch.optim.Adam(" in code and "\nLR = 0.003\n" in code
     # another project, then the saved one again: its maps are the trained ones
     win.open_preset("lenet5", ask=False)
     fresh = wait_maps(qtbot, win)
