@@ -42,6 +42,7 @@ W_SYMBOL = 0.7  # "×" and "="
 W_SUM = 2.25  # "Σ = -0.127"
 W_POOL = 3.6  # "max = 0.873" / "sum 3.2 / 9"
 ROW_GAP = 0.3
+STACK_GAP = 0.75  # between a kernel and the products under it
 H_MORE = 0.6
 H_TOTAL = 0.85
 
@@ -102,6 +103,7 @@ class Shape:
     out_span: tuple[int, int]
     chars: tuple[tuple[str, int], ...]  # per kind of grid: its longest number, in characters
     below: bool = False  # the output under the rows instead of beside them (a narrow pane)
+    stacked: bool = False  # the products under the kernel instead of beside it (a wide kernel)
 
     def cell_aspect(self, kind: str) -> float:
         """Cell width / height of a kind of grid: wide enough for its longest number."""
@@ -124,14 +126,16 @@ def shapes(m: Slider, o: int, stats: Stats) -> list[Shape]:
     kinds = ("input", "kernel", "products", "output") if m.op == "sum" else ("input", "output")
     chars = tuple((k, int(stats.chars[k])) for k in kinds)
     out = []
+    stacks = (False, True) if m.op == "sum" else (False,)
     for rows in range(min(channels, MAX_ROWS), 0, -1):
-        for below in (False, True):  # the output beside the rows, else under them (a narrow pane)
+        for stacked, below in ((st, b) for st in stacks for b in (False, True)):
+            # the products beside the kernel, else under it; the output beside the rows, else under
             for sp in range(max(hi), min(lo) - 1, -1):
                 span = (max(lo[0], min(hi[0], sp)), max(lo[1], min(hi[1], sp)))
                 full = (min(m.out_h, max(3, span[0])), min(m.out_w, max(3, span[1])))
                 for cut in (0, 2):  # the output crop as large as the input's, or two cells smaller
                     o_span = (max(min(3, m.out_h), full[0] - cut), max(min(3, m.out_w), full[1] - cut))
-                    sh = Shape(m.op, rows, channels, span, tuple(m.kernel), o_span, chars, below)
+                    sh = Shape(m.op, rows, channels, span, tuple(m.kernel), o_span, chars, below, stacked)
                     if sh not in out:
                         out.append(sh)
     return out
@@ -175,16 +179,24 @@ def geometry(shape: Shape) -> Geometry:
     x_in = x_name + W_NAME + W_ROWIDX
     in_w = nw * a_in
     grids, texts = {}, {}
-    row_h = max(nh, kh if shape.op == "sum" else 0)
-    sum_under = shape.op == "sum" and (row_h - kh) / 2 >= 0.6  # the partial sum fits under the products
+    stacked = shape.op == "sum" and shape.stacked
+    if stacked:  # kernel, "=", products and the sum under one another
+        row_h = max(nh, 2 * kh + STACK_GAP + 0.6)
+        sum_under = True
+    else:
+        row_h = max(nh, kh if shape.op == "sum" else 0)
+        sum_under = shape.op == "sum" and (row_h - kh) / 2 >= 0.6  # the partial sum fits under the products
     if shape.op == "sum":
         a_k, a_p = shape.cell_aspect("kernel"), shape.cell_aspect("products")
         x_k = x_in + in_w + W_SYMBOL + W_KIDX
-        x_p = x_k + kw * a_k + W_SYMBOL + W_KIDX
+        x_p = x_k if stacked else x_k + kw * a_k + W_SYMBOL + W_KIDX
         x_sum = x_p + kw * a_p + 0.2
-        x_right = x_p + kw * a_p if sum_under else x_sum + W_SUM
-        texts["title/kernel"] = (x_k - W_KIDX, M, kw * a_k + W_KIDX + W_SYMBOL, H_TITLE)
-        texts["title/products"] = (x_p - W_KIDX, M, max(kw * a_p + W_KIDX, x_right - x_p + W_KIDX), H_TITLE)
+        x_right = max(x_k + kw * a_k, x_p + kw * a_p) if sum_under else x_sum + W_SUM
+        if stacked:
+            texts["title/kernel"] = (x_k - W_KIDX, M, kw * a_k + W_KIDX, H_TITLE)
+        else:
+            texts["title/kernel"] = (x_k - W_KIDX, M, kw * a_k + W_KIDX + W_SYMBOL, H_TITLE)
+            texts["title/products"] = (x_p - W_KIDX, M, max(kw * a_p + W_KIDX, x_right - x_p + W_KIDX), H_TITLE)
     else:
         x_sum = x_in + in_w + 0.3
         x_right = x_sum + W_POOL
@@ -194,7 +206,17 @@ def geometry(shape: Shape) -> Geometry:
         grids[f"input/{r}"] = Box(x_in, y, nh, nw, a_in, col_labels=r == 0)
         texts[f"name/{r}"] = (x_name, y, W_NAME, nh)
         mid = y + nh / 2
-        if shape.op == "sum":
+        if stacked:
+            ky = y + (row_h - (2 * kh + STACK_GAP + 0.6)) / 2
+            py = ky + kh + STACK_GAP
+            grids[f"kernel/{r}"] = Box(x_k, ky, kh, kw, a_k, col_labels=r == 0, label_w=W_KIDX)
+            grids[f"products/{r}"] = Box(x_p, py, kh, kw, a_p, col_labels=False, label_w=W_KIDX)
+            texts[f"times/{r}"] = (x_in + in_w, ky + kh / 2 - 0.5, W_SYMBOL, 1.0)
+            texts[f"equals/{r}"] = (x_k - W_KIDX, ky + kh, W_KIDX + W_SYMBOL, STACK_GAP)
+            if r == 0:
+                texts["title/products"] = (x_k + W_SYMBOL, ky + kh + 0.1, max(kw * a_k - W_SYMBOL, 3.0), STACK_GAP - 0.1)
+            texts[f"partial/{r}"] = (x_p, py + kh + 0.05, kw * a_p, 0.55)
+        elif shape.op == "sum":
             ky = mid - kh / 2
             grids[f"kernel/{r}"] = Box(x_k, ky, kh, kw, a_k, col_labels=r == 0, label_w=W_KIDX)
             grids[f"products/{r}"] = Box(x_p, ky, kh, kw, a_p, col_labels=r == 0, label_w=W_KIDX)
