@@ -408,3 +408,36 @@ def test_dialogs_speak_chinese(make_window, qtbot, zh, tmp_path, monkeypatch):
     for box in seen:
         for key in ("title", "text", "informative"):
             assert not english_words(box[key], allowed), f"English in a dialog: {box[key]!r}"
+
+
+def test_range_errors_speak_chinese(make_window, qtbot, zh):
+    """A number typed out of range, and an argument the core refuses, are told in Chinese."""
+    from ui.qt import Qt, QtWidgets
+    allowed = allowed_words()
+    win = make_window(preset="lesson_4x4")
+    win.layers.select(0)
+    spin = win.layers.editors["kernel_size"].findChildren(QtWidgets.QSpinBox)[0]
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "99")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    typed = win.status.currentMessage()
+    assert "99" in typed and not english_words(typed, allowed), typed
+    win.edit_arg(0, "stride", 0)  # refused by the core (convviz.spec): the sentence is translated
+    refused = win.status.currentMessage()
+    assert "stride" in refused and "0" in refused and "至少" in refused, refused
+    assert not english_words(refused, allowed), refused
+    assert win.project.layers[0].get("stride") == 1
+
+
+def test_every_preset_title_and_description_is_translated(zh):
+    """The catalogue in ui/i18n.py covers every bundled preset (a new preset must be added there)."""
+    from convviz.samples import PRESETS, load_preset
+    from ui.i18n import PRESET_DESCRIPTIONS, PRESET_TITLES, tr_preset, tr_title
+    for name, (_file, desc) in PRESETS.items():
+        title = load_preset(name).title
+        assert title in PRESET_TITLES, f"preset {name}: its title {title!r} is not in ui.i18n.PRESET_TITLES"
+        assert desc in PRESET_DESCRIPTIONS, f"preset {name}: its description is not in ui.i18n.PRESET_DESCRIPTIONS"
+        assert tr_title(title) != title or not english_words(title, allowed_words()), title
+        assert tr_preset(desc) != desc, desc
+    assert tr_title("My own stack") == "My own stack", "a title of the user's is left as written"

@@ -126,6 +126,21 @@ def test_chapters_never_ask_to_save_and_the_learners_work_comes_back(make_window
     assert win.walkthrough.index == -1 and win.walkthrough.questions is None
 
 
+def test_the_autosave_never_keeps_a_chapters_project(make_window, qtbot):
+    """With the learner's own project saved, nothing a chapter shows or the learner changes in
+    it is ever written as unsaved work."""
+    import threading
+    win = make_window(preset="lesson_4x4")
+    saver = win.autosaver
+    win.open_walkthrough(1)
+    win.walkthrough.solve()  # the chapter's project changed
+    assert win.doc.unsaved_work() is None and not win.doc.dirty
+    done = threading.Event()
+    saver.save_now(after=[done.set])
+    assert done.wait(10)
+    assert saver.writes == 0 and not os.path.exists(saver.path)
+
+
 def test_opening_a_project_closes_the_lesson_and_asks_about_the_learners_work(make_window, qtbot, tmp_path):
     """File > Open during a chapter: the question is about the learner's own project (put
     aside), Cancel keeps it, and the chapter is closed first."""
