@@ -507,6 +507,8 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.show()
         dock.raise_()
         self.resizeDocks([dock], [440], Qt.Orientation.Horizontal)
+        if chapter is None and self.walkthrough.active:
+            return True  # already open: raised, the chapter as the learner left it
         if chapter is None:
             chapter = read_int(self.settings, "walkthrough/chapter", 0, 0, 10_000)[0]
         chapter = max(0, min(chapter, len(self.walkthrough.chapters) - 1))

@@ -126,6 +126,17 @@ def test_chapters_never_ask_to_save_and_the_learners_work_comes_back(make_window
     assert win.walkthrough.index == -1 and win.walkthrough.questions is None
 
 
+def test_f1_on_an_open_chapter_keeps_it_as_the_learner_left_it(make_window, qtbot):
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(3)
+    q = win.walkthrough.questions
+    q.answer_box.setValue(q.expected)
+    q.submit()
+    shown = win.project
+    win.act_walkthrough.trigger()  # Help > Walkthrough (F1) again
+    assert win.walkthrough.questions is q and q.asked == 1 and win.project is shown
+
+
 def test_the_autosave_never_keeps_a_chapters_project(make_window, qtbot):
     """With the learner's own project saved, nothing a chapter shows or the learner changes in
     it is ever written as unsaved work."""
