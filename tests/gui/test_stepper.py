@@ -275,6 +275,19 @@ def test_what_reaches_the_screen_after_steps_is_the_frame(make_window, qtbot):
     assert np.abs(shot - want).max(axis=2).mean() < 1.0
 
 
+def test_a_wide_kernel_fits_the_pane(make_window, qtbot):
+    """TextCNN's kernel spans the whole embedding: the products go under it, nothing scrolls."""
+    from ui.stepper.frame import FLOOR_CELL
+    win, view = stepper_on(make_window, [C(out_channels=2, kernel_size=(3, 8))], shape=(1, 10, 8),
+                           source="pattern:embedding")
+    win.resize(1600, 1000)
+    qtbot.waitUntil(lambda: view.shape is not None and view.shape.stacked)
+    pane = view.scroll.maximumViewportSize()
+    w, h = view.layout_.size
+    assert w <= pane.width() and h <= pane.height() and view.cell >= FLOOR_CELL
+    check_displayed(view)
+
+
 def test_labels_are_zero_based_in_the_stepper_and_the_kernel_editor(make_window):
     win, view = stepper_on(make_window, [C(out_channels=1, kernel_size=3)], shape=(1, 6, 6))
     f = shown(view)
