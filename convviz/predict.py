@@ -107,11 +107,14 @@ def kernel_mosaic(conv_weights: Mapping[int, tuple], baseline: Mapping[int, tupl
         o, i, kh, kw = w.shape
         rows, cols = min(o, MAX_KERNELS), min(i, MAX_INPUTS)
         blk = Block(layer, y, 0, kh, kw, rows, cols, o, i, _groups(rows, cols, kh, kw, aspect))
-        tile = np.full((blk.height, blk.width), np.nan, dtype=np.float32)
-        for r in range(rows):
-            for c in range(cols):
-                ty, tx = blk.origin(r, c)
-                tile[ty - y:ty - y + kh, tx:tx + kw] = w[r, c]
+        g, per = blk.groups, blk.per
+        cells = np.full((g * per, cols, kh + GAP, kw + GAP), np.nan, dtype=np.float32)
+        cells[:rows, :, :kh, :kw] = w[:rows, :cols]
+        # (group, row, col, y, x) -> (row, y, group, col, x): groups side by side
+        t = cells.reshape(g, per, cols, kh + GAP, kw + GAP).transpose(1, 3, 0, 2, 4)
+        t = t.reshape(per * (kh + GAP), g, cols * (kw + GAP))
+        t = np.concatenate([t, np.full(t.shape[:2] + (GROUP_GAP - GAP,), np.nan, np.float32)], axis=2)
+        tile = np.ascontiguousarray(t.reshape(per * (kh + GAP), -1)[:blk.height, :blk.width])
         blocks.append(blk)
         parts.append(tile)
         y += blk.height + LAYER_GAP

@@ -68,6 +68,14 @@ def test_kernel_mosaic_follows_training_and_opens_the_stepper(session, job, qtbo
         assert not np.array_equal(w, session.result.weights[i][0])  # it learned something
     assert view.mosaic.limit == max(float(np.abs(snap.state[i]["weight"][:64, :64]).max()) for i in convs)
     assert view.image.levels[0] == -view.image.levels[1]  # symmetric about 0
+    # each layer in its own colour scale (the default): the weights over the layer's largest |weight|
+    assert view.per_layer.isChecked() and tuple(view.image.levels) == (-1, 1)
+    b0 = view.mosaic.blocks[0]
+    w0 = snap.state[0]["weight"]
+    np.testing.assert_allclose(view.shown[b0.y:b0.y + b0.kh, b0.x:b0.x + b0.kw], w0[0, 0] / np.abs(w0).max(), rtol=1e-6)
+    view.per_layer.setChecked(False)  # one scale for all: the raw weights, levels ±largest
+    np.testing.assert_array_equal(view.image.image, view.mosaic.image)
+    assert tuple(view.image.levels) == (-view.mosaic.limit, view.mosaic.limit)
     # change since start: the snapshot's weights minus the engine's initial ones
     view.delta.setChecked(True)
     for i in convs:

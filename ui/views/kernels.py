@@ -16,10 +16,30 @@ from ..i18n import tr
 from ..qt import QtCore, QtGui, QtWidgets, Signal, pg
 
 
-def mosaic_rgb(m: Mosaic) -> np.ndarray:
-    """The mosaic as (H, W, 3) uint8 through the diverging map, levels -limit..limit; gaps white."""
+def _block_limit(m: Mosaic, b) -> float:
+    v = np.abs(m.image[b.y:b.y + b.height, b.x:b.x + b.width])
+    top = float(np.nanmax(v)) if np.isfinite(v).any() else 0.0
+    return top if top > 0 else 1.0
+
+
+def display_image(m: Mosaic, per_layer: bool) -> np.ndarray:
+    """What is drawn: the weights, or with ``per_layer`` each layer's block divided by its own
+    largest |weight| (levels -1..1), so a layer of small weights is not washed out."""
+    if not per_layer:
+        return m.image
+    out = m.image.copy()
+    for b in m.blocks:
+        out[b.y:b.y + b.height, b.x:b.x + b.width] /= _block_limit(m, b)
+    return out
+
+
+def mosaic_rgb(m: Mosaic, per_layer: bool = False) -> np.ndarray:
+    """The mosaic as (H, W, 3) uint8 through the diverging map, levels symmetric about 0 (the
+    largest |weight|, or 1 for each layer's own scale); gaps white."""
     table = lut(DIVERGING)
-    idx = np.clip(np.round((np.nan_to_num(m.image) / m.limit + 1) * 127.5), 0, 255).astype(np.uint8)
+    img = display_image(m, per_layer)
+    lim = 1.0 if per_layer else m.limit
+    idx = np.clip(np.round((np.nan_to_num(img) / lim + 1) * 127.5), 0, 255).astype(np.uint8)
     rgb = table[idx]
     rgb[~np.isfinite(m.image)] = 255
     return np.ascontiguousarray(rgb)
@@ -35,7 +55,8 @@ class KernelsView(QtWidgets.QWidget):
         self.setObjectName("kernelsView")
         self.conv_weights = None  # the mapping shown: {layer: (weight, bias)}
         self.baseline = None  # the initial weights, for "change since start"
-        self.mosaic: Mosaic | None = None
+        self.mosaic: Mosaic | None = None  # the weights as laid out (raw values)
+        self.shown: np.ndarray | None = None  # what the image item draws
         self.labels: list = []  # a text item per layer block ("3 Conv2d")
         self.step: int | None = None
         self.session = None
@@ -43,11 +64,16 @@ class KernelsView(QtWidgets.QWidget):
         self.delta = QtWidgets.QCheckBox(tr("Change since start"))
         self.delta.setToolTip(tr("Show each weight minus its initial value"))
         self.delta.toggled.connect(lambda _on: self._redraw())
+        self.per_layer = QtWidgets.QCheckBox(tr("Scale each layer"))
+        self.per_layer.setToolTip(tr("Colours run to each layer's own largest weight (off: one scale for all layers)"))
+        self.per_layer.setChecked(True)
+        self.per_layer.toggled.connect(lambda _on: self._redraw())
         self.export_btn = QtWidgets.QPushButton(tr("Export PNG…"))
         self.export_btn.clicked.connect(lambda: self.export_png())
         self.label = QtWidgets.QLabel(tr("No convolution weights yet"))
         self.label.setWordWrap(True)
         bar.addWidget(self.delta)
+        bar.addWidget(self.per_layer)
         bar.addStretch(1)
         bar.addWidget(self.export_btn)
         self.plot = pg.GraphicsLayoutWidget()
@@ -85,8 +111,10 @@ class KernelsView(QtWidgets.QWidget):
             return
         convs = {i: tuple(res.weights[i]) for i, s in enumerate(project.layers)
                  if i < len(res.weights) and s.layer_type.category == "conv" and res.weights[i]}
+        same = self._fits(self.conv_weights, convs) and all(
+            np.array_equal(self.conv_weights[i][0], convs[i][0]) for i in convs)
         self.baseline = convs  # the engine's weights are the initial ones (the trainer starts there)
-        if self.step is None or not self._fits(self.conv_weights, convs):
+        if (self.step is None and not same) or not self._fits(self.conv_weights, convs):
             self.step = None
             self.conv_weights = convs
             self._redraw()
@@ -110,7 +138,9 @@ class KernelsView(QtWidgets.QWidget):
         m = kernel_mosaic(self.conv_weights, base)
         first = self.mosaic is None or self.mosaic.image.shape != m.image.shape
         self.mosaic = m
-        self.image.setImage(m.image, levels=(-m.limit, m.limit), autoLevels=False)
+        self.shown = shown = display_image(m, self.per_layer.isChecked())
+        lim = 1.0 if self.per_layer.isChecked() else m.limit
+        self.image.setImage(shown, levels=(-lim, lim), autoLevels=False)
         if first:
             for t in self.labels:
                 self.vb.removeItem(t)
@@ -126,8 +156,13 @@ class KernelsView(QtWidgets.QWidget):
         what = tr("change since start") if base is not None else tr("weights")
         step = tr("initial") if self.step is None else tr("step {n}").format(n=self.step)
         cut = any(b.rows < b.kernels or b.cols < b.inputs for b in m.blocks)
-        text = tr("{what} · {step} · colour scale ±{v:.3g} (blue below 0, red above)").format(
-            what=what, step=step, v=m.limit)
+        if self.per_layer.isChecked():
+            scales = ", ".join(f"{b.layer}: ±{_block_limit(m, b):.3g}" for b in m.blocks)
+            text = tr("{what} · {step} · colours per layer ({s}; blue below 0, red above)").format(
+                what=what, step=step, s=scales)
+        else:
+            text = tr("{what} · {step} · colour scale ±{v:.3g} (blue below 0, red above)").format(
+                what=what, step=step, v=m.limit)
         if cut:
             text += " · " + tr("the first 64 kernels and input channels of each layer")
         self.label.setText(text)
@@ -164,7 +199,7 @@ class KernelsView(QtWidgets.QWidget):
                                                             tr("PNG images (*.png)"))
             if not path:
                 return False
-        rgb = np.repeat(np.repeat(mosaic_rgb(self.mosaic), scale, 0), scale, 1)
+        rgb = np.repeat(np.repeat(mosaic_rgb(self.mosaic, self.per_layer.isChecked()), scale, 0), scale, 1)
         h, w, _ = rgb.shape
         img = QtGui.QImage(rgb.data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888).copy()
         ok = img.save(path, "PNG")
@@ -174,4 +209,4 @@ class KernelsView(QtWidgets.QWidget):
         return ok
 
 
-__all__ = ["KernelsView", "mosaic_rgb"]
+__all__ = ["KernelsView", "display_image", "mosaic_rgb"]
