@@ -1743,6 +1743,14 @@
         <translation>显示每个权重减去其初始值</translation>
     </message>
     <message>
+        <source>Scale each layer</source>
+        <translation>每层单独配色</translation>
+    </message>
+    <message>
+        <source>Colours run to each layer's own largest weight (off: one scale for all layers)</source>
+        <translation>颜色按每层自己的最大权重展开（关闭：所有层共用一个色标）</translation>
+    </message>
+    <message>
         <source>No convolution weights yet</source>
         <translation>还没有卷积权重</translation>
     </message>
@@ -1761,6 +1769,10 @@
     <message>
         <source>step {n}</source>
         <translation>第 {n} 步</translation>
+    </message>
+    <message>
+        <source>{what} · {step} · colours per layer ({s}; blue below 0, red above)</source>
+        <translation>{what} · {step} · 每层单独配色（{s}；蓝色小于 0，红色大于 0）</translation>
     </message>
     <message>
         <source>{what} · {step} · colour scale ±{v:.3g} (blue below 0, red above)</source>
