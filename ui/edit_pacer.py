@@ -7,8 +7,10 @@ value of the field waits while a quick compute is in flight and is applied when 
 drawn: every value that reaches the project is computed to its end and shown, the maps follow
 the arrow at the rate the machine draws them, and the last value always wins.
 
-Only quick stacks are paced (the compute expected to end within PACE_SECONDS): on a slow one a
-new value still cancels the running compute at once.  A waiting value never waits longer than
+Only a field changing again within HELD_SECONDS of its last change is paced (an arrow held, not
+a value typed or set once: those apply at once, as before), and only on a quick stack (the
+compute expected to end within PACE_SECONDS): on a slow one a new value still cancels the
+running compute at once.  A waiting value never waits longer than
 MAX_WAIT_MS; an edit of another field first applies the one waiting, so edits keep their order;
 and a change of the project by any other way (undo, a menu, a lesson) drops it, so an undo is
 never followed by the value it undid.  The document (and its undo history) receives exactly
@@ -16,11 +18,13 @@ the edits applied.
 """
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Hashable
 
 from .qt import QtCore
 
 PACE_SECONDS = 0.25  # computes expected to end within this are let end before the next value
+HELD_SECONDS = 0.2  # a field changing again within this is being held (autorepeat is 30-100 ms)
 MAX_WAIT_MS = 250  # a waiting value is applied after this at the latest
 
 
@@ -33,6 +37,7 @@ class EditPacer(QtCore.QObject):
         self.session = session
         self._waiting: tuple[Hashable, Callable[..., Any], tuple] | None = None
         self._applying = False
+        self._last: tuple[Hashable, float] | None = None  # the field changed last, and when
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(MAX_WAIT_MS)
@@ -50,7 +55,10 @@ class EditPacer(QtCore.QObject):
         """Apply ``apply(*args)`` now, or, while a quick compute is in flight, as the newest
         value of field ``key`` when its maps are drawn."""
         s = self.session
-        quick = s.busy and s.estimate <= PACE_SECONDS and not s.long
+        now = time.monotonic()
+        held = self._last is not None and self._last[0] == key and now - self._last[1] < HELD_SECONDS
+        self._last = (key, now)
+        quick = held and s.busy and s.estimate <= PACE_SECONDS and not s.long
         if quick:
             if self._waiting is not None and self._waiting[0] != key:
                 self.flush()  # another field: the one waiting goes first, in order
@@ -86,3 +94,10 @@ class EditPacer(QtCore.QObject):
         if w is not None:
             _key, apply, args = w
             self._apply(apply, args)
+
+
+def input_key(old, new) -> tuple:
+    """The pacing key of an input edit: which of the input's fields it changes (height and
+    width are different fields, however the panel names the undo step)."""
+    from dataclasses import fields
+    return ("input",) + tuple(f.name for f in fields(new) if getattr(old, f.name) != getattr(new, f.name))

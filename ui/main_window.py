@@ -347,8 +347,9 @@ class MainWindow(QtWidgets.QMainWindow):
         lp.arg_edited.connect(lambda i, name, value: self.pacer.pace(("arg", i, name), self.edit_arg, i, name, value))
         lp.kernel_edited.connect(self.edit_kernel)
         lp.selection_changed.connect(self.features.scroll_to_layer)
-        self.input_panel.input_edited.connect(lambda spec, text: self.pacer.pace(("input", text), self.edit_input,
-                                                                                spec, text))
+        from .edit_pacer import input_key
+        self.input_panel.input_edited.connect(
+            lambda spec, text: self.pacer.pace(input_key(self.project.input, spec), self.edit_input, spec, text))
         self.input_panel.seed_edited.connect(lambda seed: self.pacer.pace(("seed",), self.edit_seed, seed))
         self.input_panel.open_image_requested.connect(self.open_image)
         self.features.channel_clicked.connect(self.enlarge_channel)

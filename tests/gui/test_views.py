@@ -408,11 +408,11 @@ def test_a_held_arrow_shows_the_values_on_the_way(make_window, qtbot):
     win, gated, spin = held_window(make_window)
     drawn = []
     win.maps_updated.connect(lambda g: drawn.append(win.session.map(0).shape[0]))
-    spin.setValue(3)
-    assert gated.held.wait(30)  # computing out_channels=3
+    spin.setValue(3)  # the arrow pressed: the first value applies at once
     gen3 = win.generation
-    spin.setValue(4)
-    spin.setValue(5)  # the arrow is still held
+    spin.setValue(4)  # and held: the next values come while 3 is computed
+    spin.setValue(5)
+    assert gated.held.wait(30)  # computing out_channels=3
     assert win.project.layers[0].get("out_channels") == 3, "a value came in while the compute ran"
     gated.release()
     wait_maps(qtbot, win)
@@ -426,8 +426,8 @@ def test_a_held_arrow_shows_the_values_on_the_way(make_window, qtbot):
     # an undo while a value waits drops it: the value never comes back after the undo
     gated.gate.clear()
     spin.setValue(3)
-    assert gated.held.wait(30)
     spin.setValue(4)
+    assert gated.held.wait(30)
     win.act_undo.trigger()
     gated.release()
     wait_maps(qtbot, win)
