@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -97,16 +98,44 @@ def cell_text(v: float, digits: int = 3) -> str:
 
 # --- colour scales -----------------------------------------------------------------------------
 
-def channel_ranges(arr: np.ndarray, signed: bool) -> np.ndarray:
+def channel_extremes(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each channel's smallest and largest value (NaN ignored; NaN for a channel of none), in
+    one pass each (the NaN-aware reductions are several times slower: used only if needed)."""
+    flat = np.asarray(arr).reshape(arr.shape[0], -1)
+    if flat.shape[1] == 0:
+        return np.full(arr.shape[0], np.nan), np.full(arr.shape[0], np.nan)
+    lo, hi = flat.min(axis=1).astype(np.float64), flat.max(axis=1).astype(np.float64)
+    if np.isnan(lo).any() or np.isnan(hi).any():
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = np.nanmin(flat, axis=1).astype(np.float64), np.nanmax(flat, axis=1).astype(np.float64)
+    return lo, hi
+
+
+def levels_from(lo: np.ndarray, hi: np.ndarray) -> dp.Levels:
+    """The layer's display levels from its channels' extremes (as display.levels_of decides)."""
+    finite = np.isfinite(lo) & np.isfinite(hi)
+    if not finite.all() or lo.size == 0:
+        if lo.size and np.isinf(lo).any() | np.isinf(hi).any():
+            return dp.Levels(0.0, 1.0, False)
+        if not finite.any():
+            return dp.Levels(0.0, 1.0, False)
+        lo, hi = lo[finite], hi[finite]
+    a, b = float(lo.min()), float(hi.max())
+    if a < 0:
+        m = max(-a, abs(b))
+        return dp.Levels(-m, m, True)
+    if b - a < 1e-12:
+        return dp.Levels(a, a + 1.0, False)
+    return dp.Levels(a, b, False)
+
+
+def channel_ranges(arr: np.ndarray, signed: bool, extremes=None) -> np.ndarray:
     """(channels, 2) real values at the two ends of each channel's colour map when every
     channel is scaled on its own: -m..m (m its largest magnitude) for a layer with negative
     values, else its min..max.  A constant channel gets a range of 1 so it still draws."""
-    flat = np.asarray(arr, dtype=np.float32).reshape(arr.shape[0], -1)
-    if flat.shape[1] == 0:
-        return np.tile(np.array([0.0, 1.0]), (arr.shape[0], 1))
-    with np.errstate(invalid="ignore"):
-        lo = np.nanmin(flat, axis=1).astype(np.float64)
-        hi = np.nanmax(flat, axis=1).astype(np.float64)
+    lo, hi = channel_extremes(arr) if extremes is None else extremes
+    lo, hi = lo.copy(), hi.copy()
     bad = ~(np.isfinite(lo) & np.isfinite(hi))
     lo[bad], hi[bad] = 0.0, 1.0
     if signed:
@@ -525,6 +554,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         self._global: dp.Levels | None = None
         self._levels: dp.Levels | None = None
         self._ranges: np.ndarray | None = None  # per-channel ranges of self.array (channel mode)
+        self._extremes: tuple[np.ndarray, np.ndarray] | None = None
         self._bar_channel = 0  # whose range the bar shows in per-channel mode (the hovered one)
         self._hovering = False
         self._gray = index < 0
@@ -661,7 +691,7 @@ class LayerMapWidget(QtWidgets.QFrame):
     def set_array(self, arr: np.ndarray | None, render: bool = True) -> None:
         self.array = arr
         self._levels = None  # computed when first needed
-        self._ranges = None
+        self._ranges = self._extremes = None
         self.set_stale(False)
         self._dirty = True
         if arr is None:
@@ -687,16 +717,22 @@ class LayerMapWidget(QtWidgets.QFrame):
     def is_visible(self) -> bool:
         return self.isVisible() and not self.visibleRegion().isEmpty()
 
+    def extremes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each channel's smallest and largest value (one pass over the maps, kept)."""
+        if self._extremes is None and self.array is not None:
+            self._extremes = channel_extremes(self.array)
+        return self._extremes
+
     def levels(self) -> dp.Levels | None:
         if self._levels is None and self.array is not None:
-            self._levels = dp.levels_of(self.array)
+            self._levels = levels_from(*self.extremes())
         return self._levels
 
     def ranges(self) -> np.ndarray | None:
         """Per-channel real ranges of the maps (what each channel's colours stand for in
         per-channel mode), over the full-resolution array."""
         if self._ranges is None and self.array is not None:
-            self._ranges = channel_ranges(self.array, self.levels().signed)
+            self._ranges = channel_ranges(self.array, self.levels().signed, self.extremes())
         return self._ranges
 
     def scale(self, channel: int | None = None) -> dp.Levels | None:
