@@ -524,13 +524,29 @@ class MapImage(pg.ImageItem):
             ev.accept()
 
 
+CAPTION_BAND = 40  # pixels kept below a map whose cells show numbers, for the field's caption
+
+
 def plot_height(shape: tuple[int, int, int], width: int) -> int:
     """Height of a layer's plot for maps of ``shape`` in a column ``width`` pixels wide: the
-    mosaic's aspect ratio, at most MAX_CELL_PX a cell, between 140 and 460 pixels.  A function
-    of the shape alone, so a panel has its final height before its maps arrive."""
+    mosaic's aspect ratio, at most MAX_CELL_PX a cell, between 140 and 460 pixels, plus the
+    caption band of a map with numbers in its cells.  A function of the shape alone, so a
+    panel has its final height before its maps arrive."""
     mh, mw = mosaic_layout(*shape).size
     avail = max(100, width - 26 - ColorBar.WIDTH)
-    return int(min(460, max(140, min(avail * mh / max(mw, 1), mh * MAX_CELL_PX))))
+    h = int(min(460, max(140, min(avail * mh / max(mw, 1), mh * MAX_CELL_PX))))
+    return h + (CAPTION_BAND if shows_numbers(shape, width) else 0)
+
+
+def shows_numbers(shape: tuple[int, int, int], width: int) -> bool:
+    """Whether the cells of maps of ``shape`` are large enough in the column to show numbers
+    (their field caption then gets a band of its own instead of covering the bottom row)."""
+    mh, mw = mosaic_layout(*shape).size
+    if mh * mw > 64 * 64:
+        return False
+    avail = max(100, width - 26 - ColorBar.WIDTH)
+    h = min(460, max(140, min(avail * mh / max(mw, 1), mh * MAX_CELL_PX)))
+    return min(h / mh, avail / mw) >= MIN_CELL_PX
 
 
 class LayerMapWidget(QtWidgets.QFrame):
@@ -558,6 +574,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         self._bar_channel = 0  # whose range the bar shows in per-channel mode (the hovered one)
         self._hovering = False
         self._gray = index < 0
+        self._band = 0  # pixels below the map kept for the field's caption (maps with numbers)
 
         self.header = QtWidgets.QLabel(self)
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -649,7 +666,12 @@ class LayerMapWidget(QtWidgets.QFrame):
         map is computed); True if the height changed."""
         if shape is None:
             return False
-        target = plot_height(tuple(int(v) for v in shape), width)
+        shape = tuple(int(v) for v in shape)
+        target = plot_height(shape, width)
+        band = CAPTION_BAND if shows_numbers(shape, width) else 0
+        if band != self._band:
+            self._band = band
+            self.graphics.ci.setContentsMargins(2, 2, 2, 2 + band)
         if self.plot.minimumHeight() != target or self.plot.maximumHeight() != target:
             self.plot.setFixedHeight(target)
             return True
@@ -851,8 +873,9 @@ class LayerMapWidget(QtWidgets.QFrame):
             return
         g = self.graphics
         w = max(60, g.width() - 12)
-        h = min(self.field_label.heightForWidth(w), max(20, g.height() // 2))
-        self.field_label.setGeometry(6, max(0, g.height() - h - 4), w, h)
+        h = self.field_label.heightForWidth(w)
+        h = min(h, max(self._band - 2, 20, g.height() // 2))
+        self.field_label.setGeometry(6, max(0, g.height() - h - 2), w, h)
         self.field_label.raise_()
 
     def eventFilter(self, obj, ev):  # noqa: N802 - resized: the caption and the scale line follow
