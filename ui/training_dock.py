@@ -280,8 +280,9 @@ class TrainingPanel(QtWidgets.QWidget):
         self._show_config(cfg)
         self._config_to_job(cfg)
         doc = self.win.doc
-        if doc.project.training != cfg and not doc.lesson:
-            doc.rebase(lambda p: replace(p, training=cfg))
+        kept = replace(cfg, device="cpu", threads=None)  # the machine's settings are not the project's
+        if doc.project.training != kept and not doc.lesson:
+            doc.rebase(lambda p: replace(p, training=kept))
         self._check_output()
         return True
 
@@ -452,8 +453,9 @@ class TrainingPanel(QtWidgets.QWidget):
         weights = self.trained if self.show_trained else None
         self.session.weights = weights  # read by the compute request that follows this signal
         self.session.weights_key = ("trained", id(self), self._key) if weights else None
-        if project.training is not None and project.training != self.config and not self.job.playing:
-            self.config = replace(project.training, device=self.config.device)
+        if project.training is not None and not self.job.playing and \
+                replace(project.training, device=self.config.device, threads=self.config.threads) != self.config:
+            self.config = replace(project.training, device=self.config.device, threads=self.config.threads)
             self._show_config(self.config)
             self._config_to_job(self.config)
         self._check_output()
