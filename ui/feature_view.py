@@ -575,6 +575,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         self._hovering = False
         self._gray = index < 0
         self._band = 0  # pixels below the map kept for the field's caption (maps with numbers)
+        self._cmap_name: str | None = None  # the colour map of the mosaic drawn
 
         self.header = QtWidgets.QLabel(self)
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -827,7 +828,7 @@ class LayerMapWidget(QtWidgets.QFrame):
         if sc is None:
             self.bar.clear()
             return
-        name = getattr(self, "_cmap_name", scale_name(sc, self._gray))
+        name = self._cmap_name or scale_name(sc, self._gray)
         lo, hi = plain(sc.lo), plain(sc.hi)
         if self._norm == "channel":
             self.bar.set_scale(name, sc.lo, sc.hi, (tr("per channel"), tr("ch {c}").format(c=self._bar_channel)))
@@ -1111,13 +1112,6 @@ class FeatureArea(QtWidgets.QScrollArea):
         if a is not None:
             a[0].removeEventFilter(self)
         self._render_visible()
-
-    def restore_view(self) -> None:
-        """Lay the column out now and scroll the remembered map back to where it was (tests; the
-        app lets Qt lay out in its own time and follows, see hold_view)."""
-        for _ in range(3):
-            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
-        self._release_view()
 
     def eventFilter(self, obj, ev):  # noqa: N802 - the anchored panel moved: scroll it back
         if ev.type() == QtCore.QEvent.Type.Move and self._anchor is not None and obj is self._anchor[0]:

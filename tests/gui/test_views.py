@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from convviz.project import InputSpec, Project
-from convviz.samples import load_preset
 from convviz.spec import LayerSpec
 
 from .conftest import GatedEngine, wait_maps
