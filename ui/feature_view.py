@@ -270,6 +270,8 @@ class CellValues(pg.GraphicsObject):
 
     def set_data(self, values: np.ndarray | None, shown: np.ndarray | None = None, levels=(0.0, 1.0),
                  name: str = SEQUENTIAL) -> None:
+        if values is None and self.values is None:
+            return  # nothing shown, nothing to show: no scene update on every edit
         self.prepareGeometryChange()
         self.values = values
         self.shown = values if shown is None else shown
@@ -895,8 +897,10 @@ class LayerMapWidget(QtWidgets.QFrame):
     def _render_field(self) -> None:
         d = self.drawn
         if self.field is None or d is None:
-            self.field_image.clear()
-            self.box_item.setPath(QtGui.QPainterPath())
+            if self.field_image.image is not None:
+                self.field_image.clear()
+            if not self.box_item.path().isEmpty():
+                self.box_item.setPath(QtGui.QPainterPath())
             return
         c, h, w = d.array.shape
         f, sub = d.step, d.sub
