@@ -37,8 +37,12 @@ def test_views_in_the_window(make_window, qtbot):
     y, x = b.origin(9, 2)
     y, x = y + 1.5, x + 1.5
     pos = kv.plot.mapFromScene(kv.image.mapToScene(QPointF(x, y)))
+    asked = []
+    show = win.show_stepper
+    win.show_stepper = lambda index=None: asked.append(index) or show(index)
     qtbot.mouseClick(kv.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.waitUntil(lambda: win.tabs.currentWidget() is win.stepper, timeout=10_000)
-    assert win.stepper.layer_index == b.layer
+    assert asked == [b.layer]
+    del win.show_stepper
     job.play()  # closing during training ends cleanly (the fixture closes; the leak check joins)
     qtbot.waitUntil(lambda: job.slices >= 2, timeout=60_000)
