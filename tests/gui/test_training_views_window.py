@@ -44,5 +44,8 @@ def test_views_in_the_window(make_window, qtbot):
     qtbot.waitUntil(lambda: win.tabs.currentWidget() is win.stepper, timeout=10_000)
     assert asked == [b.layer]
     del win.show_stepper
+    # the layer is selected, so the stepper shows it once the maps are current
+    qtbot.waitUntil(lambda: win.stepper.layer_index == b.layer, timeout=30_000)
+    assert win.layers.current() == b.layer
     job.play()  # closing during training ends cleanly (the fixture closes; the leak check joins)
     qtbot.waitUntil(lambda: job.slices >= 2, timeout=60_000)
