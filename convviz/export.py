@@ -10,7 +10,11 @@ escaped); numbers are numbers.  Running the exported file executes the model and
 """
 from __future__ import annotations
 
+import base64
 import math
+import zlib
+
+import numpy as np
 
 from .arithmetic import fan_in
 from .kernels import fill_weights
@@ -50,16 +54,50 @@ def _array_code(a) -> str:
     return nested(a.tolist())
 
 
-def to_pytorch(project: Project) -> str:
-    """Python source defining ``build_model()`` and ``example_input()``; running it as a script
-    prints each layer's output shape."""
+def _input_code(project: Project, base_dir: str | None, input=None) -> list[str]:
+    """``INPUT_ENCODING`` and ``INPUT_DATA``: the input as convviz loads it (fitted, resized and
+    shifted), zlib-compressed and base64-encoded as data, never code; as bytes (value / 255) when
+    that gives back exactly the same float32 values, else as float32.  An input that cannot be
+    loaded becomes ``None`` (zeros) with the reason in a comment.  ``input``, when given, is the
+    (C, H, W) array the maps are computed from instead (a drawing)."""
+    from .samples import load_input
+    inp = project.input
+    try:
+        arr = np.ascontiguousarray(input if input is not None else
+                                   load_input(inp.source, inp.channels, inp.height, inp.width, base_dir,
+                                              inp.shift, inp.fit), dtype=np.float32)
+        if arr.shape != tuple(inp.shape):
+            raise ValueError(f"the input is {list(arr.shape)}, the project says {list(inp.shape)}")
+    except Exception as e:  # noqa: BLE001 - a missing image still exports the model, on zeros
+        return [f"# The input could not be loaded ({_comment(e)}): example_input() gives zeros.",
+                "INPUT_ENCODING = None", "INPUT_DATA = None"]
+    u8 = np.clip(np.rint(arr * 255), 0, 255).astype(np.uint8)
+    if np.array_equal(u8.astype(np.float32) / np.float32(255), arr):
+        encoding, raw = "uint8/255", u8.tobytes()
+    else:
+        encoding, raw = "float32", arr.astype("<f4").tobytes()
+    text = base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+    chunks = [text[i:i + 96] for i in range(0, len(text), 96)] or [""]
+    return ["# The input as convviz loaded it (fitted, resized, shifted): zlib-compressed, base64-encoded.",
+            f"INPUT_ENCODING = {encoding!r}",
+            "INPUT_DATA = ("] + [f'    "{c}"' for c in chunks] + [")"]
+
+
+_IMPORTS = "import base64\nimport sys\nimport zlib\n\nimport numpy as np\nimport torch\nfrom torch import nn\n"
+
+
+def to_pytorch(project: Project, base_dir: str | None = None, input=None) -> str:
+    """Python source defining ``build_model()`` and ``example_input()`` (the project's input as
+    convviz loaded it, image paths resolving from ``base_dir``, the project file's folder; or
+    ``input``, the (C, H, W) array the app shows instead, a drawing);
+    running it as a script prints each layer's output shape, and ``python model.py out.npz``
+    also saves every layer's output (``layer0``, ``layer1``, ...)."""
     info = project.analyze()
     lines = [
         '"""A convviz project as PyTorch code: build_model() returns the stack with the weights convviz',
-        "shows; running this file prints each layer's output shape.",
+        "shows, example_input() the input it shows; running this file prints each layer's output shape.",
         '"""',
-        "import torch",
-        "from torch import nn",
+        *_IMPORTS.rstrip("\n").split("\n"),
         "",
         "",
         "# The project as convviz had it; its text is kept as Python string literals, never run.",
@@ -67,6 +105,7 @@ def to_pytorch(project: Project) -> str:
         f"INPUT_SOURCE = {project.input.source!r}",
         f"INPUT_SHAPE = {tuple(int(v) for v in project.input.shape)!r}  # channels, height, width",
         f"SEED = {int(project.seed)!r}",
+        *_input_code(project, base_dir, input),
         "",
         "",
         "def layer_seed(seed, index):",
@@ -106,15 +145,27 @@ def to_pytorch(project: Project) -> str:
         "",
         "",
         "def example_input():",
-        "    return torch.zeros(1, *INPUT_SHAPE)",
+        '    """The input convviz shows, (1, channels, height, width) float32."""',
+        "    if INPUT_DATA is None:",
+        "        return torch.zeros(1, *INPUT_SHAPE)",
+        "    raw = zlib.decompress(base64.b64decode(INPUT_DATA))",
+        '    if INPUT_ENCODING == "uint8/255":',
+        "        a = np.frombuffer(raw, dtype=np.uint8).astype(np.float32) / np.float32(255)",
+        "    else:",
+        '        a = np.frombuffer(raw, dtype="<f4").astype(np.float32)',
+        "    return torch.from_numpy(a.reshape(INPUT_SHAPE).copy())[None]",
         "",
         "",
         'if __name__ == "__main__":',
         "    model, x = build_model(), example_input()",
+        "    outputs = {}",
         "    with torch.no_grad():",
         "        for i, layer in enumerate(model):",
         "            x = layer(x)",
+        "            outputs[f\"layer{i}\"] = x[0].numpy()",
         "            print(i, type(layer).__name__, list(x.shape))",
+        "    if len(sys.argv) > 1:  # python this_file.py outputs.npz",
+        "        np.savez(sys.argv[1], **outputs)",
         "",
     ]
     return "\n".join(lines)
@@ -262,13 +313,13 @@ def to_pytorch_training(project: Project, config=None, base_dir: str | None = No
     from .samples import resources_dir
     from .training_config import TrainConfig
     cfg = config or project.training or TrainConfig()
-    model = to_pytorch(project)
+    model = to_pytorch(project, base_dir)
     head, _, _ = model.partition('\nif __name__ == "__main__":')
     head = head.replace("running this file prints each layer's output shape.",
                         "running this file trains it as convviz does and prints each epoch.", 1)
-    head = head.replace('"""\nimport torch\nfrom torch import nn\n',
-                        '"""\nimport gzip\nimport hashlib\nimport sys\nimport zlib\n\nimport numpy as np\n'
-                        'import torch\nimport torch.nn.functional as F\nfrom torch import nn\n', 1)
+    head = head.replace('"""\n' + _IMPORTS,
+                        '"""\nimport base64\nimport gzip\nimport hashlib\nimport sys\nimport zlib\n\n'
+                        'import numpy as np\nimport torch\nimport torch.nn.functional as F\nfrom torch import nn\n', 1)
     if cfg.optimizer == "sgd":
         opt = (f"torch.optim.SGD(params, lr=LR, momentum={float(cfg.momentum)!r}, weight_decay=WEIGHT_DECAY)")
         name = "SGD with momentum"

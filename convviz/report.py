@@ -46,13 +46,42 @@ def rows(project: Project, info=None) -> list[tuple[str, ...]]:
     return out
 
 
+def _md_text(s: str) -> str:
+    """A table cell's plain text: a pipe would end the cell, a backtick start a code span, an
+    asterisk emphasis, a ``<`` HTML; each is escaped (and so is the backslash)."""
+    for ch in "\\|`*<":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def _md_code(s: str) -> str:
+    """A table cell's text as a code span, so ``2*1 - 1*(3-1)`` keeps its asterisks: fenced by more
+    backticks than any run inside (padded when it starts or ends with one), pipes escaped (GFM
+    reads ``\\|`` as a pipe inside a code span too)."""
+    if not s:
+        return ""
+    longest = run = 0
+    for ch in s:  # the longest run of backticks
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or (s.startswith(" ") and s.endswith(" ")) else ""
+    return f"{fence}{pad}{s.replace('|', chr(92) + '|')}{pad}{fence}"
+
+
 def to_markdown(project: Project) -> str:
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|")
+    """The table as GitHub-flavoured Markdown: shapes, the input's source and each layer's formula
+    as code spans (their asterisks and backslashes stay as they are), other text escaped."""
+    info = project.analyze()
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    for r in rows(project):
-        cells = [esc(c) for c in r]
-        cells[2] = f"`{cells[2]}`" if cells[2].startswith("[") else cells[2]
+    table = rows(project, info)
+    formula_rows = {0} | {i + 1 for i, l in enumerate(info.layers) if l.ok}  # the input's source, formulas
+    for n, r in enumerate(table):
+        cells = [_md_text(c) for c in r]
+        if r[2].startswith("["):
+            cells[2] = _md_code(r[2])
+        if n in formula_rows and n < len(table) - 1:
+            cells[6] = _md_code(r[6])
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

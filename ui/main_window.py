@@ -841,12 +841,17 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         return True
 
+    def _shown_input(self):
+        """The drawing the maps are computed from, if one replaces the project's input."""
+        ov = self.session.input_override
+        return ov[0] if ov is not None else None
+
     def export_code(self, path: str | None = None) -> bool:
         def code() -> str:  # with the training loop when the project is trained or has settings
             if self.project.training is not None or self.training_panel.weights_to_save():
                 from convviz.export import to_pytorch_training
                 return to_pytorch_training(self.project, base_dir=self.doc.base_dir)
-            return to_pytorch(self.project)
+            return to_pytorch(self.project, base_dir=self.doc.base_dir, input=self._shown_input())
         return self._save_text(path, tr("Save PyTorch code"), "model.py", "Python (*.py)", code)
 
     def export_csv(self, path: str | None = None) -> bool:
@@ -864,7 +869,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_code(self) -> None:
         dlg = QtWidgets.QDialog(self)
         dlg.setWindowTitle(tr("PyTorch code"))
-        text = QtWidgets.QPlainTextEdit(to_pytorch(self.project))
+        text = QtWidgets.QPlainTextEdit(to_pytorch(self.project, base_dir=self.doc.base_dir,
+                                                         input=self._shown_input()))
         text.setReadOnly(True)
         text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
         copy = QtWidgets.QPushButton(tr("Copy"))
