@@ -586,6 +586,15 @@ def save(project: Project, path: str | os.PathLike) -> None:
     data = text.encode("utf-8")
     if len(data) > MAX_FILE_BYTES:  # cannot happen within the limits above; never write it anyway
         raise ProjectError("", f"the project would be {len(data):,} bytes, more than a project file may be")
+    write_atomic(path, data)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file beside the target (through a
+    symbolic link, to its target), fsync, then os.replace; the file keeps its mode (a new one
+    follows the umask), the temporary file is removed when anything fails, and the rename is
+    made durable.  The one writer of every file convviz saves (projects, weights, autosave)."""
+    path = os.fspath(path)
     target = os.path.realpath(path)
     folder = os.path.dirname(target)
     try:

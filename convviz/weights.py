@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import secrets
 import stat
 import struct
 from dataclasses import dataclass, replace
@@ -32,6 +31,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .messages import escape
+from .project import write_atomic
 from .spec import pair
 
 Weights = Mapping[int, Mapping[str, np.ndarray]]
@@ -373,37 +373,6 @@ def load_weights(path: str | os.PathLike, project) -> Loaded:
     return replace(check_weights(project, layers, source, bad), metadata=meta)
 
 
-def _atomic_write(path: str, data: bytes) -> None:
-    target = os.path.realpath(path)
-    folder = os.path.dirname(target)
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = None
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = os.path.join(folder, f".convviz-{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if mode is not None and hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), mode)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def flatten(weights: Weights) -> dict[str, np.ndarray]:
     """``{3: {"weight": a}}`` -> ``{"3.weight": a}`` (contiguous copies, float32)."""
     out = {}
@@ -421,7 +390,7 @@ def save_weights(path: str | os.PathLike, weights: Weights, metadata: Mapping[st
     from safetensors.numpy import save
     meta = {"format": FORMAT}
     meta.update({str(k): str(v) for k, v in (metadata or {}).items()})
-    _atomic_write(os.fspath(path), save(flatten(weights), metadata=meta))
+    write_atomic(path, save(flatten(weights), metadata=meta))
 
 
 def weights_name(project_path: str | os.PathLike) -> str:

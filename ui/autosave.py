@@ -22,13 +22,12 @@ from __future__ import annotations
 import glob
 import json
 import os
-import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 
-from convviz.project import Project, ProjectError, load, save
+from convviz.project import Project, ProjectError, load, save, write_atomic
 
 from .i18n import tr
 from .qt import QtCore, QtWidgets, Signal
@@ -51,21 +50,7 @@ def autosave_dir() -> str:
 
 
 def _write_json_atomic(path: str, obj) -> None:
-    folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".convviz-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
+    write_atomic(path, json.dumps(obj).encode("utf-8"))
 
 def _remove(*paths: str) -> None:
     for p in paths:
