@@ -92,8 +92,30 @@ def make_layer(spec: LayerSpec, c_in: int, seed: int, index: int, init: Any = No
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(layer_seed(seed, index))
         m = build_module(spec, c_in)
+    redraw_biases(m, layer_seed(seed, index))
     init_module(m, spec, c_in, init)
     return m.eval()
+
+
+BIAS_SEED_STEP = 7919
+
+
+def redraw_biases(module: nn.Module, seed: int) -> None:
+    """Draw each bias from a stream of its own, so adding or removing a kernel (out_channels,
+    out_features) leaves the other kernels' weights and biases unchanged: torch draws a layer's
+    bias after its weights from one stream, so a longer weight shifts every bias.  The j-th
+    biased Conv2d/ConvTranspose2d/Linear in module order gets a generator seeded with
+    ``(seed + 7919 * (j + 1)) % 2**63`` and torch's own distribution, uniform in
+    +-1/sqrt(fan_in) (docs/project-format.md; the exported code does the same)."""
+    j = 0
+    with torch.no_grad():
+        for mod in module.modules():
+            if isinstance(mod, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and mod.bias is not None:
+                j += 1
+                fan_in, _ = nn.init._calculate_fan_in_and_fan_out(mod.weight)
+                bound = 1 / fan_in ** 0.5 if fan_in > 0 else 0.0
+                g = torch.Generator().manual_seed((seed + BIAS_SEED_STEP * j) % 2**63)
+                mod.bias.uniform_(-bound, bound, generator=g)
 
 
 class Cancelled(Exception):

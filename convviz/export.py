@@ -112,6 +112,20 @@ def to_pytorch(project: Project, base_dir: str | None = None, input=None) -> str
         "    return (seed * 1_000_003 + index) % (2**63)",
         "",
         "",
+        "def redraw_biases(module, seed):",
+        '    """Each bias from a stream of its own (as convviz draws them), so adding a kernel leaves the',
+        '    other kernels\' biases unchanged."""',
+        "    j = 0",
+        "    with torch.no_grad():",
+        "        for mod in module.modules():",
+        "            if isinstance(mod, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and mod.bias is not None:",
+        "                j += 1",
+        "                fan_in = mod.weight[0].numel()",
+        "                bound = 1 / fan_in ** 0.5 if fan_in > 0 else 0.0",
+        "                g = torch.Generator().manual_seed((seed + 7919 * j) % 2**63)",
+        "                mod.bias.uniform_(-bound, bound, generator=g)",
+        "",
+        "",
         "def build_model(seed=SEED):",
         '    """The stack as nn.Sequential, with the weights convviz shows."""',
         "    layers = []",
@@ -125,6 +139,8 @@ def to_pytorch(project: Project, base_dir: str | None = None, input=None) -> str
         code = _module_code(l.spec, c_in)
         lines.append(f"    torch.manual_seed(layer_seed(seed, {l.index}))")
         lines.append(f"    layers.append({code})")
+        if l.spec.layer_type.random_weights:
+            lines.append(f"    redraw_biases(layers[-1], layer_seed(seed, {l.index}))")
         init = project.kernels[l.index]
         if init is not None:
             ws = fill_weights(l.spec, c_in, init)

@@ -23,7 +23,7 @@ from convviz.project import InputSpec, Project
 from convviz.samples import load_input, load_preset
 from convviz.spec import LayerSpec
 from convviz.validate import analyze
-from torch_oracle import build, run
+from torch_oracle import build, run, seeded_biases
 
 L = LayerSpec.make
 
@@ -166,7 +166,7 @@ def test_engine_maps_of_vectors_equal_torch_in_order():
     with torch.no_grad():
         for i, (spec, got) in enumerate(zip(p.layers, res.outputs)):
             torch.manual_seed((p.seed * 1_000_003 + i) % (2**63))
-            x = build(spec, tuple(x.shape[1:])).eval()(x)
+            x = seeded_biases(build(spec, tuple(x.shape[1:])).eval(), (p.seed * 1_000_003 + i) % (2**63))(x)
             assert got.shape == map_shape(tuple(x.shape[1:])) and not got.flags.writeable
             np.testing.assert_allclose(got.ravel(), x[0].numpy().ravel(), rtol=1e-5, atol=1e-6)
     drop = len(p.layers) - 2

@@ -18,7 +18,7 @@ from convviz.project import Project, InputSpec
 from convviz.samples import PRESETS, load_input, load_preset
 from convviz.spec import LayerSpec
 from PIL import Image
-from torch_oracle import build
+from torch_oracle import build, seeded_biases
 
 C = lambda **kw: LayerSpec.make("Conv2d", **kw)  # noqa: E731
 
@@ -104,7 +104,7 @@ def direct_forward(project: Project, x: np.ndarray | None = None):
     with torch.no_grad():
         for i, spec in enumerate(project.layers):
             torch.manual_seed((project.seed * 1_000_003 + i) % (2**63))
-            m = build(spec, tuple(x.shape[1:])).eval()
+            m = seeded_biases(build(spec, tuple(x.shape[1:])).eval(), (project.seed * 1_000_003 + i) % (2**63))
             fill_oracle(m, spec, x.shape[1], project.kernels[i])
             x = m(x)
             # the engine hands a vector out as the maps it is drawn as: the same values in order
@@ -565,3 +565,28 @@ def test_gpu_memory_is_guarded(monkeypatch):
     assert msg.startswith("this stack needs about") and "of GPU memory" in msg and "compute on the CPU" in msg
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2 * need, 8 << 30))
     assert eng.gpu_memory_problem(p.analyze(), "cuda:0") is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(["Conv2d", "DepthwiseSeparable", "Linear"]), n=st.integers(1, 12),
+       extra=st.integers(1, 4), seed=st.integers(0, 2**31), index=st.integers(0, 5))
+def test_adding_a_kernel_keeps_the_other_kernels_weights_and_biases(kind, n, extra, seed, index):
+    """Issue 12: more out_channels (or out_features) leave every existing kernel's weights AND
+    bias as they were, so its map does not change (torch alone would redraw every bias)."""
+    from convviz.spec import LayerSpec
+    if kind == "Linear":
+        a, b = LayerSpec("Linear", {"out_features": n}), LayerSpec("Linear", {"out_features": n + extra})
+        c_in = 7
+    else:
+        a = LayerSpec(kind, {"out_channels": n, "kernel_size": 3})
+        b = LayerSpec(kind, {"out_channels": n + extra, "kernel_size": 3})
+        c_in = 3
+    small = dict(en.make_layer(a, c_in, seed, index).named_parameters())
+    big = dict(en.make_layer(b, c_in, seed, index).named_parameters())
+    assert small.keys() == big.keys()
+    for name, p in small.items():
+        q = big[name]
+        if kind == "DepthwiseSeparable" and name.startswith("0."):
+            torch.testing.assert_close(q, p, rtol=0, atol=0)  # the depthwise part has no out_channels
+        else:
+            torch.testing.assert_close(q[:n], p, rtol=0, atol=0)

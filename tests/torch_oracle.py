@@ -82,3 +82,19 @@ def run(spec: LayerSpec, shape: tuple[int, ...], flops: bool = False, device: st
                 raise
             return False, f"{type(e).__name__}: {e}", None, None
     return True, tuple(y.shape[1:]), sum(p.numel() for p in m.parameters()), f
+
+
+def seeded_biases(module: nn.Module, layer_seed: int) -> nn.Module:
+    """The documented bias rule (docs/project-format.md), written here independently of the
+    engine: the j-th biased Conv2d/ConvTranspose2d/Linear (j from 1, module order) draws its
+    bias from its own generator seeded with (layer_seed + 7919 * j) % 2**63, uniform in
+    +-1/sqrt(fan_in), fan_in being the number of weights per output (torch's fan_in)."""
+    biased = [m for m in module.modules()
+              if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and m.bias is not None]
+    with torch.no_grad():
+        for j, m in enumerate(biased, start=1):
+            fan_in = m.weight[0].numel()
+            g = torch.Generator().manual_seed((layer_seed + 7919 * j) % 2**63)
+            b = 1 / fan_in ** 0.5 if fan_in else 0.0
+            m.bias.uniform_(-b, b, generator=g)
+    return module

@@ -42,7 +42,7 @@ def torch_forward(project: Project, base_dir: str | None = None) -> list[np.ndar
     maps it is drawn as: convviz.display.map_shape, the values in order)."""
     import torch
 
-    from torch_oracle import build
+    from torch_oracle import build, seeded_biases
     inp = project.input
     x = torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width, base_dir, inp.shift,
                                       inp.fit))[None]
@@ -55,6 +55,7 @@ def torch_forward(project: Project, base_dir: str | None = None) -> list[np.ndar
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(layer_seed(project.seed, i))
                 m = build(spec, tuple(x.shape[1:])).eval()  # Linear reads the last dimension
+            seeded_biases(m, layer_seed(project.seed, i))
             _fill(m, spec, c_in, project.kernels[i])
             x = m(x)
             outs.append(x[0].numpy().reshape(map_shape(tuple(x.shape[1:]))).copy())
