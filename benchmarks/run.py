@@ -187,21 +187,28 @@ def bench_edits(b: Bench):
         win.close()
 
 
-def bench_stall(b: Bench, app, win):
-    """Lateness of a 5 ms timer while VGG-16 recomputes from its first layer."""
+def lateness_probe(period_s: float = 0.005):
+    """A precise timer (not started) whose ticks record how late each came after the last:
+    returns (lateness list in seconds, the timer, its state; clear both to start afresh)."""
     from ui.qt import QtCore
-    late = []
+    late: list[float] = []
     state = {"last": None}
 
     def tick():
         now = time.perf_counter()
         if state["last"] is not None:
-            late.append(now - state["last"] - 0.005)
+            late.append(now - state["last"] - period_s)
         state["last"] = now
 
     timer = QtCore.QTimer()
     timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
     timer.timeout.connect(tick)
+    return late, timer, state
+
+
+def bench_stall(b: Bench, app, win):
+    """Lateness of a 5 ms timer while VGG-16 recomputes from its first layer."""
+    late, timer, state = lateness_probe()
     timer.start(5)
     worst = []
     for k in range(3 if b.quick else 6):
@@ -471,17 +478,7 @@ def bench_session(b: Bench):
     closes, ends, stops, late = [], [], [], []
     for k in range(n):
         win = _long_window(app)
-        late_k = []
-        state = {"last": None}
-
-        def tick():
-            now = time.perf_counter()
-            if state["last"] is not None:
-                late_k.append(now - state["last"] - 0.005)
-            state["last"] = now
-        timer = QtCore.QTimer()
-        timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-        timer.timeout.connect(tick)
+        late_k, timer, _ = lateness_probe()
         _inside_layer_1(app, win)
         timer.start(5)
         t0 = time.perf_counter()
@@ -594,7 +591,7 @@ def bench_training(b: Bench):
             mine.append(trainer_training(project, ds, cfg, epochs))
         bb, mm = statistics.median(bare), statistics.median(mine)
         b.add("train_step_throughput", mm, "ex/s", bb, mm / bb, ">= 0.8 x bare loop", mm / bb >= 0.8,
-              f"LeNet-5 28x28, batch 64, Adam, 1 thread; snapshots every 0.1 s")
+              "LeNet-5 28x28, batch 64, Adam, 1 thread; snapshots every 0.1 s")
         _bench_training_in_app(b, project, cfg, bb)
     finally:
         torch.set_num_threads(threads)

@@ -67,6 +67,29 @@ def wait_maps(qtbot, win, timeout=90_000):
 
 
 @pytest.fixture
+def make_session(qtbot):
+    """A started ComputeSession (one torch thread) on ``project``, its first maps computed; each
+    one is shut down and joined after the test."""
+    from ui.app import make_app
+    from ui.session import ComputeSession
+    make_app()
+    made = []
+
+    def factory(project):
+        s = ComputeSession()
+        s.threads = 1
+        s.set_project(project)
+        s.start()
+        made.append(s)
+        qtbot.waitUntil(s.current, timeout=60_000)
+        return s
+
+    yield factory
+    for s in made:
+        assert s.shutdown(30.0)
+
+
+@pytest.fixture
 def make_window(qtbot):
     from ui.app import make_app
     from ui.main_window import MainWindow

@@ -12,17 +12,8 @@ from convviz.samples import load_preset
 
 
 @pytest.fixture
-def session(qtbot):
-    from ui.app import make_app
-    from ui.session import ComputeSession
-    make_app()
-    s = ComputeSession()
-    s.threads = 1
-    s.set_project(load_preset("lenet5"))
-    s.start()
-    qtbot.waitUntil(s.current, timeout=60_000)
-    yield s
-    assert s.shutdown(30.0)
+def session(make_session):
+    return make_session(load_preset("lenet5"))
 
 
 def _drag(qtbot, widget, points):

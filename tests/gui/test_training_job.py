@@ -31,17 +31,8 @@ CONFIG = TrainConfig(data="digits", size=400, batch_size=16, lr=0.01, epochs=100
 
 
 @pytest.fixture
-def session(qtbot):
-    from ui.app import make_app
-    from ui.session import ComputeSession
-    make_app()
-    s = ComputeSession()
-    s.threads = 1
-    s.set_project(tiny())
-    s.start()
-    qtbot.waitUntil(s.current, timeout=60_000)
-    yield s
-    assert s.shutdown(30.0)
+def session(make_session):
+    return make_session(tiny())
 
 
 @pytest.fixture

@@ -15,17 +15,8 @@ CONFIG = TrainConfig(data="digits", size=300, batch_size=32, lr=0.003, epochs=10
 
 
 @pytest.fixture
-def session(qtbot):
-    from ui.app import make_app
-    from ui.session import ComputeSession
-    make_app()
-    s = ComputeSession()
-    s.threads = 1
-    s.set_project(load_preset("lenet5"))
-    s.start()
-    qtbot.waitUntil(s.current, timeout=60_000)
-    yield s
-    assert s.shutdown(30.0)
+def session(make_session):
+    return make_session(load_preset("lenet5"))
 
 
 @pytest.fixture
