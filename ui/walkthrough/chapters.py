@@ -79,7 +79,7 @@ class Chapter:
     view: str = "maps"  # "maps" or "stepper"
     stepper_layer: int = 0
     field: tuple[int, int, int] | None = None  # receptive field shown on entry
-    extra: str | None = None  # "horse", "questions", "separable"
+    extra: str | tuple[str, ...] | None = None  # the extras under the task, by key (extras.py)
     select: int = 0
     reveals: bool = False  # Show me reveals an answer (and never counts as one)
 

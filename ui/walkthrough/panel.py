@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..i18n import tr
 from ..qt import QtCore, QtWidgets, Signal
 from .chapters import Chapter, chapter_text, chapters
-from .exercises import HorseDemo, Questions, SeparableTable
+from .extras import factory, keys_of
 
 DONE_MARK = "✓"
 
@@ -25,9 +25,7 @@ class WalkthroughPanel(QtWidgets.QWidget):
         self.lang = lang
         self.chapters = chapters()
         self.index = -1
-        self.horse: HorseDemo | None = None
-        self.questions: Questions | None = None
-        self.separable: SeparableTable | None = None
+        self.extras: dict[str, QtWidgets.QWidget] = {}  # the chapter's extras by key (extras.py)
         # what the learner did since entering the chapter (the checks read it)
         self.clicked: set[int] = set()  # layers a pixel of which was clicked
         self.stepped = False  # the kernel stepper was moved
@@ -147,23 +145,32 @@ class WalkthroughPanel(QtWidgets.QWidget):
         self.window.settings.setValue("walkthrough/chapter", index)
 
     def _make_extra(self, ch: Chapter, state: dict | None = None) -> None:
+        """Build the chapter's extras (extras.py) in order; ``state`` is what ``lesson_state``
+        recorded for them ({key: state}), handed to each factory."""
         w = self.window
         self._clear_extra()
-        if ch.extra == "horse":
-            self.horse = HorseDemo(w)
-            self.extra_lay.addWidget(self.horse)
-        elif ch.extra == "questions":
-            self.questions = Questions(w, seed=self.index, state=state)
-            self.extra_lay.addWidget(self.questions)
-        elif ch.extra == "separable":
-            self.separable = SeparableTable(w, state=state)
-            self.extra_lay.addWidget(self.separable)
-        ex = self._extra()
-        if ex is not None:
-            ex.show()  # now, not when the layout gets round to it
+        states = state if isinstance(state, dict) else {}
+        for key in keys_of(ch.extra):
+            make = factory(key)
+            if make is None:
+                continue
+            widget = make(w, self, states.get(key))
+            self.extras[key] = widget
+            self.extra_lay.addWidget(widget)
+            widget.show()  # now, not when the layout gets round to it
+
+    def extra(self, key: str):
+        """The chapter's extra named ``key`` (None when the chapter has none)."""
+        return self.extras.get(key)
+
+    # the extras the tests and the chapters' checks reach by name
+    horse = property(lambda self: self.extras.get("horse"))
+    questions = property(lambda self: self.extras.get("questions"))
+    separable = property(lambda self: self.extras.get("separable"))
 
     def _extra(self):
-        return self.horse or self.questions or self.separable
+        """The first extra (or None)."""
+        return next(iter(self.extras.values()), None)
 
     def _clear_extra(self) -> None:
         while self.extra_lay.count():
@@ -171,7 +178,7 @@ class WalkthroughPanel(QtWidgets.QWidget):
             if item.widget() is not None:
                 item.widget().hide()  # gone from view now; Qt deletes it (it still owns it) later
                 item.widget().deleteLater()
-        self.horse = self.questions = self.separable = None
+        self.extras = {}
 
     # --- closing, and handing over to another window ------------------------------------------------
     def close_lesson(self) -> bool:
@@ -194,9 +201,9 @@ class WalkthroughPanel(QtWidgets.QWidget):
         did in it, and the exercise's state (None when no chapter is on show)."""
         if not self.active:
             return None
-        ex = self._extra()
+        extra = {k: ex.state() for k, ex in self.extras.items() if hasattr(ex, "state")}
         return {"index": self.index, "clicked": set(self.clicked), "stepped": self.stepped,
-                "last_t": self._last_t, "extra": ex.state() if ex is not None else None}
+                "last_t": self._last_t, "extra": extra}
 
     def resume(self, state: dict) -> None:
         """Take over a chapter from another window's panel; the project (the lesson the document

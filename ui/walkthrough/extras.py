@@ -1,0 +1,46 @@
+"""The registry of chapter extras: the live widgets a chapter shows under its task (an
+experiment, questions, a cost table, a 3-D view ...).
+
+A chapter names its extras by key (``Chapter.extra``: one key or a tuple of keys); each key maps
+to a factory ``(window, panel, state) -> QWidget`` registered here.  The panel builds them in
+order on entering the chapter and finds them again by key (``panel.extra("horse")``).  Each
+widget may offer ``state()`` and ``restore(state)`` so a language switch rebuilds it as it was;
+a factory receives that state (or None) and restores it itself.
+
+To add an extra: write its widget in a module of its own under ``ui/walkthrough/`` and add one
+``register`` line in ``_builtin()`` below (import inside, so a broken extra cannot stop the
+walkthrough from opening).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+Factory = Callable[..., object]  # (window, panel, state: dict | None) -> QWidget
+_FACTORIES: dict[str, Factory] = {}
+
+
+def register(key: str, factory: Factory) -> None:
+    _FACTORIES[key] = factory
+
+
+def factory(key: str) -> Factory | None:
+    if not _FACTORIES:
+        _builtin()
+    return _FACTORIES.get(key)
+
+
+def keys_of(extra) -> tuple[str, ...]:
+    """A chapter's ``extra`` (None, one key or a sequence of keys) as a tuple of keys."""
+    if not extra:
+        return ()
+    if isinstance(extra, str):
+        return (extra,)
+    return tuple(extra)
+
+
+def _builtin() -> None:
+    from .exercises import HorseDemo, Questions, SeparableTable
+
+    register("horse", lambda w, panel, state: HorseDemo(w))
+    register("questions", lambda w, panel, state: Questions(w, seed=panel.index, state=state))
+    register("separable", lambda w, panel, state: SeparableTable(w, state=state))
