@@ -505,6 +505,25 @@ class TrainingPanel(QtWidgets.QWidget):
         if self.trained:
             self._push()
 
+    def adopt(self, weights) -> None:
+        """Show ``weights`` (checked to fit the project on show: a file the user loaded) as the
+        trained weights: the maps use them (the switch goes to "trained"), training starts from
+        them, Save writes them beside the project.  The project and its history are untouched."""
+        self.job.pause()
+        project = self.win.doc.project
+        self.trained = dict(weights) if weights else None
+        self.trained_project = project if self.trained else None
+        self.job.start_weights = (project, self.trained) if self.trained else None
+        self.job.restart()
+        self.last = None
+        self.curves.clear()
+        self._update_stats()
+        self._remember()
+        if not self.show_trained:
+            self.set_show_trained(True)  # pushes
+        else:
+            self._push(force=True)
+
     def weights_to_save(self):
         """The trained weights of the project on show (None: none)."""
         if self.trained and self.trained_project is not None and \
