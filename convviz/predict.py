@@ -84,13 +84,31 @@ class Mosaic:
     limit: float  # max |weight| shown (levels are -limit..limit, symmetric about 0)
 
 
+def kernels_of(weight: np.ndarray, transposed_groups: int | None = None) -> np.ndarray:
+    """A convolution's weight as its kernels: (out, in/groups, kh, kw), row o the kernel that
+    makes output channel o.  Conv2d stores it so; ConvTranspose2d stores (in, out/groups, kh, kw)
+    (``transposed_groups``: its groups), so its kernel for output channel o = g * out/groups + j
+    is ``weight[g * in/groups : (g + 1) * in/groups, j]`` (as stored, not flipped)."""
+    w = np.asarray(weight, dtype=np.float32)
+    if transposed_groups is None or w.ndim != 4:
+        return w
+    g = max(1, int(transposed_groups))
+    i, og, kh, kw = w.shape
+    if i % g:
+        return w
+    return w.reshape(g, i // g, og, kh, kw).transpose(0, 2, 1, 3, 4).reshape(g * og, i // g, kh, kw)
+
+
 def kernel_mosaic(conv_weights: Mapping[int, tuple], baseline: Mapping[int, tuple] | None = None,
-                  aspect: float = 1.5) -> Mosaic:
-    """Every layer's 4-D weight (out, in/groups, kh, kw) tiled as one image; with ``baseline``
-    (the same mapping at the start), the change since then.  Layers without a 4-D weight (or
-    whose baseline has another shape) are left out."""
+                  aspect: float = 1.5, transposed: Mapping[int, int] | None = None) -> Mosaic:
+    """Every layer's kernels (out, in/groups, kh, kw; see ``kernels_of``) tiled as one image;
+    with ``baseline`` (the same mapping at the start), the change since then.  ``transposed``
+    maps the layers that are ConvTranspose2d to their groups (their weight is stored in x
+    out/groups).  Layers without a 4-D weight (or whose baseline has another shape) are left
+    out."""
     blocks: list[Block] = []
     parts: list[np.ndarray] = []
+    transposed = transposed or {}
     y = 0
     for layer in sorted(conv_weights):
         params = conv_weights[layer]
@@ -104,6 +122,7 @@ def kernel_mosaic(conv_weights: Mapping[int, tuple], baseline: Mapping[int, tupl
             if not b or np.shape(b[0]) != w.shape:
                 continue
             w = w - np.asarray(b[0], dtype=np.float32)
+        w = kernels_of(w, transposed.get(layer))
         o, i, kh, kw = w.shape
         rows, cols = min(o, MAX_KERNELS), min(i, MAX_INPUTS)
         blk = Block(layer, y, 0, kh, kw, rows, cols, o, i, _groups(rows, cols, kh, kw, aspect))
@@ -183,7 +202,7 @@ def predict(trainer, grid: int = 48, batch: int = 500, cancelled=None) -> Predic
     preds, confs = [], []
     try:
         with torch.inference_mode():
-            x_all = trainer._test_x
+            x_all = trainer.test_tensor
             for a in range(0, len(x_all), batch):
                 if cancelled is not None and cancelled():
                     return None
@@ -223,7 +242,7 @@ def saliency(trainer, image: np.ndarray | None = None) -> Saliency:
     import torch
 
     model = trainer.model
-    x = trainer._watch_x if image is None else torch.tensor(np.asarray(image, np.float32))[None]
+    x = trainer.watched_tensor if image is None else torch.tensor(np.asarray(image, np.float32))[None]
     x = x.detach().clone().to(trainer.device).requires_grad_(True)
     was_training = model.training
     model.eval()
@@ -238,7 +257,71 @@ def saliency(trainer, image: np.ndarray | None = None) -> Saliency:
     img = x.detach()[0].cpu().numpy().astype(np.float32)
     for arr in (sal, img):
         arr.setflags(write=False)
-    return Saliency(trainer.step_count, trainer._watch_index if image is None else -1, img, sal, k)
+    return Saliency(trainer.step_count, trainer.watched_index if image is None else -1, img, sal, k)
+
+
+def transposed_layers(project) -> dict[int, int]:
+    """{layer: groups} of the project's ConvTranspose2d layers (kernel_mosaic's ``transposed``)."""
+    return {i: int(s.get("groups") or 1) for i, s in enumerate(project.layers) if s.type == "ConvTranspose2d"}
+
+
+@dataclass(frozen=True, eq=False)
+class GradCam:
+    """Grad-CAM (Selvaraju et al., 2017) of one image on the last convolution ``layer``: each of
+    its output channels weighted by the mean gradient of the predicted class's score over that
+    channel, summed, negative parts cut (ReLU); ``low`` at the layer's size, ``map`` scaled to
+    the input (bilinear, as the authors' code resizes it), both not normalised."""
+
+    step: int
+    watched: int  # the test example's index (-1: an image given by the caller)
+    layer: int
+    image: np.ndarray  # (C, H, W) float32 in [0, 1]
+    low: np.ndarray  # (h, w) float32: at the layer's output size
+    map: np.ndarray  # (H, W) float32: over the input
+    predicted: int
+
+
+def last_conv(project) -> int | None:
+    """The index of the project's last convolution whose output is a map (Grad-CAM's layer)."""
+    info = project.analyze()
+    for i in range(len(project.layers) - 1, -1, -1):
+        if project.layers[i].layer_type.category == "conv" and len(info.layers[i].out_shape) == 3:
+            return i
+    return None
+
+
+def grad_cam(trainer, image: np.ndarray | None = None) -> GradCam | None:
+    """Grad-CAM of the trainer's watched example (or ``image``, (C, H, W) in [0, 1]) on its last
+    convolution, under the current weights, in inference mode; None when the stack has no
+    convolution.  On the trainer's thread."""
+    import torch
+    import torch.nn.functional as F
+
+    layer = last_conv(trainer.project)
+    if layer is None:
+        return None
+    model = trainer.model
+    x = trainer.watched_tensor if image is None else torch.tensor(np.asarray(image, np.float32))[None]
+    x = x.detach().clone().to(trainer.device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            a = model[:layer + 1](x)
+            logits = model[layer + 1:](a).flatten(1)[0]
+            k = int(logits.argmax())
+            (g,) = torch.autograd.grad(logits[k], a)
+        with torch.no_grad():
+            alpha = g[0].mean(dim=(1, 2))
+            low = torch.relu((alpha[:, None, None] * a[0]).sum(0))
+            up = F.interpolate(low[None, None], size=tuple(x.shape[2:]), mode="bilinear", align_corners=False)[0, 0]
+    finally:
+        model.train(was_training)
+    out = [low.cpu().numpy().astype(np.float32), up.cpu().numpy().astype(np.float32),
+           x[0].cpu().numpy().astype(np.float32)]
+    for arr in out:
+        arr.setflags(write=False)
+    return GradCam(trainer.step_count, trainer.watched_index if image is None else -1, layer, out[2], out[0], out[1], k)
 
 
 def probabilities(logits: np.ndarray) -> np.ndarray:
@@ -289,5 +372,5 @@ def save_drawing(root, class_name: str, image: np.ndarray) -> str:
     return path
 
 
-__all__ = ["GAP", "GROUP_GAP", "Block", "Mosaic", "Predictions", "Saliency", "cell_at", "confusion_matrix", "kernel_mosaic", "predict", "probabilities", "saliency",
+__all__ = ["GAP", "GROUP_GAP", "Block", "Mosaic", "Predictions", "Saliency", "cell_at", "confusion_matrix", "grad_cam", "GradCam", "last_conv", "transposed_layers", "kernel_mosaic", "kernels_of", "predict", "probabilities", "saliency",
            "class_folder_problem", "save_drawing"]

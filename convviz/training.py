@@ -159,6 +159,9 @@ class Snapshot:
     trained: int  # batches this slice trained
     done: bool  # all epochs trained
     paused: bool
+    classes: tuple[str, ...] = ()  # the data set's class names (index -> name)
+    watched_input: np.ndarray | None = None  # the watched example as the model sees it: (C, H, W) float32 in [0, 1]
+    dataset: str = ""  # the data set's name
 
     @property
     def conv_weights(self) -> Mapping[int, tuple[np.ndarray, ...]]:
@@ -319,6 +322,21 @@ class Trainer:
         self._watch_index = -1
         self._watch_x = torch.tensor(a)[None].to(self.device)
 
+    @property
+    def watched_index(self) -> int:
+        """The watched test example's index (-1: an image given to ``watch``)."""
+        return self._watch_index
+
+    @property
+    def watched_tensor(self) -> torch.Tensor:
+        """The watched example as the model reads it: (1, C, H, W) float in [0, 1], on the device."""
+        return self._watch_x
+
+    @property
+    def test_tensor(self) -> torch.Tensor:
+        """The test images on the device: (N, C, H, W) uint8 (divide by 255 for the model)."""
+        return self._test_x
+
     # --- training ---------------------------------------------------------------------------------
     def _new_epoch_order(self) -> None:
         g = torch.Generator().manual_seed(derived_seed(self.config.seed, f"epoch {self.epoch}"))
@@ -450,7 +468,8 @@ class Trainer:
         return Snapshot(self.step_count, self.epoch, self.batch, self.batches_per_epoch, self.config.epochs,
                         self.examples_seen, self._rate, self.seconds, train[0], train[1], test[0], test[1], losses,
                         tuple(self.history), MappingProxyType({i: MappingProxyType(s) for i, s in state.items()}),
-                        convs, self._watch_index, label, outputs, probs, trained, self.done, self.paused)
+                        convs, self._watch_index, label, outputs, probs, trained, self.done, self.paused,
+                        tuple(self.dataset.classes), _copy(self._watch_x[0]), self.dataset.name)
 
     def run(self, on_epoch: Callable[[EpochRecord], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> Snapshot:

@@ -117,6 +117,30 @@ class TrainingJob(QtCore.QObject):
             self.watch_index = example
         self._command(lambda tr: tr.watch(example) or tr.snapshot())
 
+    @property
+    def dataset(self):
+        """The data set the trainer learns from (convviz.datasets.Dataset, immutable), or None
+        before the first slice made one."""
+        tr = self._trainer
+        return tr.dataset if tr is not None else None
+
+    def run_with_trainer(self, fn: Callable[[Any, Callable[[], bool]], Any],
+                         on_done: Callable[[Any], None] | None = None,
+                         on_failed: Callable[[str], None] | None = None):
+        """Run ``fn(trainer, cancelled)`` on the compute thread (the trainer's own), in order
+        with the slices, and hand its result to ``on_done`` on the GUI thread: what the views ask
+        of the current weights (predictions on the test set, saliency, Grad-CAM).  With no trainer
+        yet, ``fn`` is not called and ``on_done`` gets None; ``cancelled()`` turns true when a
+        compute request (an edit) is waiting, so a long ``fn`` gives way.  Returns the queued
+        task (``cancel()`` it to drop the answer), or None once the job is closed."""
+        if self.closed:
+            return None
+
+        def task(engine, cancelled):
+            tr = self._trainer
+            return None if tr is None else fn(tr, cancelled)
+        return self.session.run_on_compute_thread(task, on_done, on_failed)
+
     def close(self) -> None:
         """Stop: nothing more is queued; a slice under way is cancelled (the session's JobRunner
         joins the thread when the window closes)."""

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from convviz.predict import Mosaic, cell_at, kernel_mosaic
+from convviz.predict import Mosaic, cell_at, kernel_mosaic, transposed_layers
 
 from ..feature_view import DIVERGING, lut, lut4
 from ..i18n import tr
@@ -135,7 +135,8 @@ class KernelsView(QtWidgets.QWidget):
         if not self.conv_weights:
             return
         base = self.baseline if self.delta.isChecked() and self.baseline else None
-        m = kernel_mosaic(self.conv_weights, base)
+        project = self.session.project if self.session is not None else None
+        m = kernel_mosaic(self.conv_weights, base, transposed=transposed_layers(project) if project else None)
         first = self.mosaic is None or self.mosaic.image.shape != m.image.shape
         self.mosaic = m
         self.shown = shown = display_image(m, self.per_layer.isChecked())

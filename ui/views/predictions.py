@@ -163,14 +163,11 @@ class PredictionsView(QtWidgets.QWidget):
         self._want = False
         self._last = time.monotonic()
 
-        def task(engine, cancelled):  # the compute thread, which owns the trainer
+        def task(trainer, cancelled):  # the compute thread, which owns the trainer
             from convviz.predict import predict, saliency
-            tr_ = job._trainer
-            if tr_ is None:
-                return None
-            p = predict(tr_, GRID, cancelled=cancelled)
-            return "again" if p is None else (p, saliency(tr_))
-        self._task = self.session.run_on_compute_thread(task, self._done, self._failed)
+            p = predict(trainer, GRID, cancelled=cancelled)
+            return "again" if p is None else (p, saliency(trainer))
+        self._task = job.run_with_trainer(task, self._done, self._failed)
 
     def _done(self, result) -> None:
         self._task = None
