@@ -282,18 +282,21 @@ class GradCam:
 
 
 def last_conv(project) -> int | None:
-    """The index of the project's last convolution whose output is a map (Grad-CAM's layer)."""
+    """The index of the project's last convolution whose output is a map of more than one pixel
+    (Grad-CAM's layer: LeNet-5's last convolution, to 120 maps of 1 x 1, would say nothing of
+    where), or None."""
     info = project.analyze()
     for i in range(len(project.layers) - 1, -1, -1):
-        if project.layers[i].layer_type.category == "conv" and len(info.layers[i].out_shape) == 3:
+        out = tuple(info.layers[i].out_shape) if info.layers[i].ok else ()
+        if project.layers[i].layer_type.category == "conv" and len(out) == 3 and out[1] * out[2] > 1:
             return i
     return None
 
 
 def grad_cam(trainer, image: np.ndarray | None = None) -> GradCam | None:
     """Grad-CAM of the trainer's watched example (or ``image``, (C, H, W) in [0, 1]) on its last
-    convolution, under the current weights, in inference mode; None when the stack has no
-    convolution.  On the trainer's thread."""
+    convolution (``last_conv``), under the current weights, in inference mode; None when the
+    stack has no such convolution.  On the trainer's thread."""
     import torch
     import torch.nn.functional as F
 

@@ -187,8 +187,13 @@ def test_grad_cam_is_the_papers_computed_with_hooks(case):
     np.testing.assert_allclose(mine.map, big2, rtol=1e-4, atol=1e-6)
 
 
-def test_no_convolution_no_grad_cam():
+def test_no_convolution_with_a_map_no_grad_cam():
     project = Project(InputSpec(1, 4, 4, "pattern:gradient"),
                       (LayerSpec.make("Flatten"), LayerSpec.make("Linear", out_features=2)), 0)
     trainer = Trainer(project, _dataset((1, 4, 4), 2, 8, 0), TrainConfig(data="digits", batch_size=4))
     assert last_conv(project) is None and grad_cam(trainer) is None
+    # a convolution to 1 x 1 maps says nothing of where: the one before it is Grad-CAM's
+    convs = Project(InputSpec(1, 6, 6, "pattern:gradient"),
+                    (LayerSpec.make("Conv2d", out_channels=3, kernel_size=3), LayerSpec.make("ReLU"),
+                     LayerSpec.make("Conv2d", out_channels=2, kernel_size=4), LayerSpec.make("Flatten")), 0)
+    assert last_conv(convs) == 0

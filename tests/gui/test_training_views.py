@@ -139,12 +139,12 @@ def test_predictions_confusion_grid_and_watch(session, job, qtbot):
     job.step(15)
     qtbot.waitUntil(lambda: view.predictions is not None and view.predictions.step == 15, timeout=60_000)
     p = view.predictions
-    ds = job._trainer.dataset
+    ds = job.dataset
     n = len(ds.test_y)
     assert int(p.confusion.sum()) == n == 60
     assert p.classes == tuple(ds.classes)
     # torch oracle: the snapshot's weights in a fresh model give the same answers
-    model = build_model(job._trainer.project, {i: dict(s) for i, s in job.latest.state.items()})
+    model = build_model(session.project, {i: dict(s) for i, s in job.latest.state.items()})
     model.eval()
     with torch.no_grad():
         logits = model(torch.tensor(np.array(ds.test_x, np.float32) / 255)).flatten(1)
@@ -173,6 +173,13 @@ def test_predictions_confusion_grid_and_watch(session, job, qtbot):
     assert sal.predicted == k
     np.testing.assert_allclose(sal.map, x.grad[0].abs().amax(0).numpy(), rtol=1e-5, atol=1e-7)
     np.testing.assert_array_equal(view.sal_image.image, sal.map)
+    # Grad-CAM on the last convolution with a map (layer 3: layer 6 makes 1 x 1 maps), for the same
+    # example and step, over the image
+    cam = view.grad_cam
+    assert cam is not None and (cam.step, cam.watched, cam.layer, cam.predicted) == (15, sal.watched, 3, k)
+    np.testing.assert_array_equal(view.cam_image.image, cam.map)
+    np.testing.assert_array_equal(view.cam_input.image, sal.image[0])
+    assert cam.map.shape == (32, 32) and "Grad-CAM" in view.cam_label.text()
     # clicking a test example watches it
     view.tabs.setCurrentIndex(0)
     item = view.grid.item(7)

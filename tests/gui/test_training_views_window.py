@@ -19,7 +19,7 @@ def test_views_in_the_window(make_window, qtbot):
     job.step(4)
     view = win.predictions_view
     qtbot.waitUntil(lambda: view.predictions is not None and view.predictions.step == 4, timeout=90_000)
-    ds = job._trainer.dataset
+    ds = job.dataset
     assert int(view.predictions.confusion.sum()) == len(ds.test_y)
     item = view.grid.item(5)
     view.grid.scrollToItem(item)

@@ -2,7 +2,8 @@
 name), a grid of test examples with their predicted and true class (mistakes marked in red;
 click one to watch it), and the confusion matrix of the whole test set as a heat map (counts
 written in the cells and on hover), and the saliency of the watched example: the gradient of
-the predicted class's score with respect to the input, as a heat map beside the image.
+the predicted class's score with respect to the input, as a heat map beside the image, and its
+Grad-CAM on the last convolution as a heat map over the image.
 
 The grid, the matrix and the saliency need the model's answers on the test set: they are computed on the
 compute thread (which owns the trainer) from the current weights, at most once every
@@ -119,11 +120,25 @@ class PredictionsView(QtWidgets.QWidget):
         self.sal_image = pg.ImageItem(axisOrder="row-major")
         self.sal_image.setLookupTable(lut4(HEAT))
         self.sal_vb.addItem(self.sal_image)
+        # Grad-CAM on the last convolution, as a heat map over the input
+        self.cam_vb = self.sal_plot.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.cam_input = pg.ImageItem(axisOrder="row-major")
+        self.cam_input.setLookupTable(lut4(GRAY))
+        self.cam_vb.addItem(self.cam_input)
+        self.cam_image = pg.ImageItem(axisOrder="row-major")
+        self.cam_image.setLookupTable(lut4(HEAT))
+        self.cam_image.setOpacity(0.6)
+        self.cam_vb.addItem(self.cam_image)
+        self.grad_cam = None
         self.sal_label = QtWidgets.QLabel(tr("Saliency: how strongly each input pixel moves the predicted class's score "
                                              "(|gradient|, brightest = most)"))
         self.sal_label.setWordWrap(True)
+        self.cam_label = QtWidgets.QLabel(tr("Grad-CAM: where the last convolution's maps speak for the predicted "
+                                             "class (brightest = most)"))
+        self.cam_label.setWordWrap(True)
         sl.addWidget(self.sal_plot, 1)
         sl.addWidget(self.sal_label)
+        sl.addWidget(self.cam_label)
         tabs.addTab(sal, tr("Saliency"))
         self.saliency = None
         self.tabs = tabs
@@ -164,9 +179,9 @@ class PredictionsView(QtWidgets.QWidget):
         self._last = time.monotonic()
 
         def task(trainer, cancelled):  # the compute thread, which owns the trainer
-            from convviz.predict import predict, saliency
+            from convviz.predict import grad_cam, predict, saliency
             p = predict(trainer, GRID, cancelled=cancelled)
-            return "again" if p is None else (p, saliency(trainer))
+            return "again" if p is None else (p, saliency(trainer), grad_cam(trainer))
         self._task = job.run_with_trainer(task, self._done, self._failed)
 
     def _done(self, result) -> None:
@@ -176,6 +191,7 @@ class PredictionsView(QtWidgets.QWidget):
         elif result is not None:
             self.set_predictions(result[0])
             self.set_saliency(result[1])
+            self.set_grad_cam(result[2])
         if self._want:
             self._timer.start(max(0, int((PREDICT_INTERVAL - (time.monotonic() - self._last)) * 1000)))
 
@@ -265,6 +281,27 @@ class PredictionsView(QtWidgets.QWidget):
         who = tr("drawn image") if s.watched < 0 else tr("test example {i}").format(i=s.watched)
         self.sal_label.setText(tr("{who}, step {n}: the pixels that most move the score of {p} (|gradient|, "
                                   "largest {v:.3g})").format(who=who, n=s.step, p=self._name(s.predicted), v=top))
+
+    def set_grad_cam(self, g) -> None:
+        """Grad-CAM over the watched image (levels 0 to its maximum), or why there is none."""
+        self.grad_cam = g
+        if g is None:
+            self.cam_image.clear()
+            self.cam_input.clear()
+            self.cam_label.setText(tr("Grad-CAM needs a convolution whose output is a map: the stack has none"))
+            return
+        img = g.image[0] if g.image.shape[0] < 3 else np.ascontiguousarray(g.image[:3].mean(0))
+        self.cam_input.setImage(img, levels=(0, 1), autoLevels=False)
+        top = float(g.map.max())
+        self.cam_image.setImage(g.map, levels=(0, top if top > 0 else 1), autoLevels=False)
+        self.cam_vb.autoRange(padding=0.02)
+        who = tr("drawn image") if g.watched < 0 else tr("test example {i}").format(i=g.watched)
+        if top > 0:
+            text = tr("{who}, step {n}: Grad-CAM of layer {l} for {p} over the image (largest {v:.3g})")
+        else:
+            text = tr("{who}, step {n}: Grad-CAM of layer {l} for {p} is zero everywhere (no map of it speaks "
+                      "for the class yet)")
+        self.cam_label.setText(text.format(who=who, n=g.step, l=g.layer, p=self._name(g.predicted), v=top))
 
     def confusion_at(self, scene_pos) -> tuple[int, int, int] | None:
         """(true, predicted, count) of the confusion-matrix cell under ``scene_pos``, or None."""
