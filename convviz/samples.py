@@ -13,6 +13,7 @@ raises InputError with a sentence.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import stat
 import struct
@@ -269,7 +270,25 @@ def decode_bytes(width: int, height: int, mode: str, channels: int, out_height: 
     return native * (2 * bpp + 4) + out * (3 * 4 + channels)
 
 
-def decode_image(path: str | os.PathLike, channels: int, height: int, width: int, fit: str = "stretch") -> np.ndarray:
+def resized_size(src_width: int, src_height: int, resize: int) -> tuple[int, int]:
+    """(width, height) of an image whose shorter side is resized to ``resize`` pixels, the
+    longer in proportion, rounded down: torchvision's Resize(resize) (0: unchanged)."""
+    if resize <= 0:
+        return src_width, src_height
+    w, h = src_width, src_height
+    short, long = (w, h) if w <= h else (h, w)
+    new_long = max(1, int(resize * long / short))
+    return (resize, new_long) if w <= h else (new_long, resize)
+
+
+def centre_crop_box(src_width: int, src_height: int, height: int, width: int) -> tuple[int, int]:
+    """(top, left) of the centred height x width part of an image, as torchvision's CenterCrop
+    places it (Python's round, halves to even); negative when the image is smaller (padding)."""
+    return int(round((src_height - height) / 2.0)), int(round((src_width - width) / 2.0))
+
+
+def decode_image(path: str | os.PathLike, channels: int, height: int, width: int, fit: str = "stretch",
+                 resize: int = 0) -> np.ndarray:
     """Decode an image file to float32 (C, H, W) in [0, 1], fitted to height x width as ``fit``
     says (FITS: stretched, centre-cropped, or padded with black bars).
 
@@ -286,7 +305,13 @@ def decode_image(path: str | os.PathLike, channels: int, height: int, width: int
     * float images (mode F): kept as they are when every value lies in [0, 1], otherwise
       linearly from min..max to 0..1; NaN and infinities become 0.
 
-    Images are shrunk with Lanczos and enlarged bilinearly."""
+    Images are shrunk with Lanczos and enlarged bilinearly.  With ``resize`` > 0 the image is
+    first resized bilinearly so its shorter side has ``resize`` pixels (torchvision's
+    Resize(resize) on a PIL image, which Pillow antialiases when shrinking), then fitted:
+    "crop" takes the centred height x width part without scaling again (torchvision's
+    CenterCrop, zero-padded when the image is smaller); "stretch" and "pad" scale it bilinearly."""
+    if resize > 0:
+        return _decode_resized(path, channels, height, width, fit, resize)
     from PIL import Image, ImageOps
 
     name = os.fspath(path)
@@ -320,8 +345,48 @@ def decode_image(path: str | os.PathLike, channels: int, height: int, width: int
     return np.ascontiguousarray(arr, dtype=np.float32)
 
 
+def _decode_resized(path, channels: int, height: int, width: int, fit: str, resize: int) -> np.ndarray:
+    """decode_image with a resize to the shorter side first (see there)."""
+    w0, h0, _mode = probe_image(path)
+    rw, rh = resized_size(w0, h0, resize)
+    if rw * rh > MAX_IMAGE_PIXELS:
+        raise _too_large(os.fspath(path), (rw, rh))
+    token = _BILINEAR.set(True)
+    try:
+        arr = decode_image(path, channels, rh, rw, "stretch")
+        if fit != "crop":
+            return _refit(arr, height, width, fit)
+    finally:
+        _BILINEAR.reset(token)
+    top, left = centre_crop_box(rw, rh, height, width)
+    out = np.zeros((arr.shape[0], height, width), np.float32)
+    ys, xs = max(0, top), max(0, left)  # the image's rows and columns that are kept
+    oy, ox = max(0, -top), max(0, -left)  # where they go (padding when the image is smaller)
+    hh, ww = min(rh - ys, height - oy), min(rw - xs, width - ox)
+    out[:, oy:oy + hh, ox:ox + ww] = arr[:, ys:ys + hh, xs:xs + ww]
+    return out
+
+
+def _refit(arr: np.ndarray, height: int, width: int, fit: str) -> np.ndarray:
+    """A decoded (C, h, w) float image fitted to height x width by ``fit`` (bilinear)."""
+    from PIL import Image
+    h, w = arr.shape[1:]
+    box, ih, iw, top, left = fit_geometry(w, h, height, width, fit)
+    out = np.zeros((arr.shape[0], height, width), np.float32)
+    for c in range(arr.shape[0]):
+        im = Image.fromarray(np.ascontiguousarray(arr[c], dtype=np.float32), mode="F").crop(box)
+        out[c, top:top + ih, left:left + iw] = np.asarray(im.resize((iw, ih), Image.Resampling.BILINEAR))
+    return out
+
+
+# Set while decode_image works for a resize-first input: every resize is bilinear, as torchvision's.
+_BILINEAR = contextvars.ContextVar("convviz_bilinear", default=False)
+
+
 def _resample(src: tuple[int, int], dst: tuple[int, int]):
     from PIL import Image
+    if _BILINEAR.get():
+        return Image.Resampling.BILINEAR
     return Image.Resampling.LANCZOS if dst[0] * dst[1] <= src[0] * src[1] else Image.Resampling.BILINEAR
 
 
@@ -375,24 +440,41 @@ def _high_depth(im, height: int, width: int) -> np.ndarray:
 
 
 def load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None,
-               shift: tuple[int, int] = (0, 0), fit: str = "stretch") -> np.ndarray:
-    """The input tensor for a project, float32 (C, H, W); an image is fitted as ``fit`` says
-    (FITS); ``shift`` moves it down and right, wrapping around (for the translation-equivariance
-    lesson).  Paths resolve as resolve_source says."""
-    arr = _load_input(source, channels, height, width, base_dir, fit)
+               shift: tuple[int, int] = (0, 0), fit: str = "stretch", resize: int = 0,
+               mean: tuple[float, ...] = (), std: tuple[float, ...] = ()) -> np.ndarray:
+    """The input tensor for a project, float32 (C, H, W); an image is resized (``resize``: its
+    shorter side, first) and fitted as ``fit`` says (FITS); each channel is normalised,
+    (value - mean[c]) / std[c], when ``mean``/``std`` are given; ``shift`` moves it down and
+    right, wrapping around (for the translation-equivariance lesson).  Paths resolve as
+    resolve_source says."""
+    from .project import normalisation_problem
+    problem = normalisation_problem(tuple(mean), tuple(std), channels)
+    if problem:
+        raise InputError(problem)
+    arr = _load_input(source, channels, height, width, base_dir, fit, resize)
+    if mean:
+        m = np.resize(np.asarray(mean, np.float32), channels)[:, None, None]
+        s = np.resize(np.asarray(std, np.float32), channels)[:, None, None]
+        arr = (arr - m) / s
     if shift != (0, 0):
         arr = np.roll(arr, tuple(int(v) for v in shift), axis=(1, 2))
     return arr
 
 
+def input_array(inp, base_dir: str | None = None) -> np.ndarray:
+    """The input of a project's InputSpec (load_input with every field of it)."""
+    return load_input(inp.source, inp.channels, inp.height, inp.width, base_dir, inp.shift, inp.fit,
+                      inp.resize, inp.mean, inp.std)
+
+
 def _load_input(source: str, channels: int, height: int, width: int, base_dir: str | None = None,
-                fit: str = "stretch") -> np.ndarray:
+                fit: str = "stretch", resize: int = 0) -> np.ndarray:
     problem = check_source(source)
     if problem:
         raise InputError(problem)
     if source.startswith("pattern:"):
         return pattern(source[8:], channels, height, width)
-    return decode_image(resolve_source(source, base_dir), channels, height, width, fit)
+    return decode_image(resolve_source(source, base_dir), channels, height, width, fit, resize)
 
 
 # --- presets --------------------------------------------------------------------------------
@@ -418,8 +500,13 @@ DEFAULT_PRESET = "teaching"
 
 
 def preset_path(name: str) -> Path:
+    """The file of preset ``name``: one of PRESETS or of the arithmetic atlas (convviz.atlas)."""
     if name not in PRESETS:
-        raise InputError(f"unknown preset {name!r}; presets: {', '.join(PRESETS)}")
+        from .atlas import presets as atlas_presets
+        atlas = atlas_presets()
+        if name in atlas:
+            return resources_dir() / "presets" / atlas[name][0]
+        raise InputError(f"unknown preset {name!r}; presets: {', '.join(PRESETS)}, or the atlas's {', '.join(atlas)}")
     return resources_dir() / "presets" / PRESETS[name][0]
 
 
