@@ -12,6 +12,7 @@ from ..i18n import tr
 from ..qt import QtCore, QtWidgets, Signal
 from .chapters import Chapter, chapter_text, chapters
 from .extras import factory, keys_of
+from . import glossary
 
 DONE_MARK = "✓"
 
@@ -140,6 +141,7 @@ class WalkthroughPanel(QtWidgets.QWidget):
         self.back.setEnabled(index > 0)
         self.next.setEnabled(index < len(self.chapters) - 1)
         self.text.setMarkdown(chapter_text(ch.key, self.lang))
+        glossary.prepare(self.text.document(), self.lang)  # hover a term: both languages, a definition
         self.show_me.setToolTip(tr("Reveal the answer (it does not count as yours)") if ch.reveals
                                 else tr("Do the task for me"))
         self.window.settings.setValue("walkthrough/chapter", index)
