@@ -64,6 +64,33 @@ class InputPanel(QtWidgets.QWidget):
             "Transparent pixels are composited on white, for grayscale and RGB alike. Patterns are drawn at the "
             "size and need no fitting.")
         self.fit.setToolTip(self.fit_tip)
+        # the preprocessing a trained network expects (torchvision's Resize, CenterCrop, Normalize)
+        self.resize_spin = SpinBox(tr("Resize the shorter side"))
+        self.resize_spin.setObjectName("inputResize")
+        self.resize_spin.setRange(0, MAX_SPATIAL)
+        self.resize_spin.setKeyboardTracking(False)
+        self.resize_spin.setSpecialValueText(tr("no"))
+        self.resize_spin.setToolTip(tr(
+            "First resize the image so its shorter side has this many pixels, keeping its proportions (bilinear); "
+            "then fit it to the size. Resize 256 with Centre crop at 224 × 224 is torchvision's Resize(256) and "
+            "CenterCrop(224). 'no': the image goes to the fit as it is."))
+        self.mean_edit = QtWidgets.QLineEdit()
+        self.mean_edit.setObjectName("inputMean")
+        self.std_edit = QtWidgets.QLineEdit()
+        self.std_edit.setObjectName("inputStd")
+        for e in (self.mean_edit, self.std_edit):
+            e.setPlaceholderText(tr("none"))
+            e.setToolTip(tr("Normalisation after scaling to [0, 1]: each channel becomes (value − mean) / std. One "
+                            "number per channel, separated by commas, or one for all; both empty: none."))
+        self.imagenet_button = QtWidgets.QPushButton(tr("ImageNet"))
+        self.imagenet_button.setObjectName("inputImagenet")
+        self.imagenet_button.setToolTip(tr("The normalisation torchvision's ImageNet weights expect: mean 0.485, "
+                                           "0.456, 0.406 and std 0.229, 0.224, 0.225"))
+        self.pre_problem = QtWidgets.QLabel("")
+        self.pre_problem.setObjectName("inputPreProblem")
+        self.pre_problem.setWordWrap(True)
+        self.pre_problem.setStyleSheet("color: #a33")
+        self.pre_problem.hide()
         self.open_button = QtWidgets.QPushButton(tr("Open image…"))
         self.open_button.setToolTip(tr("Use a PNG, JPEG or BMP file (or drop one on the window); transparent "
                                        "pixels are composited on white"))
@@ -96,6 +123,13 @@ class InputPanel(QtWidgets.QWidget):
         form.addRow(tr("Colour"), self.color)
         form.addRow(tr("Size (H × W)"), size)
         form.addRow(tr("Fit"), self.fit)
+        form.addRow(tr("Resize"), self.resize_spin)
+        norm = QtWidgets.QHBoxLayout()
+        norm.addWidget(self.mean_edit, 1)
+        norm.addWidget(self.imagenet_button)
+        form.addRow(tr("Mean"), norm)
+        form.addRow(tr("Std"), self.std_edit)
+        form.addRow(self.pre_problem)
         form.addRow(tr("Seed"), seed)
         form.addRow(self.info)
 
@@ -108,6 +142,10 @@ class InputPanel(QtWidgets.QWidget):
         self.source.activated.connect(self._source_chosen)
         self.color.activated.connect(self._color_chosen)
         self.fit.activated.connect(self._fit_chosen)
+        self.resize_spin.valueChanged.connect(lambda v: self._resize_changed())
+        self.mean_edit.editingFinished.connect(self._norm_edited)
+        self.std_edit.editingFinished.connect(self._norm_edited)
+        self.imagenet_button.clicked.connect(self._imagenet)
         self.height.valueChanged.connect(lambda v: self._size_changed())
         self.width.valueChanged.connect(lambda v: self._size_changed())
         self.open_button.clicked.connect(self.open_image_requested)
@@ -131,7 +169,7 @@ class InputPanel(QtWidgets.QWidget):
 
     def set_input(self, spec: InputSpec, seed: int, natural_size: tuple[int, int] | None = None) -> None:
         self._spec = spec
-        for w in (self.source, self.color, self.height, self.width, self.seed, self.fit):
+        for w in (self.source, self.color, self.height, self.width, self.seed, self.fit, self.resize_spin):
             w.blockSignals(True)
         is_path = not spec.source.startswith(("sample:", "pattern:"))
         self._fill_sources(spec.source if is_path else None)
@@ -147,7 +185,13 @@ class InputPanel(QtWidgets.QWidget):
         self.fit.setCurrentIndex(max(0, self.fit.findData(spec.fit)))
         pattern = spec.source.startswith("pattern:")
         self.fit.setEnabled(not pattern)
-        for w in (self.source, self.color, self.height, self.width, self.seed, self.fit):
+        self.resize_spin.setValue(getattr(spec, "resize", 0))
+        self.resize_spin.setEnabled(not pattern)
+        for edit, values in ((self.mean_edit, getattr(spec, "mean", ())), (self.std_edit, getattr(spec, "std", ()))):
+            edit.setText(numbers_text(values))
+            edit.setCursorPosition(0)
+        self._say_problem("")
+        for w in (self.source, self.color, self.height, self.width, self.seed, self.fit, self.resize_spin):
             w.blockSignals(False)
         self.info.setText(info_text(spec, natural_size))
         self._fit_info_height()
@@ -186,9 +230,72 @@ class InputPanel(QtWidgets.QWidget):
         self._emit(replace(self._spec, height=self.height.value(), width=self.width.value()),
                    tr("Change input size"))
 
+    def _resize_changed(self):
+        from dataclasses import replace
+        self._emit(replace(self._spec, resize=self.resize_spin.value()), tr("Change resize"))
+
+    def _say_problem(self, text: str) -> None:
+        self.pre_problem.setText(text)
+        self.pre_problem.setVisible(bool(text))
+
+    def _norm_edited(self):
+        """Mean and std as typed: applied when both read as numbers that fit the input; else a
+        sentence under them, and the project keeps its normalisation."""
+        from dataclasses import replace
+        from convviz.project import normalisation_problem
+        mean, bad_mean = parse_numbers(self.mean_edit.text())
+        std, bad_std = parse_numbers(self.std_edit.text())
+        bad = bad_mean or bad_std
+        if bad:
+            self._say_problem(tr("“{t}” is not a number: write numbers separated by commas, e.g. 0.485, 0.456, "
+                                 "0.406").format(t=bad))
+            return
+        if bool(mean) != bool(std):
+            self._say_problem(tr("Give both mean and std (or neither)."))
+            return  # the other one is probably being typed next
+        problem = normalisation_problem(mean, std, self._spec.channels)
+        if problem:
+            from .i18n import tr_core
+            self._say_problem(tr_core(problem))
+            return
+        self._say_problem("")
+        self._emit(replace(self._spec, mean=mean, std=std), tr("Change normalisation"))
+
+    def _imagenet(self):
+        from dataclasses import replace
+        mean, std = IMAGENET_MEAN, IMAGENET_STD
+        if self._spec.channels != 3:  # a grayscale input: one number for its one channel
+            mean, std = (round(sum(mean) / 3, 4),), (round(sum(std) / 3, 4),)
+        self._say_problem("")
+        self._emit(replace(self._spec, mean=mean, std=std), tr("Change normalisation"))
+
     def _new_seed(self):
         import random
         self.seed.setValue(random.randrange(0, 2**31 - 1))
+
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def numbers_text(values) -> str:
+    """(0.485, 0.456) -> '0.485, 0.456' (each as short as it reads back exactly)."""
+    return ", ".join(f"{float(v):.6g}" if float(f"{float(v):.6g}") == float(v) else repr(float(v)) for v in values)
+
+
+def parse_numbers(text: str) -> tuple[tuple[float, ...], str]:
+    """'0.485, 0.456 0.406' -> ((0.485, 0.456, 0.406), ''); the first piece that is not a finite
+    number is returned as the second item (then the numbers are ())."""
+    out = []
+    for piece in text.replace(";", ",").replace(",", " ").split():
+        try:
+            v = float(piece)
+        except ValueError:
+            return (), piece
+        if v != v or v in (float("inf"), float("-inf")):
+            return (), piece
+        out.append(v)
+    return tuple(out), ""
 
 
 def size_text(h: int, w: int) -> str:
@@ -196,21 +303,46 @@ def size_text(h: int, w: int) -> str:
     return f"{h} × {w}"
 
 
+def resized_size(h: int, w: int, shorter: int) -> tuple[int, int]:
+    """The size after resizing the shorter side of an h × w image to ``shorter`` pixels
+    (torchvision's Resize(int): the longer side is truncated, int(shorter * long / short))."""
+    if h <= w:
+        return shorter, int(shorter * w / h)
+    return int(shorter * h / w), shorter
+
+
 def info_text(spec: InputSpec, natural_size: tuple[int, int] | None) -> str:
-    """What the input is: the image file's own size and how it was fitted, then the tensor."""
+    """What the input is: the image file's own size, how it was resized and fitted, the
+    normalisation, then the tensor."""
     tensor = tr("Input tensor [{c}, {h}, {w}] (channels, height, width)").format(
         c=spec.channels, h=spec.height, w=spec.width)
+    mean, std = getattr(spec, "mean", ()), getattr(spec, "std", ())
+    if mean and std:
+        tensor += "\n" + tr("Normalised: (value − mean) / std, mean {m}, std {s}").format(
+            m=numbers_text(mean), s=numbers_text(std))
     if not natural_size or spec.source.startswith("pattern:"):
         return tensor
     h, w = natural_size
-    size, target = size_text(h, w), size_text(spec.height, spec.width)
-    if (h, w) == (spec.height, spec.width):
-        how = tr("Image {size} (H × W), used at its own size").format(size=size)
-    elif h * spec.width == w * spec.height:
-        how = tr("Image {size} (H × W), resized to {target}").format(size=size, target=target)
+    lines = []
+    resize = getattr(spec, "resize", 0)
+    if resize:
+        rh, rw = resized_size(h, w, resize)
+        lines.append(tr("Image {size} (H × W), shorter side resized to {r}: {rsize}").format(
+            size=size_text(h, w), r=resize, rsize=size_text(rh, rw)))
+        h, w = rh, rw
+        name = tr("Resized image {size}")
     else:
-        how = {"stretch": tr("Image {size} (H × W), stretched to {target}"),
-               "crop": tr("Image {size} (H × W), centre-cropped to {target}"),
-               "pad": tr("Image {size} (H × W), padded to {target} with black bars")}.get(
-            spec.fit, tr("Image {size} (H × W), stretched to {target}")).format(size=size, target=target)
-    return how + "\n" + tensor
+        name = tr("Image {size} (H × W)")
+    size, target = size_text(h, w), size_text(spec.height, spec.width)
+    label = name.format(size=size)
+    if (h, w) == (spec.height, spec.width):
+        how = tr("{image}, used at its own size").format(image=label)
+    elif h * spec.width == w * spec.height and not (resize and spec.fit == "crop"):
+        how = tr("{image}, resized to {target}").format(image=label, target=target)
+    else:
+        how = {"stretch": tr("{image}, stretched to {target}"),
+               "crop": tr("{image}, centre-cropped to {target}"),
+               "pad": tr("{image}, padded to {target} with black bars")}.get(
+            spec.fit, tr("{image}, stretched to {target}")).format(image=label, target=target)
+    lines.append(how)
+    return "\n".join(lines + [tensor])

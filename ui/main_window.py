@@ -122,6 +122,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self._dock(tr("Predictions"), "predictionsDock", self.predictions_view,
                    Qt.DockWidgetArea.RightDockWidgetArea).hide()
         self._dock(tr("Drawing pad"), "drawingDock", self.drawing_pad, Qt.DockWidgetArea.LeftDockWidgetArea).hide()
+        # Real networks: torchvision import, weights in and out, the top-5 classes (issue 15)
+        from .views.answer import AnswerView
+        from .weights_actions import WeightsActions
+        from .zoo_dialog import ZooImport
+        self.zoo, self.weights_actions, self.answer_view = ZooImport(self), WeightsActions(self), AnswerView()
+        self.answer_view.attach(self.session, self.weights_actions.source_name)
+        answer = self._dock(tr("Top-5 Classes"), "answerDock", self.answer_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.findChild(QtWidgets.QDockWidget, "channelDock"), answer)
+        answer.hide()
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "layersDock")], [430], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "channelDock")], [280], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QtWidgets.QDockWidget, "shapesDock")], [200], Qt.Orientation.Vertical)
@@ -267,6 +276,7 @@ class MainWindow(QtWidgets.QMainWindow):
         f = mb.addMenu(tr("&File"))
         f.addAction(self.act_new)
         f.addAction(self.act_open)
+        f.addMenu(tr("&Import")).addAction(self.weights_actions.act_import)
         self.preset_menu = f.addMenu(tr("Open &Preset"))
         for name, (_, desc) in PRESETS.items():
             a = self.preset_menu.addAction(tr_preset(desc))
@@ -278,8 +288,11 @@ class MainWindow(QtWidgets.QMainWindow):
         f.addAction(self.act_save_as)
         f.addSeparator()
         f.addAction(self.act_open_image)
+        f.addAction(self.weights_actions.act_load)
+        f.addAction(self.weights_actions.act_imagenet)
         exp = f.addMenu(tr("&Export"))
-        for a in (self.act_export_window, self.act_export_maps, self.act_export_code, self.act_export_csv):
+        for a in (self.act_export_window, self.act_export_maps, self.act_export_code, self.act_export_csv,
+                  self.weights_actions.act_export_weights, self.weights_actions.act_export_onnx):
             exp.addAction(a)
         f.addSeparator()
         f.addAction(self.act_quit)

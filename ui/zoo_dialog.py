@@ -114,13 +114,15 @@ class ZooDialog(QtWidgets.QDialog):
         first = ok_group.child(0) if ok_group.childCount() else None
         if first is not None:
             self.tree.setCurrentItem(first)
+            self.tree.scrollToTop()
         else:
             self.reason.setText(tr("torchvision lists no architecture that is a plain chain."))
 
     @staticmethod
     def _why(a) -> str:
-        return tr("{t} cannot be imported: {why}").format(t=a.title, why=tr_core(a.reason) if a.reason else
-                                                          tr("it is not a plain chain of layers"))
+        if a.reason:  # a sentence naming the architecture and what convviz cannot compute
+            return tr_core(a.reason)
+        return tr("{t} cannot be imported: it is not a plain chain of layers").format(t=a.title)
 
     def arch(self, name: str):
         return next((a for a in self.archs if a.name == name), None)
@@ -249,4 +251,8 @@ class ZooImport(QtCore.QObject):
         self.win.set_project(value, None)
         self.win.status.showMessage(tr("Imported {t}: random initial weights until you load weights "
                                        "(File > Load Weights)").format(t=value.title or name), 15000)
+        dock = self.win.findChild(QtWidgets.QDockWidget, "answerDock")
+        if dock is not None and getattr(value, "labels", ""):  # a classifier: its answer beside the maps
+            dock.show()
+            dock.raise_()
         self.imported.emit(name)

@@ -78,7 +78,7 @@ class AnswerView(QtWidgets.QWidget):
         self.session = None
         self.answer: list[tuple[int, float]] = []
         self.names: tuple[str, ...] | None = None
-        self.source_name = ""  # the weights file the shown weights came from ("" if none)
+        self.weights_source = lambda: ""
         self._names_key = None
         self.title = QtWidgets.QLabel()
         self.title.setObjectName("answerTitle")
@@ -109,15 +109,13 @@ class AnswerView(QtWidgets.QWidget):
         lay.addStretch(1)
         self._show([], tr("No answer yet"))
 
-    def attach(self, session) -> None:
+    def attach(self, session, weights_source=lambda: "") -> None:
+        """Follow ``session``; ``weights_source()`` names the file the weights on show were
+        loaded from ("" when they were not loaded from a file)."""
         self.session = session
+        self.weights_source = weights_source
         session.analysed.connect(self._analysed)
         session.result_ready.connect(self._result)
-
-    def set_source_name(self, name: str) -> None:
-        """The file the weights on show were loaded from ("" when they were not loaded)."""
-        self.source_name = name
-        self._weights_sentence()
 
     # --- following the session ------------------------------------------------------------------
     def _analysed(self, project, info, _first) -> None:
@@ -158,8 +156,8 @@ class AnswerView(QtWidgets.QWidget):
             seed = project.seed if project is not None else 0
             text = tr("Initial random weights (seed {s}): not a trained network, so these classes mean nothing.").format(
                 s=seed)
-        elif self.source_name:
-            text = tr("Weights loaded from {f}.").format(f=self.source_name)
+        elif self.weights_source():
+            text = tr("Weights loaded from {f}.").format(f=self.weights_source())
         else:
             text = tr("Trained weights.")
         self.weights_text = text
