@@ -40,7 +40,7 @@ from .display import map_shape
 from .kernels import fill_weights
 from .messages import Msg
 from .project import Project, layer_seed
-from .samples import decode_bytes, load_input, probe_image, resolve_source
+from .samples import decode_bytes, input_array, probe_image, resized_size, resolve_source
 from .spec import QT_TRANSLATE_NOOP, LayerSpec
 from .validate import StackInfo, resolve_channels
 
@@ -474,6 +474,9 @@ class Engine:
         else:
             width, height, mode = probe_image(path)
             extra += decode_bytes(width, height, mode, c, h, w)
+            if inp.resize:  # the image resized to its shorter side first, then fitted
+                rw, rh = resized_size(width, height, inp.resize)
+                extra += decode_bytes(rw, rh, mode, c, h, w) + c * rh * rw * ar.BYTES_PER_ELEMENT
         return key, extra
 
     def estimate(self, req: ComputeRequest) -> int:
@@ -527,8 +530,7 @@ class Engine:
         if req.input_override is not None:
             arr = np.array(req.input_override, dtype=np.float32, copy=True)  # the caller's array stays theirs
         else:
-            arr = np.ascontiguousarray(load_input(inp.source, inp.channels, inp.height, inp.width, req.base_dir,
-                                                  inp.shift, inp.fit), dtype=np.float32)
+            arr = np.ascontiguousarray(input_array(inp, req.base_dir), dtype=np.float32)
         if arr.shape != inp.shape:
             raise ValueError(f"the input is {list(arr.shape)}, the project says {list(inp.shape)}")
         release_free_memory()  # the decoder's blocks
@@ -742,8 +744,7 @@ def effective_rf(project: Project, layer: int, y: int, x: int, channel: int | No
         xs = (torch.randn((1, *inp.shape), generator=g) for _ in range(n_random))
         count = n_random
     else:
-        arr = input if input is not None else load_input(inp.source, inp.channels, inp.height, inp.width, base_dir,
-                                                         inp.shift, inp.fit)
+        arr = input if input is not None else input_array(inp, base_dir)
         xs = iter([torch.as_tensor(np.array(arr, dtype=np.float32, copy=True))[None]])
         count = 1
     total = torch.zeros(inp.height, inp.width)

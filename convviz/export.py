@@ -60,12 +60,10 @@ def _input_code(project: Project, base_dir: str | None, input=None) -> list[str]
     that gives back exactly the same float32 values, else as float32.  An input that cannot be
     loaded becomes ``None`` (zeros) with the reason in a comment.  ``input``, when given, is the
     (C, H, W) array the maps are computed from instead (a drawing)."""
-    from .samples import load_input
+    from .samples import input_array
     inp = project.input
     try:
-        arr = np.ascontiguousarray(input if input is not None else
-                                   load_input(inp.source, inp.channels, inp.height, inp.width, base_dir,
-                                              inp.shift, inp.fit), dtype=np.float32)
+        arr = np.ascontiguousarray(input if input is not None else input_array(inp, base_dir), dtype=np.float32)
         if arr.shape != tuple(inp.shape):
             raise ValueError(f"the input is {list(arr.shape)}, the project says {list(inp.shape)}")
     except Exception as e:  # noqa: BLE001 - a missing image still exports the model, on zeros
@@ -360,3 +358,80 @@ def to_pytorch_training(project: Project, config=None, base_dir: str | None = No
     loop = (_TRAIN_LOOP.replace("@OPTIMIZER_NAME@", name).replace("@BATCH@", str(int(cfg.batch_size)))
             .replace("@OPTIMIZER_CODE@", opt))
     return head.rstrip("\n") + "\n\n" + "\n".join(settings) + (_DIGITS_LOADER if digits else _CONVVIZ_LOADER) + loop
+
+
+# --- ONNX ----------------------------------------------------------------------------------------
+
+class OnnxError(ValueError):
+    """An ONNX export that cannot be made (one sentence): onnx missing, an invalid stack, ..."""
+
+
+ONNX_OPSET = 18  # onnxruntime 1.14+ and Netron read it; every layer convviz has exists in it
+
+
+def onnx_problem() -> str | None:
+    """Why ONNX export is not available here (a sentence), or None."""
+    import importlib.util
+    if importlib.util.find_spec("onnx") is None:
+        return "ONNX export needs the onnx package: run pip install 'convviz[models]' (or pip install onnx onnxscript)"
+    return None
+
+
+def to_onnx(project: Project, weights, path, input=None, opset: int = ONNX_OPSET) -> str:
+    """Write the stack as an ONNX model (batch 1 of the project's input, in evaluation mode)
+    that Netron opens and onnxruntime runs: ``weights`` (layer -> state_dict arrays, already
+    checked to fit; None: the initial weights) over the seeded initial ones; ``input`` a
+    (C, H, W) example (zeros by default; a chain's graph does not depend on it).  The exporter
+    is torch's dynamo exporter when onnxscript is installed, else the legacy TorchScript one.
+    The file is written beside the target and renamed once complete.  Returns the path;
+    raises OnnxError with a sentence."""
+    import importlib.util
+    import os
+    import secrets
+    import warnings
+    problem = onnx_problem()
+    if problem:
+        raise OnnxError(problem)
+    info = project.analyze()
+    if not info.ok:
+        raise OnnxError(f"the stack cannot be exported while a layer is invalid: {info.first_error.error}")
+    if not project.layers:
+        raise OnnxError("the stack has no layers to export")
+    import torch
+
+    from .training import build_model
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(folder, f".convviz-{secrets.token_hex(6)}.onnx")
+    model = build_model(project, weights).eval()
+    x = (torch.zeros((1, *project.input.shape)) if input is None
+         else torch.as_tensor(np.array(input, dtype=np.float32, copy=True))[None])
+    dynamo = importlib.util.find_spec("onnxscript") is not None
+    try:
+        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+            warnings.simplefilter("ignore")
+            if dynamo:
+                program = torch.onnx.export(model, (x,), dynamo=True, opset_version=opset, verbose=False,
+                                            input_names=["input"], output_names=["output"])
+                program.save(tmp)
+            else:
+                torch.onnx.export(model, (x,), tmp, dynamo=False, opset_version=opset, input_names=["input"],
+                                  output_names=["output"], do_constant_folding=True)
+        os.replace(tmp, path)
+    except OSError as e:
+        _remove_quietly(tmp)
+        raise OnnxError(f"cannot write {escape(path, 300)}: {escape(e.strerror or e, 200)}") from None
+    except Exception as e:  # noqa: BLE001 - an exporter failure: one sentence, nothing left behind
+        _remove_quietly(tmp)
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise OnnxError(f"torch could not export the stack to ONNX ({escape(first, 200)})") from None
+    return path
+
+
+def _remove_quietly(path: str) -> None:
+    import os
+    for p in (path, path + ".data"):
+        try:
+            os.unlink(p)
+        except OSError:
+            pass

@@ -79,10 +79,43 @@ class InputSpec:
     source: str = "sample:astronaut"  # "sample:NAME", "pattern:NAME" or an image path
     shift: tuple[int, int] = (0, 0)  # the image moved down/right by (dy, dx) pixels, wrapping around
     fit: str = "stretch"  # how an image of another shape is fitted: samples.FITS (stretch, crop, pad)
+    # Preprocessing a trained network expects (torchvision's Resize, CenterCrop, Normalize):
+    # ``resize`` > 0 first resizes an image so its shorter side has that many pixels (bilinear,
+    # as torchvision does on a PIL image); then ``fit`` fits it to height x width (with "crop",
+    # the centred height x width part, not scaled again: Resize(256) + CenterCrop(224)); then each
+    # channel c becomes (value - mean[c]) / std[c] (one number applies to every channel; empty:
+    # the values stay in [0, 1]).
+    resize: int = 0
+    mean: tuple[float, ...] = ()
+    std: tuple[float, ...] = ()
 
     @property
     def shape(self) -> tuple[int, int, int]:
         return (self.channels, self.height, self.width)
+
+    def normalisation_problem(self) -> str | None:
+        """Why ``mean``/``std`` cannot normalise this input (a sentence), or None."""
+        return normalisation_problem(self.mean, self.std, self.channels)
+
+
+MAX_NORM = 1e6  # |mean| and std bounds: a typo, not a network's statistics, lies beyond
+
+
+def normalisation_problem(mean, std, channels: int) -> str | None:
+    """Why per-channel ``mean``/``std`` cannot be used for ``channels`` channels, or None."""
+    for name, vals in (("mean", mean), ("std", std)):
+        if len(vals) not in (0, 1, channels):
+            return (f"{name} has {len(vals)} numbers but the input has {channels} channel{'s' if channels != 1 else ''}"
+                    f" — give one number per channel, or one for all")
+    if bool(mean) != bool(std):
+        return "give both mean and std (or neither): normalisation is (value - mean) / std"
+    for v in mean:
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and -MAX_NORM <= v <= MAX_NORM):
+            return f"mean must hold numbers between -{MAX_NORM:g} and {MAX_NORM:g}, got {show(v)}"
+    for v in std:
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= MAX_NORM):
+            return f"std must hold numbers above 0 (a division by it), at most {MAX_NORM:g}, got {show(v)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -99,6 +132,8 @@ class Project:
     # and how the stack is trained (training_config.TrainConfig), None until it is set.
     weights: str = ""
     training: Any = None
+    # The class names the stack's outputs stand for (zoo.LABEL_SETS: "imagenet1k"), "" for none.
+    labels: str = ""
 
     def __post_init__(self):
         if len(self.kernels) < len(self.layers):
@@ -129,12 +164,19 @@ class Project:
             out["input"]["shift"] = list(self.input.shift)
         if self.input.fit != "stretch":
             out["input"]["fit"] = self.input.fit
+        if self.input.resize:
+            out["input"]["resize"] = self.input.resize
+        if self.input.mean or self.input.std:
+            out["input"]["mean"] = list(self.input.mean)
+            out["input"]["std"] = list(self.input.std)
         out["seed"] = self.seed
         out["layers"] = layers
         if self.training is not None:
             out["training"] = self.training.to_dict()
         if self.weights:
             out["weights"] = self.weights
+        if self.labels:
+            out["labels"] = self.labels
         return out
 
 
@@ -283,7 +325,7 @@ def from_dict(d: Any) -> Project:
         raise ProjectError("version", Msg(QT_TRANSLATE_NOOP("core", "version {value} is not supported ({hint}); this "
                                                                     "convviz reads version {version}"),
                                           value=show(version), hint=hint, version=VERSION))
-    known = {"format", "version", "title", "input", "seed", "layers", "training", "weights"}
+    known = {"format", "version", "title", "input", "seed", "layers", "training", "weights", "labels"}
     extra = [k for k in d if k not in known]
     if extra:
         raise ProjectError(extra[0], Msg(QT_TRANSLATE_NOOP("core", "unknown field; a project has: {known}"),
@@ -296,10 +338,12 @@ def from_dict(d: Any) -> Project:
     if not isinstance(inp, Mapping):
         raise ProjectError("input", Msg(QT_TRANSLATE_NOOP("core", "missing or not an object with channels, height, "
                                                                   "width and source")))
-    extra = [k for k in inp if k not in ("channels", "height", "width", "source", "shift", "fit")]
+    extra = [k for k in inp if k not in ("channels", "height", "width", "source", "shift", "fit", "resize", "mean",
+                                         "std")]
     if extra:
         raise ProjectError(f"input.{extra[0]}", Msg(QT_TRANSLATE_NOOP("core", "unknown field; input has channels, height, "
-                                                                              "width, source, shift and fit")))
+                                                                              "width, source, shift, fit, resize, mean "
+                                                                              "and std")))
     source = inp.get("source", "pattern:gradient")
     if not isinstance(source, str) or not source:
         raise ProjectError("input.source", Msg(QT_TRANSLATE_NOOP("core", "expected a sample name or an image path, "
@@ -323,7 +367,12 @@ def from_dict(d: Any) -> Project:
                                             choices=", ".join(map(repr, FITS)), value=show(fit)))
     input_spec = InputSpec(_int_field(inp, "channels", "input", 1, MAX_INPUT_CHANNELS),
                            _int_field(inp, "height", "input", 1, MAX_SPATIAL),
-                           _int_field(inp, "width", "input", 1, MAX_SPATIAL), source, tuple(shift), fit)
+                           _int_field(inp, "width", "input", 1, MAX_SPATIAL), source, tuple(shift), fit,
+                           _int_field(inp, "resize", "input", 0, MAX_SPATIAL, default=0) if "resize" in inp else 0,
+                           *_normalisation(inp))
+    problem = input_spec.normalisation_problem()
+    if problem:
+        raise ProjectError("input.std" if "std" in problem.split(" ", 1)[0] else "input.mean", problem)
     seed = _int_field(d, "seed", "", 0, 2**63 - 1, default=0) if "seed" in d else 0
     layers_raw = d.get("layers")
     if not isinstance(layers_raw, list):
@@ -347,7 +396,27 @@ def from_dict(d: Any) -> Project:
             raise ProjectError(f"{path}.kernel_init", Msg(QT_TRANSLATE_NOOP("core", "{type} has no kernel to initialise"),
                                                           type=layers[-1].type))
         kernels.append(_parse_kernel_init(k, f"{path}.kernel_init") if k is not None else None)
-    return Project(input_spec, tuple(layers), seed, tuple(kernels), title, *_training_fields(d))
+    return Project(input_spec, tuple(layers), seed, tuple(kernels), title, *_training_fields(d), labels=_labels_field(d))
+
+
+def _normalisation(inp: Mapping) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """input.mean and input.std as tuples of floats (checked further by normalisation_problem)."""
+    out = []
+    for name in ("mean", "std"):
+        v = inp.get(name, [])
+        if (not isinstance(v, list) or len(v) > MAX_INPUT_CHANNELS
+                or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in v)):
+            raise ProjectError(f"input.{name}", f"expected a list of numbers, one per channel, got {show(v)}")
+        out.append(tuple(float(x) for x in v))
+    return out[0], out[1]
+
+
+def _labels_field(d: Mapping) -> str:
+    labels = d.get("labels", "")
+    from .zoo import LABEL_SETS as known
+    if labels != "" and labels not in known:
+        raise ProjectError("labels", f"expected one of {', '.join(map(repr, known))}, got {show(labels)}")
+    return labels
 
 
 def _training_fields(d: Mapping) -> tuple[str, Any]:

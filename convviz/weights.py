@@ -142,11 +142,15 @@ def split_keys(flat: Mapping[str, Any]) -> tuple[dict[int, dict[str, Any]], list
 
 
 def check_weights(project, weights: Mapping[int, Mapping[str, Any]], source: str = "the weights file",
-                  extra_keys: list[str] | tuple[str, ...] = ()) -> Loaded:
+                  extra_keys: list[str] | tuple[str, ...] = (), names: Mapping[int, str] | None = None) -> Loaded:
     """Keep what fits ``project`` layer by layer: a layer gets its weights only when the names
     and shapes of its whole state match; otherwise it keeps its initial weights and a sentence
-    says which layer and which shape."""
+    says which layer and which shape.  ``names`` (layer -> the module name its weights have in
+    the file, e.g. ``features.0``) makes each sentence name the file's key too."""
     shapes = state_shapes(project)
+
+    def key(i: int, k: str) -> str:
+        return f"{k} ({escape(names[i], 80)}.{k} in the file)" if names and i in names else k
     problems: list[str] = []
     if extra_keys:
         names = ", ".join(escape(k, 60) for k in list(extra_keys)[:3])
@@ -172,14 +176,14 @@ def check_weights(project, weights: Mapping[int, Mapping[str, Any]], source: str
         wrong = [k for k in need if k in got and tuple(np.shape(got[k])) != need[k]]
         numeric = [k for k in need if k in got and np.asarray(got[k]).dtype.kind not in "fiub"]
         if missing or unknown:
-            what = (f"{source} lacks {', '.join(missing)}" if missing else
-                    f"{source} has {', '.join(escape(k, 40) for k in unknown)}, which it does not")
+            what = (f"{source} lacks {', '.join(key(i, k) for k in missing)}" if missing else
+                    f"{source} has {', '.join(key(i, escape(k, 40)) for k in unknown)}, which it does not")
             problems.append(f"{_label(project, i)} holds {', '.join(need)}; {what} — it keeps its initial weights")
             continue
         if wrong:
             k = wrong[0]
-            problems.append(f"{_label(project, i)}: {k} is {shape_text(np.shape(got[k]))} in {source}, but the layer "
-                            f"needs {shape_text(need[k])} — it keeps its initial weights")
+            problems.append(f"{_label(project, i)}: {key(i, k)} is {shape_text(np.shape(got[k]))} in {source}, but "
+                            f"the layer needs {shape_text(need[k])} — it keeps its initial weights")
             continue
         if numeric:
             problems.append(f"{_label(project, i)}: {numeric[0]} in {source} is not numbers — it keeps its initial "
@@ -355,10 +359,93 @@ def read_state_dict(path: str) -> dict[str, np.ndarray]:
     return {k: (v.detach().float() if v.is_floating_point() else v.detach()).cpu().numpy() for k, v in obj.items()}
 
 
-def load_weights(path: str | os.PathLike, project) -> Loaded:
+def _natural(name: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in name.split("."))
+
+
+def align_modules(flat: Mapping[str, Any], project) -> tuple[dict[int, dict[str, Any]], dict[int, str], list[str],
+                                                              list[str]]:
+    """Weights named by another program's modules (torchvision's ``features.0.weight``,
+    ``classifier.6.bias``, ...) matched to the project's layers that hold state, in order.
+
+    Keys are grouped by module (all but the last name part; a DepthwiseSeparable layer takes
+    two consecutive modules, its ``0.`` and ``1.``).  A state_dict lists modules in the order
+    they were registered, which is the order forward runs them for a chain; a safetensors file
+    keeps no order, so the modules are put in natural order (``features.2`` before
+    ``features.10``) within each top-level name, and the top-level names (``features``,
+    ``classifier``) in the order, among those possible, under which the most layers get
+    weights of their shapes (the file's own order on a tie).
+
+    Returns ({layer: {name: array}}, {layer: module name}, file keys left over (no layer for
+    them), sentences for layers left without weights)."""
+    from itertools import permutations
+    shapes = state_shapes(project)
+    holders = [i for i, need in enumerate(shapes) if need]
+    groups: dict[str, dict[str, Any]] = {}
+    for k, v in flat.items():
+        mod, _, leaf = k.rpartition(".")
+        groups.setdefault(mod, {})[leaf] = v
+    tops: list[str] = []
+    for mod in groups:
+        top = mod.split(".")[0]
+        if top not in tops:
+            tops.append(top)
+    by_top = {t: sorted((m for m in groups if m.split(".")[0] == t), key=_natural) for t in tops}
+
+    def assign(order) -> tuple[dict, dict, list]:
+        mods = [m for t in order for m in by_top[t]]
+        out: dict[int, dict[str, Any]] = {}
+        where: dict[int, str] = {}
+        j = 0
+        for i in holders:
+            if j >= len(mods):
+                break
+            need = shapes[i]
+            if any("." in n for n in need):  # DepthwiseSeparable: "0.weight", "1.weight", ...
+                subs = sorted({n.split(".")[0] for n in need}, key=int)
+                take = mods[j:j + len(subs)]
+                out[i] = {f"{sub}.{leaf}": v for sub, m in zip(subs, take) for leaf, v in groups[m].items()}
+                where[i] = take[0].rpartition(".")[0] if "." in take[0] else take[0]
+                j += len(take)
+            else:
+                out[i] = dict(groups[mods[j]])
+                where[i] = mods[j]
+                j += 1
+        left = [f"{m}.{leaf}" for m in mods[j:] for leaf in groups[m]]
+        return out, where, left
+
+    def score(out) -> int:
+        return sum(1 for i, got in out.items()
+                   if {k: tuple(np.shape(v)) for k, v in got.items()} == shapes[i])
+
+    best = None
+    orders = permutations(tops) if len(tops) <= 6 else [tuple(tops)]
+    for order in orders:
+        got = assign(order)
+        if best is None or score(got[0]) > score(best[0]):
+            best = got
+    out, where, left = best if best is not None else ({}, {}, [])
+    unfilled = [i for i in holders if i not in out]
+    missing = []
+    if unfilled:
+        names = ", ".join(_label(project, i) for i in unfilled[:4])
+        more = f" and {len(unfilled) - 4} more" if len(unfilled) > 4 else ""
+        missing.append(f"the file has weights for {len(groups)} modules but the project has {len(holders)} layers that "
+                       f"hold weights: nothing in it is left for {names}{more}")
+    return out, where, left, missing
+
+
+def load_weights(path: str | os.PathLike, project, strict: bool = False) -> Loaded:
     """Weights from a .safetensors (or a .pt/.pth state_dict) file, checked against ``project``:
     what fits is loaded, every mismatch is a sentence in ``problems``.  Raises WeightsError only
-    when the file cannot be read at all."""
+    when the file cannot be read at all.
+
+    Keys are matched as convviz writes them (``"{layer}.{name}"``: the ``nn.Sequential`` of the
+    exported code) when any key has that form, otherwise by module order (align_modules:
+    torchvision's ``features.0.weight`` ... ``classifier.6.bias``).  With ``strict`` nothing
+    is loaded unless everything fits: any problem (a wrong shape, a missing or an extra key, a
+    layer without weights) gives ``Loaded({}, (), problems)`` and the project keeps its initial
+    weights everywhere."""
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1].lower()
     if suffix in (".pt", ".pth"):
@@ -370,7 +457,20 @@ def load_weights(path: str | os.PathLike, project) -> Loaded:
                            f"state_dicts), not {escape(suffix or 'files without an extension', 40)}")
     layers, bad = split_keys(flat)
     source = f"the weights file {escape(os.path.basename(path), 120)}"
-    return replace(check_weights(project, layers, source, bad), metadata=meta)
+    if bad and not layers:  # no key in convviz's form: another program's module names
+        layers, names, extra, missing = align_modules(flat, project)
+        result = check_weights(project, layers, source, (), names)
+        problems = list(missing) + [p for p in result.problems if not (missing and " has no weights for " in p)]
+        if extra:
+            shown = ", ".join(f"{escape(k, 60)} ({shape_text(np.shape(flat[k]))})" for k in extra[:3])
+            more = f" and {len(extra) - 3} more" if len(extra) > 3 else ""
+            problems.append(f"{source} has {shown}{more}, which no layer of the project holds")
+        result = replace(result, problems=tuple(problems))
+    else:
+        result = check_weights(project, layers, source, bad)
+    if strict and result.problems:
+        return Loaded({}, (), result.problems, meta)
+    return replace(result, metadata=meta)
 
 
 def flatten(weights: Weights) -> dict[str, np.ndarray]:
