@@ -13,6 +13,7 @@ walkthrough from opening).
 """
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Callable
 
 Factory = Callable[..., object]  # (window, panel, state: dict | None) -> QWidget
@@ -44,3 +45,4 @@ def _builtin() -> None:
     register("horse", lambda w, panel, state: HorseDemo(w))
     register("questions", lambda w, panel, state: Questions(w, seed=panel.index, state=state))
     register("separable", lambda w, panel, state: SeparableTable(w, state=state))
+    register("numbers", lambda w, panel, state: import_module(".numbers", __package__).NumbersExercise(w, state=state))
