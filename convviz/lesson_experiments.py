@@ -1,0 +1,381 @@
+"""The lesson's experiments, Qt-free: chapter 1's horse on a wide canvas, learnt by a fully
+connected classifier and by a convolution + ReLU + global max pooling, each tested at every
+shift of the horse.
+
+The data: a canvas ``CANVAS`` (height x width) of dark background holds one bright object in
+a ``BOX`` (height x width) box: the horse silhouette (facing left or right, at random: a
+fully connected layer trained on both learns a two-headed horse) or a distractor of the same
+box (disc, square, cross, triangle), at a random height, a random brightness and with a little
+noise.  Its horizontal place is a *shift* from the canvas's centre; the canvas is wider than
+the box, so every shift from ``-max_shift`` to ``max_shift`` keeps the whole object on it
+(nothing wraps around).  Training sees only shifts in ``TRAIN_SHIFTS`` (near the centre); the
+test set holds every shift, equally many of each class at each.
+
+``HorseExperiment(seed)`` trains both models with convviz's own ``Trainer`` (the app's
+training core: seeded, reproducible bit for bit on one thread) in slices (``step``), returning
+an immutable ``HorseProgress`` each time: the test accuracy of each model at each shift
+(measured, never written anywhere), the fully connected layer's "horse" weights as an image,
+the convolution's weights.  ``conv_map`` and ``fc_scores`` answer for one canvas.
+"""
+from __future__ import annotations
+
+import functools
+import zlib
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+import numpy as np
+import torch
+
+from .datasets import HORSE_CLASSES, Dataset, _horse_mask, _shape_alpha
+from .project import InputSpec, Project
+from .spec import LayerSpec
+from .training import Trainer, model_state
+from .training_config import TrainConfig
+
+CANVAS = (24, 64)  # height, width of the wide canvas
+BOX = (16, 20)  # height, width of the horse's (and each distractor's) box
+TRAIN_SHIFTS = tuple(range(-2, 3))  # where training sees the objects: near the centre
+TRAIN_PER_SHIFT = 200  # training examples at each training shift (both classes together)
+TEST_PER_SHIFT = 20  # test examples at each shift (half horses)
+EPOCHS = 4
+BATCH = 50
+LR = 0.05  # SGD with momentum 0.9: the weights where no horse ever was stay near where they began
+OPTIMIZER = "sgd"
+CONV_CHANNELS = 6
+CONV_KERNEL = 5
+HORSE = 1  # the class index of "horse" (datasets.HORSE_CLASSES)
+DISTRACTORS = (4, 5, 6, 7)  # datasets._shape_alpha kinds: disc, square, cross, triangle
+
+_C = LayerSpec.make
+
+
+def max_shift(canvas: tuple[int, int] = CANVAS, box: tuple[int, int] = BOX) -> int:
+    """The largest shift either way that keeps the whole box on the canvas."""
+    return (canvas[1] - box[1]) // 2
+
+
+def left_of(shift: int, canvas: tuple[int, int] = CANVAS, box: tuple[int, int] = BOX) -> int:
+    """The box's left column at ``shift`` (0: centred)."""
+    return (canvas[1] - box[1]) // 2 + int(shift)
+
+
+@functools.lru_cache(maxsize=4)
+def _stamps(box: tuple[int, int]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """The horse's coverage in ``box`` (float32, facing as drawn) and the distractors'."""
+    from PIL import Image
+
+    oh, ow = box
+    mask = _horse_mask()
+    horse = np.asarray(Image.fromarray(mask * 255).resize((ow, oh), Image.Resampling.LANCZOS), np.float32) / 255
+    ys = np.arange(oh, dtype=np.float32)[:, None] - (oh - 1) / 2
+    xs = np.arange(ow, dtype=np.float32)[None, :] - (ow - 1) / 2
+    r, t = np.float32(min(oh, ow) / 2 - 0.5), np.float32(max(1.5, 0.25 * min(oh, ow)))
+    others = tuple(_shape_alpha(kind, xs, ys, r, t) for kind in DISTRACTORS)
+    horse = np.clip(horse, 0, 1)
+    horse.setflags(write=False)
+    for o in others:
+        o.setflags(write=False)
+    return horse, others
+
+
+def _rng(seed: int, purpose: str) -> np.random.Generator:
+    return np.random.default_rng([int(seed), zlib.crc32(purpose.encode())])
+
+
+def draw(shift: int, horse: bool = True, top: int | None = None, flip: bool = False, level: float = 220.0,
+         kind: int = 0, canvas: tuple[int, int] = CANVAS, box: tuple[int, int] = BOX) -> np.ndarray:
+    """One clean canvas (H, W) uint8: the horse (or distractor ``kind``, 0..3) at ``shift``,
+    ``top`` rows down (None: centred vertically), facing right when ``flip``."""
+    h, w = canvas
+    oh, ow = box
+    if abs(int(shift)) > max_shift(canvas, box):
+        raise ValueError(f"the shift must be from {-max_shift(canvas, box)} to {max_shift(canvas, box)}, not {shift}")
+    stamp_h, others = _stamps(box)
+    stamp = (stamp_h[:, ::-1] if flip else stamp_h) if horse else others[kind % len(others)]
+    y = (h - oh) // 2 if top is None else int(top)
+    x = left_of(shift, canvas, box)
+    out = np.zeros((h, w), np.uint8)
+    out[y:y + oh, x:x + ow] = np.rint(stamp * level).astype(np.uint8)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class HorseData:
+    """The experiment's examples: (N, 1, H, W) uint8 canvases, labels (1 = horse), shifts."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    train_shift: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+    test_shift: np.ndarray
+    shifts: np.ndarray  # every test shift, ascending
+    train_shifts: tuple[int, ...] = TRAIN_SHIFTS  # where training saw horses
+
+    def dataset(self) -> Dataset:
+        """As the training core's Dataset (positions: the box's left column)."""
+        return Dataset("horse-shift", HORSE_CLASSES, self.train_x, self.train_y, self.test_x, self.test_y,
+                       "generated by convviz (convviz/lesson_experiments.py) from the seed; horse silhouette "
+                       "from scikit-image's data (CC0; resources/samples/PROVENANCE.md)",
+                       train_pos=_frozen(self.train_shift + left_of(0)), test_pos=_frozen(self.test_shift + left_of(0)))
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+def _make(shifts: np.ndarray, seed: int, purpose: str, canvas, box, noise: float, empty: float, rise: int):
+    n = len(shifts)
+    rng = _rng(seed, purpose)
+    h, w = canvas
+    oh, ow = box
+    labels = (np.arange(n) % 2).astype(np.int64)  # alternate, so each shift holds both classes equally
+    mid = (h - oh) // 2
+    tops = rng.integers(max(0, mid - rise), min(h - oh, mid + rise) + 1, n)
+    flips = rng.integers(0, 2, n).astype(bool)
+    kinds = rng.integers(0, len(DISTRACTORS), n)
+    blank = rng.uniform(0, 1, n) < empty  # a "no horse" canvas with nothing on it but noise
+    levels = rng.uniform(110, 255, n)
+    horse, others = _stamps(box)
+    out = np.zeros((n, h, w), np.float32)
+    for i in range(n):
+        if not labels[i] and blank[i]:
+            continue
+        stamp = (horse[:, ::-1] if flips[i] else horse) if labels[i] else others[kinds[i]]
+        x = left_of(int(shifts[i]), canvas, box)
+        out[i, tops[i]:tops[i] + oh, x:x + ow] = stamp * levels[i]
+    out += rng.normal(0, noise, out.shape).astype(np.float32)
+    img = np.clip(np.rint(out), 0, 255).astype(np.uint8)[:, None]
+    return _frozen(img), _frozen(labels)
+
+
+def make_data(seed: int = 0, train_per_shift: int = TRAIN_PER_SHIFT, test_per_shift: int = TEST_PER_SHIFT,
+              train_shifts: tuple[int, ...] = TRAIN_SHIFTS, canvas: tuple[int, int] = CANVAS,
+              box: tuple[int, int] = BOX, noise: float = 8.0, empty: float = 0.0, rise: int = 1) -> HorseData:
+    """The experiment's data from ``seed``: training at ``train_shifts`` only, test at every
+    shift; the same arguments give the same arrays."""
+    m = max_shift(canvas, box)
+    if any(abs(s) > m for s in train_shifts):
+        raise ValueError(f"training shifts must be within ±{m}")
+    tr_s = np.repeat(np.array(train_shifts, np.int64), train_per_shift)
+    # a "no horse" canvas in training holds its distractor anywhere: only the horse is kept near
+    # the centre, so what the fully connected layer learns is where the horse was
+    tr_s[0::2] = _rng(seed, "horse-train-distractors").integers(-m, m + 1, len(tr_s[0::2]))
+    shifts = np.arange(-m, m + 1, dtype=np.int64)
+    te_s = np.repeat(shifts, test_per_shift)
+    tx, ty = _make(tr_s, seed, "horse-train", canvas, box, noise, empty, rise)
+    vx, vy = _make(te_s, seed, "horse-test", canvas, box, noise, empty, rise)
+    return HorseData(tx, ty, _frozen(tr_s), vx, vy, _frozen(te_s), _frozen(shifts), tuple(int(v) for v in train_shifts))
+
+
+def fc_project(canvas: tuple[int, int] = CANVAS) -> Project:
+    """(a) the fully connected classifier: every pixel its own weight for each class."""
+    return Project(InputSpec(1, canvas[0], canvas[1], "sample:horse", fit="pad"),
+                   (_C("Flatten"), _C("Linear", out_features=2)), 0, (), "fully connected")
+
+
+def conv_project(canvas: tuple[int, int] = CANVAS, channels: int = CONV_CHANNELS, kernel: int = CONV_KERNEL) -> Project:
+    """(b) convolution + ReLU + global max pooling, then a Linear layer on the pooled features."""
+    return Project(InputSpec(1, canvas[0], canvas[1], "sample:horse", fit="pad"),
+                   (_C("Conv2d", out_channels=channels, kernel_size=kernel), _C("ReLU"),
+                    _C("AdaptiveMaxPool2d", output_size=1), _C("Flatten"), _C("Linear", out_features=2)),
+                   0, (), "convolution + global max pooling")
+
+
+def _config(seed: int, epochs: int) -> TrainConfig:
+    return TrainConfig(data="horse-shift", optimizer=OPTIMIZER, lr=LR, batch_size=BATCH, epochs=epochs, seed=seed,
+                       threads=None)
+
+
+@dataclass(frozen=True, eq=False)
+class HorseProgress:
+    """Where the experiment stands: immutable, every array a read-only copy."""
+
+    step: int  # batches trained, both models together
+    total: int  # batches of the whole experiment
+    epoch: int  # epochs finished (each model)
+    epochs: int
+    shifts: np.ndarray  # every test shift
+    fc_accuracy: np.ndarray | None  # test accuracy at each shift (None before the first evaluation)
+    conv_accuracy: np.ndarray | None
+    fc_weights: np.ndarray  # (H, W) the "horse" minus "no horse" weights of the Linear layer
+    fc_state: Mapping[int, Mapping[str, np.ndarray]]
+    conv_state: Mapping[int, Mapping[str, np.ndarray]]
+    train_shifts: tuple[int, ...]
+    done: bool
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total if self.total else 1.0
+
+    def accuracy_where(self, which: str, trained: bool) -> float | None:
+        """Mean test accuracy of ``which`` ("fc" or "conv") at the training shifts (``trained``)
+        or at all the others."""
+        acc = self.fc_accuracy if which == "fc" else self.conv_accuracy
+        if acc is None:
+            return None
+        inside = np.isin(self.shifts, self.train_shifts)
+        sel = inside if trained else ~inside
+        return float(acc[sel].mean())
+
+
+def per_shift_accuracy(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, shift: np.ndarray,
+                       shifts: np.ndarray) -> np.ndarray:
+    """The fraction of test examples ``model`` classifies right at each of ``shifts``."""
+    model.eval()
+    with torch.inference_mode():
+        logits = model(torch.from_numpy(np.array(x)).float().div_(255)).flatten(1)
+    right = (logits.argmax(1).numpy() == y)
+    return np.array([right[shift == s].mean() for s in shifts], dtype=np.float64)
+
+
+class HorseExperiment:
+    """Trains (a) the fully connected classifier and (b) the convolution on the same data, in
+    slices (``step``); use from one thread (the compute thread)."""
+
+    def __init__(self, seed: int = 0, epochs: int = EPOCHS, data: HorseData | None = None, threads: int | None = 1,
+                 canvas: tuple[int, int] = CANVAS):
+        self.seed = int(seed)
+        self.epochs = int(epochs)
+        self.threads = threads
+        self.canvas = canvas
+        self.data = data if data is not None else make_data(seed, canvas=canvas)
+        ds = self.data.dataset()
+        config = _config(self.seed, self.epochs)
+        self.fc = Trainer(fc_project(canvas), ds, config)
+        self.conv = Trainer(conv_project(canvas), ds, config)
+        self.fc.resume()
+        self.conv.resume()
+        self._acc: dict[str, np.ndarray | None] = {"fc": None, "conv": None}
+        self._evaluated_epoch = -1
+
+    @property
+    def total(self) -> int:
+        return 2 * self.fc.batches_per_epoch * self.epochs
+
+    @property
+    def done(self) -> bool:
+        return self.fc.done and self.conv.done
+
+    def _threads(self):
+        if self.threads:
+            before = torch.get_num_threads()
+            torch.set_num_threads(self.threads)
+            return before
+        return None
+
+    def step(self, batches: int = 10, cancelled: Callable[[], bool] | None = None) -> HorseProgress:
+        """Train each model ``batches`` more batches (fewer at the end, or when ``cancelled()``),
+        evaluating both at every shift at each epoch's end; returns the progress."""
+        before = self._threads()
+        try:
+            for tr in (self.fc, self.conv):
+                if not tr.done and not (cancelled and cancelled()):
+                    tr.step(batches, cancelled)
+            epoch = min(self.fc.epoch, self.conv.epoch)
+            if epoch != self._evaluated_epoch and (epoch > 0 or self._acc["fc"] is None):
+                self._evaluate()
+                self._evaluated_epoch = epoch
+        finally:
+            if before is not None:
+                torch.set_num_threads(before)
+        return self.progress()
+
+    def run(self, on_progress: Callable[[HorseProgress], None] | None = None,
+            cancelled: Callable[[], bool] | None = None) -> HorseProgress:
+        """Train to the end (the script's and the tests' loop)."""
+        p = self.progress()
+        while not self.done and not (cancelled and cancelled()):
+            p = self.step(self.fc.batches_per_epoch, cancelled)
+            if on_progress is not None:
+                on_progress(p)
+        return p
+
+    def _evaluate(self) -> None:
+        d = self.data
+        for name, tr in (("fc", self.fc), ("conv", self.conv)):
+            acc = per_shift_accuracy(tr.model, d.test_x, d.test_y, d.test_shift, d.shifts)
+            acc.setflags(write=False)
+            self._acc[name] = acc
+            tr.model.train()
+
+    def progress(self) -> HorseProgress:
+        fc_state = model_state(self.fc.model)
+        conv_state = model_state(self.conv.model)
+        w = fc_state[1]["weight"]  # Linear after Flatten: (2, H * W)
+        img = (w[HORSE] - w[1 - HORSE]).reshape(self.canvas).copy()
+        img.setflags(write=False)
+        freeze = lambda s: MappingProxyType({i: MappingProxyType(v) for i, v in s.items()})  # noqa: E731
+        return HorseProgress(self.fc.step_count + self.conv.step_count, self.total,
+                             min(self.fc.epoch, self.conv.epoch), self.epochs, self.data.shifts,
+                             self._acc["fc"], self._acc["conv"], img, freeze(fc_state), freeze(conv_state),
+                             self.data.train_shifts, self.done)
+
+    # --- one canvas -------------------------------------------------------------------------------
+    def scores(self, canvas: np.ndarray) -> tuple[float, float]:
+        """P(horse) of the fully connected model and of the convolution for one (H, W) uint8
+        canvas, now."""
+        x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
+        out = []
+        for tr in (self.fc, self.conv):
+            tr.model.eval()
+            with torch.inference_mode():
+                out.append(float(torch.softmax(tr.model(x).flatten(1)[0].double(), 0)[HORSE]))
+            tr.model.train()
+        return out[0], out[1]
+
+    def conv_maps(self, canvas: np.ndarray) -> np.ndarray:
+        """The convolution's ReLU maps (C, h, w) for one canvas, now."""
+        x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
+        m = self.conv.model
+        m.eval()
+        with torch.inference_mode():
+            maps = m[1](m[0](x))[0].numpy().copy()
+        m.train()
+        return maps
+
+    def horse_channel(self) -> int:
+        """The convolution's channel that votes most for "horse" (its Linear weight)."""
+        w = self.conv.model[4].weight.detach()
+        return int(torch.argmax(w[HORSE] - w[1 - HORSE]))
+
+
+def conv_maps_of(state: Mapping[int, Mapping[str, np.ndarray]], canvas: np.ndarray) -> np.ndarray:
+    """The convolution's ReLU maps (C, h, w) of ``canvas`` with the weights ``state`` (a
+    progress's conv_state): any thread, no trainer needed."""
+    weight = torch.from_numpy(np.array(state[0]["weight"]))
+    bias = torch.from_numpy(np.array(state[0]["bias"]))
+    x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
+    with torch.inference_mode():
+        return torch.relu(torch.nn.functional.conv2d(x, weight, bias))[0].numpy().copy()
+
+
+def scores_of(progress: HorseProgress, canvas: np.ndarray) -> tuple[float, float]:
+    """P(horse) of each model with the weights in ``progress`` for one (H, W) uint8 canvas."""
+    x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
+    fc = progress.fc_state[1]
+    with torch.inference_mode():
+        lf = torch.nn.functional.linear(x.flatten(1), torch.from_numpy(np.array(fc["weight"])),
+                                        torch.from_numpy(np.array(fc["bias"])))
+        maps = torch.relu(torch.nn.functional.conv2d(x, torch.from_numpy(np.array(progress.conv_state[0]["weight"])),
+                                                     torch.from_numpy(np.array(progress.conv_state[0]["bias"]))))
+        lin = progress.conv_state[4]
+        lc = torch.nn.functional.linear(maps.amax((2, 3)), torch.from_numpy(np.array(lin["weight"])),
+                                        torch.from_numpy(np.array(lin["bias"])))
+        p = [float(torch.softmax(l[0].double(), 0)[HORSE]) for l in (lf, lc)]
+    return p[0], p[1]
+
+
+def horse_channel_of(progress: HorseProgress) -> int:
+    """The convolution's channel whose pooled value votes most for "horse"."""
+    w = np.asarray(progress.conv_state[4]["weight"])
+    return int(np.argmax(w[HORSE] - w[1 - HORSE]))
+
+
+__all__ = ["BOX", "CANVAS", "EPOCHS", "HorseData", "HorseExperiment", "HorseProgress", "TRAIN_SHIFTS", "conv_maps_of",
+           "conv_project", "draw", "fc_project", "horse_channel_of", "left_of", "make_data", "max_shift",
+           "per_shift_accuracy", "scores_of"]
