@@ -22,7 +22,7 @@ from .document import Document
 from .feature_view import ChannelView, FeatureArea
 from .input_panel import InputPanel
 from .layer_panel import LayerPanel, build_add_menu, default_spec
-from .i18n import tr, tr_core, tr_preset, tr_title
+from .i18n import tr, tr_core, tr_in, tr_preset, tr_title
 from .qt import QtGui, QtWidgets, Qt, Signal
 from .settings import NORMALISATIONS, read_bytes, read_choice, read_compute, read_int, read_paths, settings
 from .session import ComputeSession, JobStatus, first_difference  # noqa: F401 - first_difference re-exported
@@ -122,6 +122,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._dock(tr("Predictions"), "predictionsDock", self.predictions_view,
                    Qt.DockWidgetArea.RightDockWidgetArea).hide()
         self._dock(tr("Drawing pad"), "drawingDock", self.drawing_pad, Qt.DockWidgetArea.LeftDockWidgetArea).hide()
+        # The 3-D kernel view (ui/views/kernel3d.py): follows the stepper beside it
+        from .views.kernel3d import Kernel3DView
+        self.kernel3d = Kernel3DView.for_window(self)
+        self._dock(tr("3-D kernel"), "kernel3dDock", self.kernel3d, Qt.DockWidgetArea.RightDockWidgetArea).hide()
         # Real networks: torchvision import, weights in and out, the top-5 classes (issue 15)
         from .views.answer import AnswerView
         from .weights_actions import WeightsActions
@@ -281,6 +285,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for name, (_, desc) in PRESETS.items():
             a = self.preset_menu.addAction(tr_preset(desc))
             a.triggered.connect(lambda _=False, n=name: self.open_preset(n))
+        self._build_atlas_menu()
         self.recent_menu = f.addMenu(tr("Open &Recent"))
         f.addAction(self.act_recover)
         f.addSeparator()
@@ -344,6 +349,23 @@ class MainWindow(QtWidgets.QMainWindow):
         tb.addAction(self.training_panel.play_action)
         tb.addAction(self.training_panel.trained_action)
         self._rebuild_recent()
+
+    def _build_atlas_menu(self) -> None:
+        """File > Open Preset > Arithmetic atlas: Dumoulin & Visin's cases in their order, then the
+        checkerboard pair (convviz/atlas.py)."""
+        from convviz import atlas
+        m = self.preset_menu.addMenu(tr("Arithmetic &atlas (Dumoulin && Visin)"))
+        m.setObjectName("atlasMenu")
+        m.setToolTipsVisible(True)
+        for case in atlas.ALL:
+            if case is atlas.CHECKERBOARD[0]:
+                m.addSeparator()
+            a = m.addAction(tr_title(case.title))
+            a.setData(case.name)
+            if case.checkerboard:
+                a.setToolTip(tr_in("atlas", atlas.CHECKERBOARD_SENTENCE))
+            a.triggered.connect(lambda _=False, n=case.name: self.open_preset(n))
+        self.atlas_menu = m
 
     def _wire(self):
         self.doc.changed.connect(self._project_changed)

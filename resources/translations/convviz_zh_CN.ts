@@ -91,6 +91,10 @@
         <translation>通道 {c} · y {y}, x {x} · &lt;b&gt;{v}&lt;/b&gt;</translation>
     </message>
     <message>
+        <source>a drawn input</source>
+        <translation>手绘输入</translation>
+    </message>
+    <message>
         <source>Not computed: stopped — press F5 to compute</source>
         <translation>未计算：已停止——按 F5 计算</translation>
     </message>
@@ -179,6 +183,34 @@
         <translation>图像的宽高比例与“高 × 宽”不同时如何适配：拉伸（比例会改变）、居中裁剪（边缘被裁掉）或填充（整幅图像居中，两侧补值为 0 的黑边）。透明像素合成在白色背景上，灰度和 RGB 都一样。图案按该尺寸直接绘制，无需适配。</translation>
     </message>
     <message>
+        <source>Resize the shorter side</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>no</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>First resize the image so its shorter side has this many pixels, keeping its proportions (bilinear); then fit it to the size. Resize 256 with Centre crop at 224 × 224 is torchvision's Resize(256) and CenterCrop(224). 'no': the image goes to the fit as it is.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Normalisation after scaling to [0, 1]: each channel becomes (value − mean) / std. One number per channel, separated by commas, or one for all; both empty: none.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>ImageNet</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The normalisation torchvision's ImageNet weights expect: mean 0.485, 0.456, 0.406 and std 0.229, 0.224, 0.225</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Use a PNG, JPEG or BMP file (or drop one on the window); transparent pixels are composited on white</source>
         <translation>使用 PNG、JPEG 或 BMP 文件（或把文件拖到窗口上）；透明像素合成在白色背景上</translation>
     </message>
@@ -187,32 +219,64 @@
         <translation>尺寸（高 × 宽）</translation>
     </message>
     <message>
+        <source>Change resize</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>“{t}” is not a number: write numbers separated by commas, e.g. 0.485, 0.456, 0.406</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Give both mean and std (or neither).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Change normalisation</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Normalised: (value − mean) / std, mean {m}, std {s}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Image {size} (H × W), shorter side resized to {r}: {rsize}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Resized image {size}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Image {size} (H × W)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{image}, used at its own size</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{image}, resized to {target}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{image}, stretched to {target}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{image}, centre-cropped to {target}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{image}, padded to {target} with black bars</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Fit</source>
         <translation>适配</translation>
     </message>
     <message>
         <source>Input tensor [{c}, {h}, {w}] (channels, height, width)</source>
         <translation>输入张量 [{c}, {h}, {w}]（通道，高，宽）</translation>
-    </message>
-    <message>
-        <source>Image {size} (H × W), used at its own size</source>
-        <translation>图像 {size}（高 × 宽），按原尺寸使用</translation>
-    </message>
-    <message>
-        <source>Image {size} (H × W), resized to {target}</source>
-        <translation>图像 {size}（高 × 宽），缩放到 {target}</translation>
-    </message>
-    <message>
-        <source>Image {size} (H × W), stretched to {target}</source>
-        <translation>图像 {size}（高 × 宽），拉伸为 {target}</translation>
-    </message>
-    <message>
-        <source>Image {size} (H × W), centre-cropped to {target}</source>
-        <translation>图像 {size}（高 × 宽），居中裁剪为 {target}</translation>
-    </message>
-    <message>
-        <source>Image {size} (H × W), padded to {target} with black bars</source>
-        <translation>图像 {size}（高 × 宽），加黑边填充为 {target}</translation>
     </message>
     <message>
         <source>Open image…</source>
@@ -245,6 +309,18 @@
     <message>
         <source>Colour</source>
         <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Resize</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Std</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Seed</source>
@@ -437,6 +513,14 @@
     <message>
         <source>Drawing pad</source>
         <translation>画板</translation>
+    </message>
+    <message>
+        <source>3-D kernel</source>
+        <translation>三维卷积核</translation>
+    </message>
+    <message>
+        <source>Top-5 Classes</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Starting the compute engine…</source>
@@ -699,6 +783,10 @@
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
+        <source>&amp;Import</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Open &amp;Preset</source>
         <translation>打开预设(&amp;P)</translation>
     </message>
@@ -741,6 +829,10 @@
     <message>
         <source>torch {v} · {d}</source>
         <translation>torch {v} · {d}</translation>
+    </message>
+    <message>
+        <source>Arithmetic &amp;atlas (Dumoulin &amp;&amp; Visin)</source>
+        <translation>卷积算术图集(&amp;A)（Dumoulin &amp;&amp; Visin）</translation>
     </message>
     <message>
         <source>Settings: {key} is damaged; using the default layout</source>
@@ -1431,10 +1523,6 @@
         <translation>torch.nn.Conv2d 与 4x4 的例子</translation>
     </message>
     <message>
-        <source>Give the layer a second kernel (out_channels = 2) and read [1, 2, 3, 3] in the shapes table.</source>
-        <translation>给这一层加第二个卷积核（out_channels = 2），在形状表中读出 [1, 2, 3, 3]。</translation>
-    </message>
-    <message>
         <source>The output-size formula</source>
         <translation>输出尺寸公式</translation>
     </message>
@@ -1453,6 +1541,10 @@
     <message>
         <source>Padding</source>
         <translation>填充</translation>
+    </message>
+    <message>
+        <source>Predict the lesson's printed numbers, then type a 2×2 kernel that reproduces its whole map.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Switch padding_mode to 'reflect' and watch the padding cells copy real pixels.</source>
@@ -1519,8 +1611,172 @@
         <translation>移动马</translation>
     </message>
     <message>
+        <source>Predict: the lesson's input is 1, 2, … 16, four to a row. What did the lesson print below {v}, the first number of the second row?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Type your answer and press Enter</source>
         <translation>输入答案后按回车</translation>
+    </message>
+    <message>
+        <source>Why do the printed numbers grow by the same amount at every step along a row, and by another constant amount down a column?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The bias grows from one position to the next.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The bias is one number added to every output of the kernel: it moves the whole map up or down, it cannot make a step.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The input is a ramp and the same weights are used everywhere: a step right adds 1 to every pixel under the kernel, a row down adds 4, so the output grows by 1× and 4× the sum of the weights.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The lesson's kernel happened to be chosen to count up.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The weights were random. Any kernel gives a ramp on this input: try your own below.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>torch rounds the outputs to a grid.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>torch computes in float32 and the lesson printed four decimals: rounding changes the last digit, not the step.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Type a 2×2 kernel (bias 0) that reproduces the whole printed map, then press Try: the engine computes its map and compares every cell.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Weight w[{i}][{j}]</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Try these weights</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Predict: the stepper's switch “True convolution (flip the kernel)” rotates the kernel by 180°, as the mathematical convolution does (torch computes cross-correlation). What happens to the step along a row?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>It changes sign: the map runs downhill.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Rotating moves each weight to another place; no weight changes sign.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>It stays the same: the step is the sum of the weights, and rotating does not change the sum; only the top-left value changes.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The map becomes constant.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The input is still a ramp and the kernel still has the same weights, so the map is still a ramp.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Flip the kernel in the stepper</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This needs the lesson's layer: open the chapter again.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The lesson's first map comes from one 2×2 kernel, stride 1, no padding: set the layer back (out_channels = 1, kernel_size = 2) to compare.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Computing its map…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>All nine cells match the printed map (its first row: {c}). So do infinitely many other kernels: the ramp fixes only the sum of the weights ({s}) and the top-left value ({t}).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>One kernel that does it (shown, not counted): </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} of 9 cells match. Your weights add up to {s}, but the printed map grows by {r} at each step along a row: on this input that step is the sum of the weights.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} of 9 cells match. The steps are right (the weights add up to {s}), but the top-left cell is {v}, not {p}: it is 1·w00 + 2·w01 + 5·w10 + 6·w11.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Tick “True convolution (flip the kernel)” above the stepper.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cross-correlation (torch): top-left {a}, step along a row {ra}. True convolution (flipped): top-left {b}, step {rb}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The lesson ran nn.Conv2d(1, 1, 2) on this input, with random weights, and printed:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{t} + 4 × {r} = {v}: a row down adds 4 to every pixel under the kernel.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Right: the lesson printed {v}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That is one step to the right. One row down moves the window by a whole row of the input, and each pixel there is 4 larger (the row is 4 wide).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You moved by the kernel's size (2). One row down moves the window by one row, and each pixel of the input there is 4 larger, the width of the input.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Compare the two rows of the input under the kernel: each pixel is 4 larger.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The lesson printed {v}; you said {a}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The lesson printed {v} (shown, not counted).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Right.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The answer: {a}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The answer (shown, not counted): {a}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Your own answers: {c} of {a} right</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{s} shown (not counted)</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Check</source>
@@ -1531,16 +1787,28 @@
         <translation>换一道题</translation>
     </message>
     <message>
-        <source>Output height:</source>
-        <translation>输出的高：</translation>
+        <source>Predict, then check</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, dilation={d}. What is the output height?</source>
-        <translation>输入为 {n}×{n}，Conv2d 的 kernel_size={k}，stride={s}，padding={p}，dilation={d}。输出的高是多少？</translation>
+        <source>your answer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Show answer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Type a number, such as 12, 0.25, 25% or 1/4.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Not quite: you said {a}.</source>
         <translation>不对：你的答案是 {a}。</translation>
+    </message>
+    <message>
+        <source>The answer:</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>The answer (shown, not counted):</source>
@@ -1613,6 +1881,14 @@
     <message>
         <source>Do the task for me</source>
         <translation>替我完成这个任务</translation>
+    </message>
+    <message>
+        <source>Your own answers: {list}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Your own answers by concept appear here (Show me never counts).</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Done</source>
@@ -1835,6 +2111,10 @@
         <translation>显著性：每个输入像素对预测类别得分的影响有多大（梯度的绝对值，越亮影响越大）</translation>
     </message>
     <message>
+        <source>Grad-CAM: where the last convolution's maps speak for the predicted class (brightest = most)</source>
+        <translation>Grad-CAM（梯度加权类激活图）：最后一个卷积层的特征图在哪里支持预测的类别（越亮越支持）</translation>
+    </message>
+    <message>
         <source>Saliency</source>
         <translation>显著性</translation>
     </message>
@@ -1865,6 +2145,18 @@
     <message>
         <source>{who}, step {n}: the pixels that most move the score of {p} (|gradient|, largest {v:.3g})</source>
         <translation>{who}，第 {n} 步：对 {p} 的得分影响最大的像素（梯度的绝对值，最大 {v:.3g}）</translation>
+    </message>
+    <message>
+        <source>Grad-CAM needs a convolution whose output is a map: the stack has none</source>
+        <translation>Grad-CAM 需要一个输出为特征图的卷积层：这个网络没有</translation>
+    </message>
+    <message>
+        <source>{who}, step {n}: Grad-CAM of layer {l} for {p} over the image (largest {v:.3g})</source>
+        <translation>{who}，第 {n} 步：第 {l} 层对 {p} 的 Grad-CAM，叠加在图像上（最大 {v:.3g}）</translation>
+    </message>
+    <message>
+        <source>{who}, step {n}: Grad-CAM of layer {l} for {p} is zero everywhere (no map of it speaks for the class yet)</source>
+        <translation>{who}，第 {n} 步：第 {l} 层对 {p} 的 Grad-CAM 处处为零（还没有哪张特征图支持这个类别）</translation>
     </message>
     <message>
         <source>true {t}, predicted {p}: {n} test examples</source>
@@ -2027,6 +2319,10 @@
         <translation>暂停</translation>
     </message>
     <message>
+        <source>test example #{i} of {data}</source>
+        <translation>{data} 的测试样本 #{i}</translation>
+    </message>
+    <message>
         <source>Training stopped: {s}</source>
         <translation>训练已停止：{s}</translation>
     </message>
@@ -2093,12 +2389,336 @@ test loss {vl} · accuracy {va}</source>
         <translation>网络的回答：{top}</translation>
     </message>
     <message>
+        <source>your drawing</source>
+        <translation>你的手绘</translation>
+    </message>
+    <message>
         <source>Not saved: {why}</source>
         <translation>未保存：{why}</translation>
     </message>
     <message>
         <source>Image-folder data set</source>
         <translation>图像文件夹数据集</translation>
+    </message>
+    <message>
+        <source>No answer yet</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The stack does not end in class scores: a classifier ends in one number per class (Flatten, then Linear).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No answer: the last layer was not computed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No answer: the class scores are not all finite numbers.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The {k} class scores, as probabilities (softmax): the five largest</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Initial random weights (seed {s}): not a trained network, so these classes mean nothing.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Weights loaded from {f}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Trained weights.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>class {k}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Output depth = number of kernels: K = {k}</source>
+        <translation>输出深度 = 卷积核个数：K = {k}</translation>
+    </message>
+    <message>
+        <source>input C×H×W = {c}×{h}×{w}</source>
+        <translation>输入 C×H×W = {c}×{h}×{w}</translation>
+    </message>
+    <message>
+        <source>padded to {h}×{w}</source>
+        <translation>填充后 {h}×{w}</translation>
+    </message>
+    <message>
+        <source>K = {k} kernels</source>
+        <translation>K = {k} 个卷积核</translation>
+    </message>
+    <message>
+        <source>groups = {g}</source>
+        <translation>groups = {g}</translation>
+    </message>
+    <message>
+        <source>each C×kh×kw = {c}×{kh}×{kw}</source>
+        <translation>每个 C×kh×kw = {c}×{kh}×{kw}</translation>
+    </message>
+    <message>
+        <source>output K×H×W = {k}×{h}×{w}</source>
+        <translation>输出 K×H×W = {k}×{h}×{w}</translation>
+    </message>
+    <message>
+        <source>one slice per kernel</source>
+        <translation>每个卷积核一片</translation>
+    </message>
+    <message>
+        <source>Select a Conv2d or ConvTranspose2d layer to see its kernels in 3-D.</source>
+        <translation>选择一个 Conv2d 或 ConvTranspose2d 层，以三维方式查看它的卷积核。</translation>
+    </message>
+    <message>
+        <source>Isometric</source>
+        <translation>等轴测</translation>
+    </message>
+    <message>
+        <source>Oblique (front face flat)</source>
+        <translation>斜投影（正面不变形）</translation>
+    </message>
+    <message>
+        <source>How the blocks are drawn in 3-D</source>
+        <translation>三维块的画法</translation>
+    </message>
+    <message>
+        <source>Projection:</source>
+        <translation>投影：</translation>
+    </message>
+    <message>
+        <source>Step the kernel in the Kernel stepper to light its window here.</source>
+        <translation>在卷积步进器中移动卷积核，它的窗口就会在这里高亮。</translation>
+    </message>
+    <message>
+        <source>Kernel {o} computes output ({y}, {x}) of slice {o}: it reads rows {r0}–{r1} and columns {c0}–{c1} of the padded input, through input channels {ch}.</source>
+        <translation>卷积核 {o} 计算第 {o} 片输出的 ({y}, {x})：它读取填充后输入的第 {r0}–{r1} 行、第 {c0}–{c1} 列，贯穿输入通道 {ch}。</translation>
+    </message>
+    <message>
+        <source>… and {n} more</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Load &amp;Weights…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Show the maps with weights from a .safetensors, .pt or .pth file (a state_dict)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Load &amp;ImageNet Weights…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Load the official ImageNet weights of the torchvision model this stack is (from torch's cache, or downloaded when you agree)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;torchvision Model…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Import an architecture torchvision defines (VGG, AlexNet, …) as a new project</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Weights (.safetensors)…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Save the weights on show (loaded, trained or initial) as a .safetensors file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>ONNX Model (.onnx)…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Save the network with the weights on show as ONNX (opens in Netron)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Load weights</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reading weights</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The stack changed while the weights were read: load them again.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Weights of {n} layers loaded from {f}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>These weights cannot be loaded; nothing was changed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Looking for the official weights</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This stack is none of torchvision's architectures with official ImageNet weights (import one with File &gt; Import &gt; torchvision Model, and keep its layers).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Nothing was downloaded.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Download the ImageNet weights?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The official weights of {n} are not on this computer.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Download {size} from {url}? They are kept in torch's cache for next time.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>an unknown size</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Downloading {f} ({size})…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Downloading weights</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Downloading {f}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Downloading: {d} of {t}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Download cancelled: nothing was kept.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Save weights</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The weights could not be saved</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fix the invalid layers first.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Saving weights</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Save ONNX model</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The ONNX model could not be saved</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Saving the ONNX model</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Import a torchvision model</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>torchvision's image classifiers. convviz shows a network that is one chain of layers, each feeding the next; an architecture with branches, skip connections or attention is listed greyed, with the reason.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>ImageNet weights</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reading torchvision's architectures…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Import</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Plain chains: can be imported ({n})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Refused: not a plain chain ({n})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} parameters</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{t} ({n}): a plain chain of layers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>torchvision lists no architecture that is a plain chain.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{t} cannot be imported: it is not a plain chain of layers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{t}: {p} parameters; ends in {w}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>1,000 ImageNet classes, with official weights to load after the import</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>its classifier (no official weights)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reading torchvision's architectures</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>torchvision is not available</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Importing {n}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This model cannot be imported</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Imported {t}: random initial weights until you load weights (File &gt; Load Weights)</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -2150,6 +2770,13 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>Cameraman (grayscale photo)</source>
         <translation>摄影师（灰度照片）</translation>
+    </message>
+</context>
+<context>
+    <name>atlas</name>
+    <message>
+        <source>A transposed convolution whose kernel size is not a multiple of its stride covers the output unevenly: with kernel 3 and stride 2 every other row and column receives half as many contributions (1, 2, 1, 2 ... along each axis), and an upsampled image shows a grid. Kernel 4 and stride 2 cover every inner cell twice along each axis: no grid.</source>
+        <translation>卷积核大小不是步长整数倍的转置卷积对输出的覆盖不均匀：卷积核 3、步长 2 时，每隔一行、一列得到的贡献只有相邻行列的一半（每个方向上依次为 1、2、1、2……），上采样后的图像上会出现网格。卷积核 4、步长 2 时，每个内部单元在每个方向上都恰好被覆盖两次：没有网格。</translation>
     </message>
 </context>
 <context>
@@ -2535,8 +3162,8 @@ test loss {vl} · accuracy {va}</source>
         <translation>缺失，或不是含有 channels、height、width 和 source 的对象</translation>
     </message>
     <message>
-        <source>unknown field; input has channels, height, width, source, shift and fit</source>
-        <translation>未知字段；input 的字段有 channels、height、width、source、shift 和 fit</translation>
+        <source>unknown field; input has channels, height, width, source, shift, fit, resize, mean and std</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>expected a sample name or an image path, got {value}</source>
@@ -2773,6 +3400,318 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>missing; {type} needs {name}</source>
         <translation>缺失；{type} 需要 {name}</translation>
+    </message>
+    <message>
+        <source>equivariance</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>parameters</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>tensor shapes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>output size</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>padding</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>stride</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>receptive field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>dilation</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>cost</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>transposed convolution</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>design</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You rounded up: the formula floors the division, so a last window that does not fit is dropped.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You padded one side only: padding p adds p rows at the top and p at the bottom, 2p in all.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You ignored the dilation: a dilated kernel spans d(k-1)+1 pixels, not k.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You left out the padding: it adds 2p to the input before the kernel slides.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You forgot the + 1: the first window's position is an output too.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You ignored the stride: the window jumps s pixels, so divide by s.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That would be invariance: a convolution is equivariant, its map moves with the input (only pooling over all positions makes a score stand still).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The stride shrinks the move: the map moves by the shift divided by the stack's total stride.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You forgot the bias: one per kernel, out_channels of them.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You forgot the input channels: each kernel is in_channels deep, k×k weights per channel.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You forgot the groups: with groups=g each kernel sees only in_channels/g channels.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You counted one kernel: there are out_channels of them.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That counts multiplications (MACs), not weights: the same weights are used at every position.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You forgot the batch: the output holds one map stack per example.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You used in_channels: the output has one channel per kernel (out_channels).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Without padding the map shrinks: n - k + 1 along each side.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That is 'replicate' (the edge pixel repeated); 'reflect' mirrors around the edge without repeating it.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You mirrored with the edge pixel repeated; torch's 'reflect' mirrors around the edge pixel, which appears once.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That is 'circular' (the other side wraps round); 'reflect' mirrors.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That is zero padding; 'reflect' copies real pixels.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You left out the padding: the windows slide over the padded input, n + 2p.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You forgot the jump: after a stride s, each step of a later kernel covers s input pixels (r += (k-1)·d·j; j *= s).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You added k instead of k-1: each layer adds (k-1)·d·j to the field.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You skipped the pooling layers: a pooling window grows the field and its stride multiplies the jump.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You ignored the dilation: a dilated layer adds (k-1)·d·j, not (k-1)·j.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That is the field before the edit: recompute it with the new dilation.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That counts only the depthwise step (1/k²); the pointwise 1×1 convolution adds 1/N.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That counts only the pointwise step (1/N); the depthwise k×k step adds 1/k².</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You multiplied: the two steps run one after the other, so their costs add up, 1/N + 1/k².</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A k×k kernel has k² weights per channel: 1/k², not 1/k.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>That is the convolution's formula; a transposed convolution runs it backwards: (n-1)s - 2p + d(k-1) + output_padding + 1.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>You forgot output_padding: it adds that many rows at the bottom.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>In a transposed convolution padding removes rows: - 2p, not + 2p.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Start from (n-1)·s: n input pixels are n-1 strides apart.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The horse moves {dx} pixels to the right on a larger canvas, with nothing wrapping round. By how many pixels does the map of {stack} move?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A {c}×{h}×{h} input goes through nn.Conv2d({c}, {k}, kernel_size={kk}, padding={pad}, groups={g}, bias={bias}). How many learnable parameters does the layer have?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A batch of {b} images, each {c}×{n}×{n}, goes through nn.Conv2d({c}, {k}, kernel_size={kk}). How many numbers does the output tensor hold?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, dilation={d}. What is the output height?</source>
+        <translation>输入为 {n}×{n}，Conv2d 的 kernel_size={k}，stride={s}，padding={p}，dilation={d}。输出的高是多少？</translation>
+    </message>
+    <message>
+        <source>The {h}×{w} input on the right is padded by {pad} with padding_mode='reflect'. In the padded grid (row 0, column 0 at its top-left corner; the input starts at row {pad}, column {pad}), what value is in row {r}, column {c}?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, dilation={d}. How many rows of the padded input does no window reach (rows the floor division drops)?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>In this stack ({stack}), how many input rows tall is the receptive field of one pixel of layer {l}'s output? Use r += (k-1)·d·j; j *= s, starting from r = 1, j = 1.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>In the stack on the right the last layer's field is {old} pixels tall. If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the size stays), how tall is the last layer's field?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A {c}-channel {h}×{h} map: a depthwise-separable block with {n} output channels and a {k}×{k} kernel, or a standard {k}×{k} convolution with {n} output channels? Type the separable block's MACs as a fraction of the standard one's: a decimal (0.25), a percentage (25%) or fractions (1/8 + 1/8).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A {n}×{n} input, ConvTranspose2d with kernel_size={k}, stride={s}, padding={p}, output_padding={op}, dilation={d}. What is the output height?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A receptive field of at least 64 on a 1×128×128 input, with at most 5,000 parameters.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>From 3×224×224 to 7×7 in at most five layers that slide a window (activations do not count), with no row or column dropped.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>From 8×7×7 up to 28×28 with at most two ConvTranspose2d layers and no checkerboard: each kernel_size divisible by its stride.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The input is {shape} and every layer is valid</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>input {shape}; layers: {n}; {state}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>all valid</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>a layer is invalid</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Receptive field of the output at least {n}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>receptive field {n}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>At most {n} parameters</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{n} parameters</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The output is {n}×{n}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>output {size}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>At most {n} layers that slide a window</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>layers with a window: {n}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No row or column dropped by the floor division</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>dropped at layers {layers}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>none dropped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>At most {n} ConvTranspose2d layers and no other layer that slides a window</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>ConvTranspose2d: {n}; others with a window: {m}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Each kernel_size divisible by its stride (no checkerboard)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>not divisible at layers {layers}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>all divisible</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -3113,6 +4052,46 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>TextCNN: a 1-D convolution over a sentence</source>
         <translation>TextCNN：在句子上做一维卷积</translation>
+    </message>
+    <message>
+        <source>Atlas 1: no padding, unit strides (4x4 input, 3x3 kernel)</source>
+        <translation>图集 1：无填充，步长 1（4x4 输入，3x3 卷积核）</translation>
+    </message>
+    <message>
+        <source>Atlas 2: zero padding 2, unit strides (5x5 input, 4x4 kernel)</source>
+        <translation>图集 2：零填充 2，步长 1（5x5 输入，4x4 卷积核）</translation>
+    </message>
+    <message>
+        <source>Atlas 3: half (same) padding, unit strides (5x5, 3x3, p = 1)</source>
+        <translation>图集 3：半填充（same），步长 1（5x5，3x3，p = 1）</translation>
+    </message>
+    <message>
+        <source>Atlas 4: full padding p = k - 1, unit strides (5x5, 3x3, p = 2)</source>
+        <translation>图集 4：全填充 p = k - 1，步长 1（5x5，3x3，p = 2）</translation>
+    </message>
+    <message>
+        <source>Atlas 5: no padding, stride 2 (5x5, 3x3)</source>
+        <translation>图集 5：无填充，步长 2（5x5，3x3）</translation>
+    </message>
+    <message>
+        <source>Atlas 6: padding 1, stride 2 (5x5, 3x3)</source>
+        <translation>图集 6：填充 1，步长 2（5x5，3x3）</translation>
+    </message>
+    <message>
+        <source>Atlas 7: padding 1, stride 2 on 6x6: the last padded row and column unread</source>
+        <translation>图集 7：6x6 输入、填充 1、步长 2：填充后的最后一行和最后一列没有窗口读到</translation>
+    </message>
+    <message>
+        <source>Atlas 8: dilation 2, no padding (7x7, 3x3)</source>
+        <translation>图集 8：空洞率 2，无填充（7x7，3x3）</translation>
+    </message>
+    <message>
+        <source>Atlas 9: upsampling by 2 with a 3x3 transposed kernel (checkerboard)</source>
+        <translation>图集 9：用 3x3 转置卷积核上采样 2 倍（棋盘格伪影）</translation>
+    </message>
+    <message>
+        <source>Atlas 10: upsampling by 2 with a 4x4 transposed kernel (even overlap)</source>
+        <translation>图集 10：用 4x4 转置卷积核上采样 2 倍（均匀重叠）</translation>
     </message>
 </context>
 </TS>

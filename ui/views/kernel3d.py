@@ -449,13 +449,21 @@ class Kernel3DView(QtWidgets.QWidget):
         and step light the view) and ``layer_panel`` (the layer selected, when the stepper shows
         none)."""
         self.session, self.stepper, self.layer_panel = session, stepper, layer_panel
-        session.analysed.connect(lambda *_a: self.refresh())
-        session.maps_updated.connect(lambda _g: self.refresh())
+        # bound methods, not lambdas: Qt disconnects them when this view is deleted (a chapter's
+        # extra goes with the chapter)
+        session.analysed.connect(self._analysed)
+        session.maps_updated.connect(self._changed)
         if stepper is not None:
-            stepper.position_changed.connect(lambda _t: self.refresh())
-            stepper.channel_spin.valueChanged.connect(lambda _v: self.refresh())
+            stepper.position_changed.connect(self._changed)
+            stepper.channel_spin.valueChanged.connect(self._changed)
         if layer_panel is not None:
-            layer_panel.selection_changed.connect(lambda _i: self.refresh())
+            layer_panel.selection_changed.connect(self._changed)
+        self.refresh()
+
+    def _analysed(self, _project, _info, _first: int) -> None:
+        self.refresh()
+
+    def _changed(self, _value: int) -> None:
         self.refresh()
 
     @classmethod

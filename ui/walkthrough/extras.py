@@ -43,6 +43,9 @@ def _builtin() -> None:
     from .exercises import HorseDemo, Questions, SeparableTable
 
     register("horse", lambda w, panel, state: HorseDemo(w))
-    register("questions", lambda w, panel, state: Questions(w, seed=panel.index, state=state))
+    register("questions", lambda w, panel, state: Questions(w, panel, seed=panel.index, state=state))
+    import_module(".questions", __package__).register_questions(register)  # "ask:<kind>", one per kind
     register("separable", lambda w, panel, state: SeparableTable(w, state=state))
+    register("kernel3d", lambda w, panel, state: __import__("ui.views.kernel3d", fromlist=["Kernel3DView"])
+             .Kernel3DView.for_window(w))
     register("numbers", lambda w, panel, state: import_module(".numbers", __package__).NumbersExercise(w, state=state))
