@@ -1154,8 +1154,10 @@ class FeatureArea(QtWidgets.QScrollArea):
                 if l.index >= first:
                     w.set_stale(True, dim=False)
         iw = self.widget_for(-1)
-        iw.set_header(tr("<b>Input</b> · {shape} · {src}").format(shape=list(project.input.shape),
-                                                                  src=source_label(project.input.source)))
+        src = source_label(project.input.source)
+        if self.session is not None and self.session.input_override is not None:  # the drawing, a test example
+            src = _escape(self.session.input_label or tr("a drawn input"))
+        iw.set_header(tr("<b>Input</b> · {shape} · {src}").format(shape=list(project.input.shape), src=src))
         if self.session is None or self.session.map(-1) is None:
             iw.set_stale(True, dim=False)  # a new input: its map comes with the result
         self.fit_all(shapes)

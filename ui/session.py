@@ -367,6 +367,10 @@ class EngineTask:
         return self._cancel.is_set()
 
 
+# which source's image the maps are computed from when several replace the input (set_input_override)
+OVERRIDE_ORDER = ("drawing", "watched")
+
+
 class ComputeSession(QtCore.QObject):
     """The project on screen, its analysis and its maps, tagged by generation.
 
@@ -419,8 +423,12 @@ class ComputeSession(QtCore.QObject):
         # initial), and the key naming that version for the engine's cache (set_weights)
         self.weights = None
         self.weights_key = None
-        # the drawing pad's image, computed instead of the project's input: (array, key) or None
+        # what the maps are computed from instead of the project's input: (array, key) or None,
+        # chosen from the sources that ask (the drawing pad's "drawing" wins over training's
+        # "watched" test example), and the words naming it for the input's header
         self.input_override: tuple[np.ndarray, Any] | None = None
+        self.input_label: str | None = None
+        self._overrides: dict[str, tuple[np.ndarray, Any, str | None]] = {}
 
     # --- the worker ------------------------------------------------------------------------
     def start(self) -> None:
@@ -517,8 +525,10 @@ class ComputeSession(QtCore.QObject):
         same_input = self.project is not None and self.project.input == project.input and base_dir == self.base_dir
         first = first_difference(self.project, project) if base_dir == self.base_dir else 0
         info = project.analyze()
-        if self.input_override is not None and self.input_override[0].shape != tuple(project.input.shape):
-            self.input_override = None  # the drawing no longer fits the input
+        for src, ov in list(self._overrides.items()):
+            if ov[0].shape != tuple(project.input.shape):
+                del self._overrides[src]  # the drawing no longer fits the input
+        if self._choose_override():
             same_input = False
         self.project, self.info, self.base_dir = project, info, base_dir
         self.generation += 1
@@ -554,13 +564,36 @@ class ComputeSession(QtCore.QObject):
         self._submit(first)
         return self.generation
 
-    def set_input_override(self, image: np.ndarray | None, key: Any = None) -> int:
+    def set_input_override(self, image: np.ndarray | None, key: Any = None, source: str = "drawing",
+                           label: str | None = None) -> int:
         """Compute ``image`` ((C, H, W) float32 in [0, 1], the project's input shape; read-only)
         instead of the project's input, ``key`` naming it for the engine's cache (the drawing
-        pad: a new key per stroke); None goes back to the project's input.  Returns the
-        generation."""
-        self.input_override = None if image is None else (image, key)
+        pad: a new key per stroke) and ``label`` for the input's header; None withdraws
+        ``source``'s image (with none left, the project's input is computed again).  Returns
+        the generation."""
+        self.stage_input_override(image, key, source, label)
         return self.recompute()
+
+    def stage_input_override(self, image: np.ndarray | None, key: Any = None, source: str = "drawing",
+                             label: str | None = None) -> bool:
+        """``set_input_override`` without computing: True when the image the maps are computed
+        from changed (the caller then recomputes, e.g. with new weights in the same request)."""
+        if image is None:
+            self._overrides.pop(source, None)
+        else:
+            self._overrides[source] = (image, key, label)
+        return self._choose_override()
+
+    def _choose_override(self) -> bool:
+        chosen = next((self._overrides[s] for s in OVERRIDE_ORDER if s in self._overrides), None)
+        if chosen is None:
+            chosen = next(iter(self._overrides.values()), None)
+        old = self.input_override
+        self.input_override = None if chosen is None else (chosen[0], chosen[1])
+        self.input_label = None if chosen is None else chosen[2]
+        if old is None or self.input_override is None:
+            return old is not self.input_override
+        return old[1] != chosen[1] or (old[1] is None and old[0] is not chosen[0])
 
     def _submit(self, first: int) -> None:
         info = self.info

@@ -21,6 +21,8 @@ import os
 import time
 from dataclasses import replace
 
+import numpy as np
+
 from convviz.datasets import DATASETS
 from convviz.spec import LayerSpec
 from convviz.training_config import TrainConfig
@@ -88,6 +90,13 @@ class TrainingPanel(QtWidgets.QWidget):
         self._push_timer.timeout.connect(lambda: self._push_pending and self._push())
         self._classes: int | None = None
         self._updating = False
+        # the maps show the watched test example while training plays, or after one was picked
+        # (the predictions grid) until the project's input changes; else the project's input
+        self._pinned = False
+        self._watched_key = None  # the key of the watched image the session was given (None: none)
+        self._example = None  # (image, key, label) of the newest snapshot's watched test example
+        self._was_playing = False
+        self._input_seen = project.input
 
         # --- settings --------------------------------------------------------------------------
         self.data_box = QtWidgets.QComboBox()
@@ -205,6 +214,7 @@ class TrainingPanel(QtWidgets.QWidget):
         self.job.state_changed.connect(self._state)
         self.job.failed.connect(self._failed)
         self.job.layers_reset.connect(lambda s: self.win.status.showMessage(tr_core(s), 15000))
+        self.job.example_picked.connect(self._watch_picked)
         self.session.analysed.connect(self._analysed)
         if doc_state is not None:  # a language switch: what was learned is still shown
             self.trained_project, self.trained, self.show_trained = doc_state
@@ -355,6 +365,37 @@ class TrainingPanel(QtWidgets.QWidget):
         self.win.doc.training_playing = playing
         self.play_button.setText(tr("Pause") if playing else tr("Play"))
         self.play_action.setText(tr("Pause") if playing else tr("Play"))
+        stopped = self._was_playing and not playing
+        self._was_playing = playing
+        if stopped and not self._pinned and self._watched_key is not None:
+            self._push(force=True)  # the maps go back to the project's input, with the weights reached
+
+    def _watch_picked(self, index: int) -> None:
+        """A test example was picked (the predictions grid): the maps show it, playing or not,
+        from its snapshot on."""
+        self._pinned = True
+
+    def watched_input(self):
+        """(image, key, label) of the test example the maps show instead of the project's input,
+        or None: while training plays, or once one was picked, the newest snapshot's watched
+        example (not a drawing: the pad gives the session its own)."""
+        snap = self.last
+        project = self.session.project
+        if snap is None or project is None or not (self.job.playing or self._pinned):
+            return None
+        if snap.watched < 0:  # the drawing (which the session shows first): the example watched before it
+            shown = self._example
+        else:
+            img = getattr(snap, "watched_input", None)
+            if img is None:
+                return None
+            import hashlib
+            digest = hashlib.blake2b(np.ascontiguousarray(img).tobytes(), digest_size=8).hexdigest()
+            label = tr("test example #{i} of {data}").format(i=snap.watched, data=snap.dataset or self.config.data)
+            shown = self._example = (img, ("watched", snap.dataset, snap.watched, digest), label)
+        if shown is None or tuple(shown[0].shape) != tuple(project.input.shape):
+            return None
+        return shown
 
     def _failed(self, sentence: str) -> None:
         if not self.play_button.isEnabled():
@@ -419,7 +460,9 @@ class TrainingPanel(QtWidgets.QWidget):
         maps are still being computed (each compute request cuts a training slice short, and
         every repaint takes the GUI thread from training): the newest weights wait and go then."""
         weights = self.trained if self.show_trained else None
-        if weights is None and self.session.weights is None and not force:
+        shown = self.watched_input()
+        moved = self._watched_key != (shown[1] if shown else None)
+        if weights is None and self.session.weights is None and not force and not moved:
             return
         if self.job.playing and not force:
             wait = PUSH_INTERVAL - (time.monotonic() - self._pushed_at)
@@ -432,11 +475,25 @@ class TrainingPanel(QtWidgets.QWidget):
         self._push_timer.stop()
         self._pushed_at = time.monotonic()
         self._key += 1
-        self.session.set_weights(weights, ("trained", id(self), self._key) if weights else None)
+        key = ("trained", id(self), self._key) if weights else None
+        self._watched_key = shown[1] if shown else None
+        img, ikey, label = shown or (None, None, None)
+        if self.session.stage_input_override(img, ikey, source="watched", label=label) or (
+                moved and weights is None and self.session.weights is None):
+            # another input (and maybe weights): every layer again, in one request
+            self.session.weights, self.session.weights_key = weights, key
+            self.session.recompute()
+        else:
+            self.session.set_weights(weights, key)
 
     def _analysed(self, project, info, _first) -> None:
         """Before each compute: the weights follow an edit (unchanged layers keep theirs) and the
         request carries them; the stack is checked for class outputs."""
+        if project.input != self._input_seen:  # the learner chose another input: the maps show it
+            self._input_seen = project.input
+            self._pinned = False
+            self._watched_key = None
+            self.session.stage_input_override(None, source="watched")  # read by the request that follows
         old = self.trained_project
         if self.trained and old is not None and (old.layers, old.kernels, old.input.shape) != (
                 project.layers, project.kernels, project.input.shape):
@@ -470,6 +527,9 @@ class TrainingPanel(QtWidgets.QWidget):
         self.job.pause()
         self.trained = None
         self.trained_project = None
+        self._pinned = False
+        self._watched_key = None
+        self.session.stage_input_override(None, source="watched")
         self.job.start_weights = None
         self.session.weights = self.session.weights_key = None
         self.last = None

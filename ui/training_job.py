@@ -36,6 +36,7 @@ class TrainingJob(QtCore.QObject):
     state_changed = Signal()  # playing, paused, finished or busy changed
     failed = Signal(str)  # training stopped: a sentence
     layers_reset = Signal(str)  # an edit sent some layers back to their initial weights: a sentence
+    example_picked = Signal(int)  # the learner picked this test example to watch (watch(i, picked=True))
 
     def __init__(self, session: ComputeSession, config: TrainConfig = TrainConfig(), watch: int = 0,
                  dataset_loader: Callable[..., Any] | None = None, parent=None):
@@ -111,11 +112,14 @@ class TrainingJob(QtCore.QObject):
         else:
             self._command(lambda tr: tr.set_config(config) or tr.snapshot())
 
-    def watch(self, example) -> None:
-        """The test example (an index) or an image whose maps the snapshots carry."""
+    def watch(self, example, picked: bool = False) -> None:
+        """The test example (an index) or an image whose maps the snapshots carry; ``picked``:
+        the learner chose this test example (the predictions grid), so the maps show it."""
         if isinstance(example, int):
             self.watch_index = example
         self._command(lambda tr: tr.watch(example) or tr.snapshot())
+        if picked and isinstance(example, int):
+            self.example_picked.emit(example)
 
     @property
     def dataset(self):

@@ -88,3 +88,43 @@ def test_a_drawn_stroke_changes_the_input_maps_and_probabilities(session, qtbot,
     pad.use.setChecked(False)
     qtbot.waitUntil(lambda: session.current() and session.input_override is None, timeout=30_000)
     assert not np.array_equal(session.result.input, pad.drawing())
+
+
+def test_the_answer_names_the_data_sets_classes(make_session, qtbot):
+    """The pad's answer names the classes of the data set training uses (shapes: circle,
+    square, ...), before any training (the registry's names) and after (the snapshot's); with
+    no training, or a class count that is not the stack's, their numbers."""
+    from dataclasses import replace
+
+    import torch
+
+    from convviz.datasets import DATASETS
+    from convviz.spec import LayerSpec
+    from convviz.training import build_model
+    from convviz.training_config import TrainConfig
+    from ui.training_job import TrainingJob
+    from ui.views.drawing_pad import DrawingPad
+    lenet = load_preset("lenet5")
+    project = replace(lenet, layers=lenet.layers[:-1] + (LayerSpec.make("Linear", out_features=8),),
+                      kernels=lenet.kernels[:-1] + (None,))
+    session = make_session(project)
+    job = TrainingJob(session, TrainConfig(data="shapes", size=80, batch_size=16, epochs=50))
+    pad = DrawingPad()
+    qtbot.addWidget(pad)
+    pad.show()
+    pad.attach(session, job)
+    names = DATASETS["shapes"].classes
+    s = pad.canvas.scale
+    _drag(qtbot, pad.canvas, [(6 * s, 6 * s), (26 * s, 26 * s)])
+    qtbot.waitUntil(lambda: session.current() and session.result.generation == pad.generation
+                    and pad.probs is not None, timeout=30_000)
+    model = build_model(project).eval()
+    with torch.no_grad():
+        probs = torch.softmax(model(torch.tensor(np.array(pad.image))[None]).flatten(1)[0].double(), 0).numpy()
+    top = np.argsort(-probs, kind="stable")[:3]
+    assert pad.answer.text().endswith(", ".join(f"{names[k]} {probs[k]:.0%}" for k in top))
+    job.step(2)  # the snapshot's names from now on (the same here)
+    qtbot.waitUntil(lambda: job.latest is not None and job.latest.step == 2, timeout=60_000)
+    assert job.latest.classes == names and pad.class_names(8) == names
+    assert pad.class_names(10) == tuple(str(k) for k in range(10))
+    job.close()

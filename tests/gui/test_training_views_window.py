@@ -49,3 +49,78 @@ def test_views_in_the_window(make_window, qtbot):
     assert win.layers.current() == b.layer
     job.play()  # closing during training ends cleanly (the fixture closes; the leak check joins)
     qtbot.waitUntil(lambda: job.slices >= 2, timeout=60_000)
+
+
+def test_the_maps_follow_the_watched_example_while_training_plays(make_window, qtbot):
+    """Playing: the maps are the watched test example's under the weights reached, and the
+    input's header names it; paused: the project's input again; a test example picked in the
+    predictions grid is shown (paused too), a drawing wins over it, and another input of the
+    project's ends it.  Torch computes layer 0 from the weights shown (the oracle)."""
+    from dataclasses import replace
+
+    import torch
+    import torch.nn.functional as F
+
+    from convviz.training_config import TrainConfig
+    from ui.qt import QtWidgets
+
+    from .conftest import wait_maps
+    win = make_window(preset="lenet5")
+    panel, job, s = win.training_panel, win.training, win.session
+    win.findChild(QtWidgets.QDockWidget, "predictionsDock").show()
+    assert panel.set_config(TrainConfig(data="digits", size=300, batch_size=32, lr=3e-3, epochs=200, seed=1))
+
+    def header():
+        return win.features.widget_for(-1).header.text()
+
+    def layer0(res, weights):
+        x = torch.from_numpy(np.array(res.input, np.float32))[None]
+        return F.conv2d(x, torch.from_numpy(np.array(weights["weight"])), torch.from_numpy(np.array(weights["bias"])))[0]
+
+    def example(i):
+        return np.asarray(job.dataset.test_x[i], np.float32) / 255
+
+    first = wait_maps(qtbot, win)
+    image, w0 = np.array(first.input), np.array(first.weights[0][0])
+    assert "test example" not in header()
+    panel.toggle_play()
+    qtbot.waitUntil(lambda: s.input_override is not None and s.current() and s.result.input is not None
+                    and s.result.input.shape == image.shape and np.array_equal(s.result.input, example(0)),
+                    timeout=90_000)
+    assert "test example #0 of digits" in header()
+    res = s.result  # drawn with the weights reached, not the initial ones
+    assert not np.array_equal(res.weights[0][0], w0)
+    np.testing.assert_allclose(res.outputs[0], layer0(res, dict(zip(("weight", "bias"), res.weights[0]))).numpy(),
+                               rtol=1e-4, atol=1e-5)
+    panel.toggle_play()  # paused: the project's input again, with the weights reached
+    qtbot.waitUntil(lambda: not job.playing and not job.busy and s.input_override is None and s.current()
+                    and panel.last is job.latest, timeout=60_000)
+    res = wait_maps(qtbot, win)
+    np.testing.assert_array_equal(res.input, image)
+    assert "test example" not in header()
+    np.testing.assert_allclose(res.outputs[0], layer0(res, panel.trained[0]).numpy(), rtol=1e-4, atol=1e-5)
+    # a test example picked in the predictions grid (paused): the maps follow it
+    view = win.predictions_view
+    qtbot.waitUntil(lambda: view.grid.count() > 5, timeout=60_000)
+    item = view.grid.item(5)
+    view.grid.scrollToItem(item)
+    qtbot.mouseClick(view.grid.viewport(), Qt.MouseButton.LeftButton, pos=view.grid.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: s.input_override is not None and s.current()
+                    and np.array_equal(s.result.input, example(5)), timeout=60_000)
+    res = wait_maps(qtbot, win)
+    assert "test example #5 of digits" in header()
+    np.testing.assert_allclose(res.outputs[0], layer0(res, panel.trained[0]).numpy(), rtol=1e-4, atol=1e-5)
+    # a drawing wins over the watched example and is named so; unticked, the example is back
+    pad = win.drawing_pad
+    pad.canvas.draw_line(QPointF(40, 40), QPointF(200, 200))
+    qtbot.waitUntil(lambda: s.current() and np.array_equal(s.result.input, pad.image), timeout=60_000)
+    assert "your drawing" in header()
+    pad.use.setChecked(False)
+    qtbot.waitUntil(lambda: s.current() and np.array_equal(s.result.input, example(5)), timeout=60_000)
+    assert "test example #5 of digits" in header()
+    # another input of the project's: the maps show it
+    win.edit_input(replace(win.project.input, source="pattern:checkerboard"), "pattern")
+    qtbot.waitUntil(lambda: s.input_override is None and s.current(), timeout=60_000)
+    res = wait_maps(qtbot, win)
+    assert not np.array_equal(res.input, image) and not np.array_equal(res.input, example(5))
+    assert "test example" not in header()

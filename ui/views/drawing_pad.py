@@ -199,8 +199,23 @@ class DrawingPad(QtWidgets.QWidget):
             return
         self.probs = probabilities(out.ravel())
         top = np.argsort(-self.probs, kind="stable")[:3]
+        names = self.class_names(len(self.probs))
         self.answer.setText(tr("This network says: {top}").format(
-            top=", ".join(f"{int(k)} {self.probs[k]:.0%}" for k in top)))
+            top=", ".join(f"{names[k]} {self.probs[k]:.0%}" for k in top)))
+
+    def class_names(self, n: int) -> tuple[str, ...]:
+        """The names of ``n`` classes: the training data set's (from its newest snapshot, else
+        the bundled data set the settings name), or the numbers when those are not ``n``."""
+        job = self.job
+        names: tuple[str, ...] = ()
+        if job is not None:
+            snap = job.latest
+            names = tuple(getattr(snap, "classes", ()) or ()) if snap is not None else ()
+            if not names:
+                from convviz.datasets import DATASETS
+                info = DATASETS.get(job.config.data)
+                names = tuple(info.classes) if info is not None else ()
+        return names if len(names) == n else tuple(str(k) for k in range(n))
 
     # --- drawing ------------------------------------------------------------------------------
     def drawing(self) -> np.ndarray:
@@ -222,14 +237,18 @@ class DrawingPad(QtWidgets.QWidget):
         elif self.session is not None:
             self.image = None
             self.probs = None
-            self.session.set_input_override(None)
+            self.session.set_input_override(None, source="drawing")
             self.answer.setText(tr("Draw on the pad: every layer answers"))
+            job = self.job
+            if job is not None and not job.closed and job.latest is not None:
+                job.watch(job.watch_index)  # training watches its test example again
 
     def _send(self) -> None:
         if self.session is None or self.session.project is None:
             return
         self.image = self.drawing()
-        self.generation = self.session.set_input_override(self.image, ("drawing", next(_keys)))
+        self.generation = self.session.set_input_override(self.image, ("drawing", next(_keys)), "drawing",
+                                                          tr("your drawing"))
         job = self.job
         if job is not None and not job.closed and job.latest is not None:
             job.watch(np.array(self.image))  # the prediction bars answer with the trained weights

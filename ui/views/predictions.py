@@ -327,7 +327,7 @@ class PredictionsView(QtWidgets.QWidget):
     def _grid_clicked(self, item) -> None:
         i = item.data(Qt.ItemDataRole.UserRole)
         if self.job is not None and i is not None:
-            self.job.watch(int(i))
+            self.job.watch(int(i), picked=True)
 
 
 __all__ = ["PredictionsView"]
