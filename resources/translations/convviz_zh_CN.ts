@@ -1507,10 +1507,6 @@
         <translation>为什么需要卷积</translation>
     </message>
     <message>
-        <source>Move the slider: the convolution's edge map follows the horse, the fully connected layer's score does not.</source>
-        <translation>拖动滑块：卷积的边缘特征图跟着马移动，全连接层的得分却不会。</translation>
-    </message>
-    <message>
         <source>A 3-D kernel over a 3-D input</source>
         <translation>三维卷积核在三维输入上滑动</translation>
     </message>
@@ -1543,8 +1539,12 @@
         <translation>填充</translation>
     </message>
     <message>
-        <source>Predict the lesson's printed numbers, then type a 2×2 kernel that reproduces its whole map.</source>
+        <source>Predict which model still finds the horse away from where it learnt, then train both and move the horse: the convolution's map follows it.</source>
         <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Predict the lesson's printed numbers, then type a 2×2 kernel that reproduces its whole map.</source>
+        <translation>预测课程打印出的数，再输入一个能复现整张特征图的 2×2 卷积核。</translation>
     </message>
     <message>
         <source>Switch padding_mode to 'reflect' and watch the padding cells copy real pixels.</source>
@@ -1583,6 +1583,14 @@
         <translation>逐步移动 TextCNN 的卷积核：它覆盖整个词向量，只沿着词滑动。</translation>
     </message>
     <message>
+        <source>Design challenges</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Edit the stack until every condition of a challenge is ticked: a challenge you solve yourself counts; a solution Show me loads does not.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Move the horse left or right</source>
         <translation>向左或向右移动马</translation>
     </message>
@@ -1612,7 +1620,7 @@
     </message>
     <message>
         <source>Predict: the lesson's input is 1, 2, … 16, four to a row. What did the lesson print below {v}, the first number of the second row?</source>
-        <translation type="unfinished" />
+        <translation>预测：课程的输入是 1, 2, … 16，每行四个数。在 {v} 的下方，也就是第二行的第一个数，课程打印的是多少？</translation>
     </message>
     <message>
         <source>Type your answer and press Enter</source>
@@ -1620,163 +1628,163 @@
     </message>
     <message>
         <source>Why do the printed numbers grow by the same amount at every step along a row, and by another constant amount down a column?</source>
-        <translation type="unfinished" />
+        <translation>为什么打印出的数沿一行每走一步都增加同样的量，沿一列向下又每步增加另一个固定的量？</translation>
     </message>
     <message>
         <source>The bias grows from one position to the next.</source>
-        <translation type="unfinished" />
+        <translation>偏置随位置逐渐增大。</translation>
     </message>
     <message>
         <source>The bias is one number added to every output of the kernel: it moves the whole map up or down, it cannot make a step.</source>
-        <translation type="unfinished" />
+        <translation>偏置是加到这个卷积核每个输出上的同一个数：它只能把整张特征图整体抬高或降低，产生不了逐步的差值。</translation>
     </message>
     <message>
         <source>The input is a ramp and the same weights are used everywhere: a step right adds 1 to every pixel under the kernel, a row down adds 4, so the output grows by 1× and 4× the sum of the weights.</source>
-        <translation type="unfinished" />
+        <translation>输入是一个线性递增的“斜坡”，而且每个位置都用同一组权重：向右一步，卷积核覆盖的每个像素都加 1；向下一行，每个像素都加 4；所以输出分别增加权重之和的 1 倍和 4 倍。</translation>
     </message>
     <message>
         <source>The lesson's kernel happened to be chosen to count up.</source>
-        <translation type="unfinished" />
+        <translation>课程里的卷积核恰好被选成了递增的。</translation>
     </message>
     <message>
         <source>The weights were random. Any kernel gives a ramp on this input: try your own below.</source>
-        <translation type="unfinished" />
+        <translation>权重是随机的。在这个输入上，任何卷积核都会得到一个斜坡：在下面试试你自己的卷积核。</translation>
     </message>
     <message>
         <source>torch rounds the outputs to a grid.</source>
-        <translation type="unfinished" />
+        <translation>torch 把输出舍入到了等间距的网格上。</translation>
     </message>
     <message>
         <source>torch computes in float32 and the lesson printed four decimals: rounding changes the last digit, not the step.</source>
-        <translation type="unfinished" />
+        <translation>torch 用 float32 计算，课程打印了四位小数：舍入只影响最后一位，不会产生固定的差值。</translation>
     </message>
     <message>
         <source>Type a 2×2 kernel (bias 0) that reproduces the whole printed map, then press Try: the engine computes its map and compares every cell.</source>
-        <translation type="unfinished" />
+        <translation>输入一个能复现整张打印结果的 2×2 卷积核（偏置为 0），然后按“试试这组权重”：计算引擎会算出它的特征图，并逐格比较。</translation>
     </message>
     <message>
         <source>Weight w[{i}][{j}]</source>
-        <translation type="unfinished" />
+        <translation>权重 w[{i}][{j}]</translation>
     </message>
     <message>
         <source>Try these weights</source>
-        <translation type="unfinished" />
+        <translation>试试这组权重</translation>
     </message>
     <message>
         <source>Predict: the stepper's switch “True convolution (flip the kernel)” rotates the kernel by 180°, as the mathematical convolution does (torch computes cross-correlation). What happens to the step along a row?</source>
-        <translation type="unfinished" />
+        <translation>预测：步进器上的开关“真正的卷积（翻转卷积核）”像数学中的卷积那样把卷积核旋转 180°（torch 计算的是互相关）。沿一行的步长差会怎样变化？</translation>
     </message>
     <message>
         <source>It changes sign: the map runs downhill.</source>
-        <translation type="unfinished" />
+        <translation>差值变号：特征图变成递减的。</translation>
     </message>
     <message>
         <source>Rotating moves each weight to another place; no weight changes sign.</source>
-        <translation type="unfinished" />
+        <translation>旋转只是把每个权重挪到另一个位置，没有哪个权重改变符号。</translation>
     </message>
     <message>
         <source>It stays the same: the step is the sum of the weights, and rotating does not change the sum; only the top-left value changes.</source>
-        <translation type="unfinished" />
+        <translation>保持不变：差值等于权重之和，旋转不改变这个和；只有左上角的值会变。</translation>
     </message>
     <message>
         <source>The map becomes constant.</source>
-        <translation type="unfinished" />
+        <translation>特征图变成常数。</translation>
     </message>
     <message>
         <source>The input is still a ramp and the kernel still has the same weights, so the map is still a ramp.</source>
-        <translation type="unfinished" />
+        <translation>输入仍然是斜坡，卷积核的权重也还是那几个，所以特征图仍然是斜坡。</translation>
     </message>
     <message>
         <source>Flip the kernel in the stepper</source>
-        <translation type="unfinished" />
+        <translation>在步进器中翻转卷积核</translation>
     </message>
     <message>
         <source>This needs the lesson's layer: open the chapter again.</source>
-        <translation type="unfinished" />
+        <translation>这需要课程中的那一层：请重新打开本章。</translation>
     </message>
     <message>
         <source>The lesson's first map comes from one 2×2 kernel, stride 1, no padding: set the layer back (out_channels = 1, kernel_size = 2) to compare.</source>
-        <translation type="unfinished" />
+        <translation>课程的第一张特征图来自一个 2×2 卷积核、步长 1、无填充：请把这一层改回去（out_channels = 1，kernel_size = 2）再比较。</translation>
     </message>
     <message>
         <source>Computing its map…</source>
-        <translation type="unfinished" />
+        <translation>正在计算它的特征图……</translation>
     </message>
     <message>
         <source>All nine cells match the printed map (its first row: {c}). So do infinitely many other kernels: the ramp fixes only the sum of the weights ({s}) and the top-left value ({t}).</source>
-        <translation type="unfinished" />
+        <translation>九个格子都与打印结果一致（第一行：{c}）。还有无穷多个卷积核也能做到：斜坡输入只确定了权重之和（{s}）和左上角的值（{t}）。</translation>
     </message>
     <message>
         <source>One kernel that does it (shown, not counted): </source>
-        <translation type="unfinished" />
+        <translation>一个能做到的卷积核（演示，不计分）：</translation>
     </message>
     <message>
         <source>{n} of 9 cells match. Your weights add up to {s}, but the printed map grows by {r} at each step along a row: on this input that step is the sum of the weights.</source>
-        <translation type="unfinished" />
+        <translation>9 个格子中有 {n} 个一致。你的权重之和是 {s}，但打印结果沿一行每步增加 {r}：在这个输入上，这个差值就是权重之和。</translation>
     </message>
     <message>
         <source>{n} of 9 cells match. The steps are right (the weights add up to {s}), but the top-left cell is {v}, not {p}: it is 1·w00 + 2·w01 + 5·w10 + 6·w11.</source>
-        <translation type="unfinished" />
+        <translation>9 个格子中有 {n} 个一致。差值是对的（权重之和为 {s}），但左上角是 {v}，而不是 {p}：它等于 1·w00 + 2·w01 + 5·w10 + 6·w11。</translation>
     </message>
     <message>
         <source>Tick “True convolution (flip the kernel)” above the stepper.</source>
-        <translation type="unfinished" />
+        <translation>请勾选步进器上方的“真正的卷积（翻转卷积核）”。</translation>
     </message>
     <message>
         <source>Cross-correlation (torch): top-left {a}, step along a row {ra}. True convolution (flipped): top-left {b}, step {rb}.</source>
-        <translation type="unfinished" />
+        <translation>互相关（torch）：左上角 {a}，沿一行的差值 {ra}。真正的卷积（翻转后）：左上角 {b}，差值 {rb}。</translation>
     </message>
     <message>
         <source>The lesson ran nn.Conv2d(1, 1, 2) on this input, with random weights, and printed:</source>
-        <translation type="unfinished" />
+        <translation>课程用随机权重在这个输入上运行 nn.Conv2d(1, 1, 2)，打印出：</translation>
     </message>
     <message>
         <source>{t} + 4 × {r} = {v}: a row down adds 4 to every pixel under the kernel.</source>
-        <translation type="unfinished" />
+        <translation>{t} + 4 × {r} = {v}：向下一行，卷积核覆盖的每个像素都大 4。</translation>
     </message>
     <message>
         <source>Right: the lesson printed {v}.</source>
-        <translation type="unfinished" />
+        <translation>答对了：课程打印的是 {v}。</translation>
     </message>
     <message>
         <source>That is one step to the right. One row down moves the window by a whole row of the input, and each pixel there is 4 larger (the row is 4 wide).</source>
-        <translation type="unfinished" />
+        <translation>这是向右走一步的结果。向下一行，窗口在输入上移动了整整一行，那里的每个像素都大 4（每行 4 个数）。</translation>
     </message>
     <message>
         <source>You moved by the kernel's size (2). One row down moves the window by one row, and each pixel of the input there is 4 larger, the width of the input.</source>
-        <translation type="unfinished" />
+        <translation>你按卷积核的尺寸（2）移动了。向下一行，窗口只移动一行，而那里输入的每个像素都大 4，即输入的宽度。</translation>
     </message>
     <message>
         <source>Compare the two rows of the input under the kernel: each pixel is 4 larger.</source>
-        <translation type="unfinished" />
+        <translation>比较卷积核下方输入的上下两行：每个像素都大 4。</translation>
     </message>
     <message>
         <source>The lesson printed {v}; you said {a}.</source>
-        <translation type="unfinished" />
+        <translation>课程打印的是 {v}；你的回答是 {a}。</translation>
     </message>
     <message>
         <source>The lesson printed {v} (shown, not counted).</source>
-        <translation type="unfinished" />
+        <translation>课程打印的是 {v}（演示，不计分）。</translation>
     </message>
     <message>
         <source>Right.</source>
-        <translation type="unfinished" />
+        <translation>答对了。</translation>
     </message>
     <message>
         <source>The answer: {a}</source>
-        <translation type="unfinished" />
+        <translation>答案：{a}</translation>
     </message>
     <message>
         <source>The answer (shown, not counted): {a}</source>
-        <translation type="unfinished" />
+        <translation>答案（演示，不计分）：{a}</translation>
     </message>
     <message>
         <source>Your own answers: {c} of {a} right</source>
-        <translation type="unfinished" />
+        <translation>你自己的回答：{a} 题中答对 {c} 题</translation>
     </message>
     <message>
         <source>{s} shown (not counted)</source>
-        <translation type="unfinished" />
+        <translation>演示了 {s} 次（不计分）</translation>
     </message>
     <message>
         <source>Check</source>
@@ -2718,6 +2726,154 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>Imported {t}: random initial weights until you load weights (File &gt; Load Weights)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pick a challenge: its starting stack is loaded</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Start again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Load the challenge's starting stack (Undo brings yours back)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Show me a solution</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Load a solution (Undo brings yours back); it does not count as yours</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Start the challenge again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Build a solution</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Show a solution</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Solved with your own stack.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A solution was shown: this challenge does not count. Try another one.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Edit the stack in the layers panel until every line is ticked.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Both models learn from horses near the centre only. Predict: which one still finds the horse when it stands far to the left or right?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fully connected</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Convolution + max pooling</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Both</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Neither</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Train both</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Train the fully connected classifier and the convolution on the same horses (a few seconds)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>shift of the horse (pixels)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>test accuracy</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>fully connected</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>convolution</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>fully connected weights for 'horse'</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the test canvas</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>convolution's map</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Move the horse left or right (it stays on the canvas)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Move the horse:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the horse on the wide canvas, shift {dx}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Shift {dx} px · P(horse): fully connected {fc:.0%}, convolution {cv:.0%}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Shift {dx} px · train the models to see what each one says</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Train again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Choose your prediction, then press Train both.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Training… epoch {e} of {n}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Measured on the test horses: fully connected {a:.0%} where it was trained, {b:.0%} elsewhere; convolution {c:.0%} and {d:.0%}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Your prediction was right.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not what you predicted.</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -4092,6 +4248,10 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>Atlas 10: upsampling by 2 with a 4x4 transposed kernel (even overlap)</source>
         <translation>图集 10：用 4x4 转置卷积核上采样 2 倍（均匀重叠）</translation>
+    </message>
+    <message>
+        <source>Design challenges</source>
+        <translation type="unfinished" />
     </message>
 </context>
 </TS>

@@ -190,7 +190,8 @@ class NumbersExercise(QtWidgets.QWidget):
         row.addStretch(1)
         lay.addLayout(row)
         lay.addWidget(self.predict_result)
-        lay.addWidget(_rule())
+        self.why_rule = _rule()
+        lay.addWidget(self.why_rule)
         lay.addWidget(self.why)
         lay.addWidget(_rule())
         lay.addWidget(self.kernel_q)
@@ -427,6 +428,8 @@ class NumbersExercise(QtWidgets.QWidget):
     def _show(self) -> None:
         self.map_label.setText(self._map_html())
         is_open = self.predict_status == OPEN
+        self.why.setVisible(not is_open)  # its right answer explains the row below: asked after it
+        self.why_rule.setVisible(not is_open)
         self.predict_check.setEnabled(is_open)
         self.predict_box.setReadOnly(not is_open)
         below = _f(self.expected_below)
