@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
+
+import numpy as np
 
 from . import __version__
 from .messages import escape
 from .project import Project, ProjectError, load
 from .samples import PRESETS, InputError, load_preset
 
-SUBCOMMANDS = ("describe", "rf", "train", "render-walkthrough")
+SUBCOMMANDS = ("describe", "rf", "train", "import", "predict", "export", "render-walkthrough")
 
 
 class CliError(Exception):
@@ -279,12 +282,251 @@ def cmd_train(args) -> int:
     return 0
 
 
+# --- real networks: import, predict, export (issue 15) --------------------------------------------
+
+def _parser_import() -> argparse.ArgumentParser:
+    p = _OneSentenceParser(
+        prog="convviz import",
+        description="Convert a torchvision architecture whose forward is a plain chain (AlexNet, VGG-11/13/16/19 "
+                    "with or without BatchNorm) into a convviz project; --list shows every architecture and why "
+                    "the others are refused.  Needs torchvision: pip install 'convviz[models]'.")
+    p.add_argument("model", nargs="?", help="torchvision:NAME, e.g. torchvision:vgg16")
+    p.add_argument("--out", metavar="PROJECT.json", help="the project file to write")
+    p.add_argument("--weights", metavar="FILE",
+                   help="a .safetensors or .pt/.pth state_dict to load (all or nothing); written beside the project "
+                        "as PROJECT.safetensors.  'imagenet' takes the official checkpoint from torch's cache")
+    p.add_argument("--download", action="store_true",
+                   help="with --weights imagenet: download the official checkpoint into torch's cache when it is not "
+                        "there (the size is printed first)")
+    p.add_argument("--list", action="store_true", help="list the architectures: chain or refused, with the reason")
+    p.add_argument("--json", action="store_true", help="with --list: print JSON")
+    return p
+
+
+def _zoo_name(arg: str) -> str:
+    name = arg[len("torchvision:"):] if arg.startswith("torchvision:") else arg
+    if not name or ":" in name:
+        raise CliError(f"expected torchvision:NAME (e.g. torchvision:vgg16), got {escape(arg, 100)}")
+    return name
+
+
+def _print_problems(problems, limit: int = 20) -> None:
+    for p in list(problems)[:limit]:
+        print(f"convviz: {escape(p, 600)}", file=sys.stderr)
+    if len(problems) > limit:
+        print(f"convviz: ... and {len(problems) - limit} more", file=sys.stderr)
+
+
+def _load_strict(path: str, project: Project):
+    """Weights from ``path`` for ``project``, all or nothing; CliError when anything does not fit."""
+    from .weights import WeightsError, load_weights
+    try:
+        loaded = load_weights(path, project, strict=True)
+    except WeightsError as e:
+        raise CliError(str(e)) from None
+    if loaded.problems:
+        _print_problems(loaded.problems[1:])
+        raise CliError(f"{loaded.problems[0]} — nothing was loaded")
+    return loaded
+
+
+def _official_checkpoint(name: str, download: bool) -> str:
+    from . import zoo
+    info = zoo.official_weights(name)
+    if info is None:
+        raise CliError(f"torchvision names no ImageNet weights for {escape(name, 80)}")
+    cached = zoo.cached_checkpoint(name)
+    if cached:
+        return cached
+    if not download:
+        raise CliError(f"the official {name} weights ({info.filename}, {info.size_bytes / 1e6:,.0f} MB) are not in "
+                       f"torch's cache ({zoo.checkpoint_dir()}); add --download to fetch them from {info.url}")
+    print(f"downloading {info.url} ({info.size_bytes / 1e6:,.0f} MB) into {zoo.checkpoint_dir()}", file=sys.stderr)
+    last = [-1]
+
+    def progress(done: int, total: int) -> None:
+        pct = int(100 * done / total) if total else 0
+        if pct != last[0] and sys.stderr.isatty():
+            print(f"\r{done / 1e6:,.0f} / {total / 1e6:,.0f} MB ({pct}%)", end="", file=sys.stderr, flush=True)
+        last[0] = pct
+    try:
+        path = zoo.download(info, progress=progress)
+    except zoo.ZooError as e:
+        raise CliError(str(e)) from None
+    finally:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    return path
+
+
+def cmd_import(args) -> int:
+    from . import zoo
+    if args.list:
+        try:
+            archs = zoo.architectures()
+        except zoo.ZooError as e:
+            raise CliError(str(e)) from None
+        if args.json:
+            print(json_text([{"name": a.name, "title": a.title, "chain": a.chain, "reason": a.reason,
+                              "weights": a.weights, "parameters": a.parameters} for a in archs]))
+            return 0
+        width = max(len(a.name) for a in archs)
+        for a in archs:
+            params = f"{a.parameters / 1e6:,.1f} M" if a.parameters else "?"
+            state = "chain  " if a.chain else "refused"
+            print(f"{a.name.ljust(width)}  {state}  {params:>9}  {a.reason if not a.chain else a.title}")
+        print(f"{sum(a.chain for a in archs)} of {len(archs)} architectures are plain chains convviz imports",
+              file=sys.stderr)
+        return 0
+    if not args.model:
+        raise CliError("name the architecture, e.g. convviz import torchvision:vgg16 --out vgg16.json (or --list)")
+    if not args.out:
+        raise CliError("--out PROJECT.json says where to write the project")
+    if args.download and (args.weights or "").lower() != "imagenet":
+        raise CliError("--download goes with --weights imagenet")
+    name = _zoo_name(args.model)
+    try:
+        project = zoo.import_architecture(name)
+    except zoo.ZooError as e:
+        raise CliError(str(e)) from None
+    weights, meta = None, None
+    if args.weights:
+        path = _official_checkpoint(name, args.download) if args.weights.lower() == "imagenet" else args.weights
+        weights = _load_strict(path, project).weights
+        meta = {"source": os.path.basename(path)}
+    from .project import ProjectError
+    from .weights import save_project
+    try:
+        save_project(project, args.out, weights, meta)
+    except (OSError, ProjectError) as e:
+        raise CliError(f"cannot write {escape(args.out, 300)}: {escape(getattr(e, 'strerror', None) or e, 200)}") \
+            from None
+    info = project.analyze()
+    print(f"wrote {escape(args.out, 300)}: {project.title}, {len(project.layers)} layers, {info.total_params:,} "
+          f"parameters{', with the weights beside it' if weights else ''}", file=sys.stderr)
+    return 0
+
+
+def _weights_for(args, project: Project):
+    """The weights a command uses: --weights (all or nothing), else the file the project names
+    (its problems printed; layers that do not fit keep their initial weights), else None."""
+    import os
+    if getattr(args, "weights", None):
+        return _load_strict(args.weights, project).weights
+    from .weights import load_project_weights
+    base = None if args.project.startswith("preset:") else os.path.abspath(args.project)
+    loaded = load_project_weights(project, base)
+    _print_problems(loaded.problems)
+    return loaded.weights or None
+
+
+def _parser_predict() -> argparse.ArgumentParser:
+    p = _OneSentenceParser(prog="convviz predict",
+                           description="Run the stack on its input (or --image) with its preprocessing and print the "
+                                       "most probable classes, named when the project has labels (imagenet1k).")
+    p.add_argument("project", help="a project file, or preset:NAME")
+    p.add_argument("--weights", metavar="FILE", help="a .safetensors or .pt/.pth state_dict (default: the project's)")
+    p.add_argument("--image", metavar="PATH", help="an image to classify instead of the project's input")
+    p.add_argument("--top", type=int, default=5, help="how many classes to print (default 5)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return p
+
+
+def cmd_predict(args) -> int:
+    import dataclasses
+    import os
+
+    from . import zoo
+    project = _open_project(args.project)
+    if args.top < 1:
+        raise CliError(f"--top must be 1 or more, got {args.top}")
+    if args.image:
+        project = dataclasses.replace(project, input=dataclasses.replace(project.input,
+                                                                         source=os.path.abspath(args.image)))
+    info = project.analyze()
+    if not info.ok:
+        raise CliError(info.first_error.error)
+    if not project.layers:
+        raise CliError("the project has no layers to predict with")
+    weights = _weights_for(args, project)
+    from .engine import ComputeRequest, Engine
+    base = None if args.project.startswith("preset:") else os.path.dirname(os.path.abspath(args.project))
+    result = Engine().run(ComputeRequest(1, project, base, weights=weights, progressive=False))
+    if result.error:
+        raise CliError(str(result.error))
+    logits = np.asarray(result.outputs[-1]).ravel()
+    names = zoo.class_names(project.labels) if project.labels else None
+    if project.labels and names is None:
+        print(f"convviz: the class names of {project.labels} need torchvision (pip install 'convviz[models]'); "
+              f"printing class numbers", file=sys.stderr)
+    if names is not None and len(names) != logits.size:
+        names = None
+    best = zoo.top_k(logits, args.top)
+    if not weights:
+        print("convviz: these are the initial (untrained) weights: the classes mean nothing yet", file=sys.stderr)
+    if args.json:
+        print(json_text([{"index": i, "name": names[i] if names else None, "probability": p, "logit": float(logits[i])}
+                         for i, p in best]))
+        return 0
+    for i, p in best:
+        label = f"  {names[i]}" if names else ""
+        print(f"{100 * p:6.2f}%  {i:>5}{label}")
+    return 0
+
+
+def _parser_export() -> argparse.ArgumentParser:
+    p = _OneSentenceParser(prog="convviz export",
+                           description="Export the stack with its weights (the project's, --weights, or the initial "
+                                       "ones) as ONNX (opens in Netron) or as a .safetensors state_dict.")
+    p.add_argument("project", help="a project file, or preset:NAME")
+    p.add_argument("--onnx", metavar="OUT.onnx", help="write an ONNX model")
+    p.add_argument("--safetensors", metavar="OUT.safetensors", help="write the weights (keys 0.weight, ...)")
+    p.add_argument("--weights", metavar="FILE", help="a .safetensors or .pt/.pth state_dict (default: the project's)")
+    return p
+
+
+def cmd_export(args) -> int:
+    project = _open_project(args.project)
+    if not args.onnx and not args.safetensors:
+        raise CliError("say what to write: --onnx OUT.onnx or --safetensors OUT.safetensors")
+    if args.safetensors and not args.safetensors.lower().endswith(".safetensors"):
+        raise CliError(f"--safetensors writes a .safetensors file; name it so, not {escape(args.safetensors, 300)}")
+    info = project.analyze()
+    if not info.ok:
+        raise CliError(info.first_error.error)
+    weights = _weights_for(args, project)
+    if args.onnx:
+        from .export import OnnxError, to_onnx
+        try:
+            to_onnx(project, weights, args.onnx)
+        except OnnxError as e:
+            raise CliError(str(e)) from None
+        print(f"wrote {escape(args.onnx, 300)}", file=sys.stderr)
+    if args.safetensors:
+        from .weights import save_weights
+        state = weights
+        if not state:  # the initial weights, as the app shows them
+            from .training import build_model
+            model = build_model(project)
+            state = {i: {k: v.detach().numpy() for k, v in m.state_dict().items()}
+                     for i, m in enumerate(model) if m.state_dict()}
+        try:
+            save_weights(args.safetensors, state)
+        except OSError as e:
+            raise CliError(f"cannot write {escape(args.safetensors, 300)}: {escape(e.strerror or e, 200)}") from None
+        print(f"wrote {escape(args.safetensors, 300)}", file=sys.stderr)
+    return 0
+
+
 def _parser_gui() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="convviz", description="convviz: make convolution visible.",
         epilog="Headless commands: convviz describe PROJECT.json [--json]; "
                "convviz rf PROJECT.json --layer L --pixel Y,X [--json]; "
                "convviz train PROJECT.json --data digits --epochs 5 [--json] [--save WEIGHTS.safetensors]; "
+               "convviz import torchvision:vgg16 --out vgg16.json [--weights FILE|imagenet [--download]] (--list); "
+               "convviz predict PROJECT.json [--weights FILE] [--image PATH] [--top 5]; "
+               "convviz export PROJECT.json --onnx OUT.onnx | --safetensors OUT.safetensors [--weights FILE]; "
                "convviz render-walkthrough --out DIR [--lang zh_CN]")
     p.add_argument("project", nargs="?",
                    help="a project file to open, or preset:NAME (" + ", ".join(PRESETS) + "); default: the last "
@@ -317,6 +559,12 @@ def main(argv: list[str] | None = None) -> int:
             return _headless(cmd_rf, _parser_rf().parse_args(argv[1:]))
         if argv and argv[0] == "train":
             return _headless(cmd_train, _parser_train().parse_args(argv[1:]))
+        if argv and argv[0] == "import":
+            return _headless(cmd_import, _parser_import().parse_args(argv[1:]))
+        if argv and argv[0] == "predict":
+            return _headless(cmd_predict, _parser_predict().parse_args(argv[1:]))
+        if argv and argv[0] == "export":
+            return _headless(cmd_export, _parser_export().parse_args(argv[1:]))
         if argv and argv[0] == "render-walkthrough":
             p = argparse.ArgumentParser(prog="convviz render-walkthrough",
                                         description="Render every walkthrough chapter beside its live view to PNG.")
