@@ -521,6 +521,16 @@ class TrainingPanel(QtWidgets.QWidget):
         """What survives a language switch: the document carries it to the next window."""
         self.win.doc.training_state = (self.trained_project, self.trained, self.show_trained)
 
+    def show_weights(self, weights) -> None:
+        """Take ``weights`` ({layer: {name: array}} fitting the project on show; None: none) as
+        the trained weights of the project on show and draw the maps with them (when the
+        trained / initial switch is on): a walkthrough chapter's trained kernels."""
+        self.job.pause()
+        self.trained = dict(weights) if weights else None
+        self.trained_project = self.win.doc.project if weights else None
+        self._remember()
+        self._push(force=True)
+
     # --- files ---------------------------------------------------------------------------------------
     def forget(self) -> None:
         """Another project is about to replace this one: training stops, nothing is carried."""

@@ -1540,7 +1540,7 @@
     </message>
     <message>
         <source>Predict which model still finds the horse away from where it learnt, then train both and move the horse: the convolution's map follows it.</source>
-        <translation type="unfinished" />
+        <translation>先预测哪个模型在马离开训练位置后仍能认出它，再训练两个模型并移动马：卷积的特征图会跟着马移动。</translation>
     </message>
     <message>
         <source>Predict the lesson's printed numbers, then type a 2×2 kernel that reproduces its whole map.</source>
@@ -1584,11 +1584,11 @@
     </message>
     <message>
         <source>Design challenges</source>
-        <translation type="unfinished" />
+        <translation>设计挑战</translation>
     </message>
     <message>
         <source>Edit the stack until every condition of a challenge is ticked: a challenge you solve yourself counts; a solution Show me loads does not.</source>
-        <translation type="unfinished" />
+        <translation>编辑网络，直到某个挑战的每个条件都打上勾：你自己完成的挑战计分，“演示”载入的解不计分。</translation>
     </message>
     <message>
         <source>Move the horse left or right</source>
@@ -1796,19 +1796,19 @@
     </message>
     <message>
         <source>Predict, then check</source>
-        <translation type="unfinished" />
+        <translation>先预测，再核对</translation>
     </message>
     <message>
         <source>your answer</source>
-        <translation type="unfinished" />
+        <translation>你的答案</translation>
     </message>
     <message>
         <source>Show answer</source>
-        <translation type="unfinished" />
+        <translation>显示答案</translation>
     </message>
     <message>
         <source>Type a number, such as 12, 0.25, 25% or 1/4.</source>
-        <translation type="unfinished" />
+        <translation>请输入一个数，例如 12、0.25、25% 或 1/4。</translation>
     </message>
     <message>
         <source>Not quite: you said {a}.</source>
@@ -1816,7 +1816,7 @@
     </message>
     <message>
         <source>The answer:</source>
-        <translation type="unfinished" />
+        <translation>答案：</translation>
     </message>
     <message>
         <source>The answer (shown, not counted):</source>
@@ -1892,11 +1892,11 @@
     </message>
     <message>
         <source>Your own answers: {list}</source>
-        <translation type="unfinished" />
+        <translation>你自己的答案：{list}</translation>
     </message>
     <message>
         <source>Your own answers by concept appear here (Show me never counts).</source>
-        <translation type="unfinished" />
+        <translation>你自己的答案会按概念显示在这里（“演示”从不计分）。</translation>
     </message>
     <message>
         <source>Done</source>
@@ -2449,32 +2449,32 @@ test loss {vl} · accuracy {va}</source>
         <translation>输出深度 = 卷积核个数：K = {k}</translation>
     </message>
     <message>
-        <source>input C×H×W = {c}×{h}×{w}</source>
-        <translation>输入 C×H×W = {c}×{h}×{w}</translation>
-    </message>
-    <message>
         <source>padded to {h}×{w}</source>
         <translation>填充后 {h}×{w}</translation>
-    </message>
-    <message>
-        <source>K = {k} kernels</source>
-        <translation>K = {k} 个卷积核</translation>
     </message>
     <message>
         <source>groups = {g}</source>
         <translation>groups = {g}</translation>
     </message>
     <message>
-        <source>each C×kh×kw = {c}×{kh}×{kw}</source>
-        <translation>每个 C×kh×kw = {c}×{kh}×{kw}</translation>
+        <source>input C×H×W</source>
+        <translation>输入 C×H×W</translation>
     </message>
     <message>
-        <source>output K×H×W = {k}×{h}×{w}</source>
-        <translation>输出 K×H×W = {k}×{h}×{w}</translation>
+        <source>kernels: K = {k}</source>
+        <translation>卷积核：K = {k}</translation>
+    </message>
+    <message>
+        <source>each C×kh×kw</source>
+        <translation>每个 C×kh×kw</translation>
     </message>
     <message>
         <source>one slice per kernel</source>
         <translation>每个卷积核一片</translation>
+    </message>
+    <message>
+        <source>output K×H×W</source>
+        <translation>输出 K×H×W</translation>
     </message>
     <message>
         <source>Select a Conv2d or ConvTranspose2d layer to see its kernels in 3-D.</source>
@@ -2682,7 +2682,7 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>{n} parameters</source>
-        <translation type="unfinished" />
+        <translation>{n} 个参数</translation>
     </message>
     <message>
         <source>{t} ({n}): a plain chain of layers</source>
@@ -2730,151 +2730,151 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>Pick a challenge: its starting stack is loaded</source>
-        <translation type="unfinished" />
+        <translation>选择一个挑战：会载入它的初始网络</translation>
     </message>
     <message>
         <source>Start again</source>
-        <translation type="unfinished" />
+        <translation>重新开始</translation>
     </message>
     <message>
         <source>Load the challenge's starting stack (Undo brings yours back)</source>
-        <translation type="unfinished" />
+        <translation>载入这个挑战的初始网络（撤销即可恢复你的网络）</translation>
     </message>
     <message>
         <source>Show me a solution</source>
-        <translation type="unfinished" />
+        <translation>给我看一个解</translation>
     </message>
     <message>
         <source>Load a solution (Undo brings yours back); it does not count as yours</source>
-        <translation type="unfinished" />
+        <translation>载入一个解（撤销即可恢复你的网络）；它不算你自己的答案</translation>
     </message>
     <message>
         <source>Start the challenge again</source>
-        <translation type="unfinished" />
+        <translation>重新开始这个挑战</translation>
     </message>
     <message>
         <source>Build a solution</source>
-        <translation type="unfinished" />
+        <translation>搭出一个解</translation>
     </message>
     <message>
         <source>Show a solution</source>
-        <translation type="unfinished" />
+        <translation>展示一个解</translation>
     </message>
     <message>
         <source>Solved with your own stack.</source>
-        <translation type="unfinished" />
+        <translation>用你自己的网络完成了。</translation>
     </message>
     <message>
         <source>A solution was shown: this challenge does not count. Try another one.</source>
-        <translation type="unfinished" />
+        <translation>已经展示过一个解：这个挑战不再计分。换一个挑战试试。</translation>
     </message>
     <message>
         <source>Edit the stack in the layers panel until every line is ticked.</source>
-        <translation type="unfinished" />
+        <translation>在层面板里编辑网络，直到每一行都打上勾。</translation>
     </message>
     <message>
         <source>Both models learn from horses near the centre only. Predict: which one still finds the horse when it stands far to the left or right?</source>
-        <translation type="unfinished" />
+        <translation>两个模型都只见过画布中央附近的马。预测一下：马站到远处的左边或右边时，哪一个还能认出它？</translation>
     </message>
     <message>
         <source>Fully connected</source>
-        <translation type="unfinished" />
+        <translation>全连接层</translation>
     </message>
     <message>
         <source>Convolution + max pooling</source>
-        <translation type="unfinished" />
+        <translation>卷积 + 最大池化</translation>
     </message>
     <message>
         <source>Both</source>
-        <translation type="unfinished" />
+        <translation>两个都能</translation>
     </message>
     <message>
         <source>Neither</source>
-        <translation type="unfinished" />
+        <translation>都不能</translation>
     </message>
     <message>
         <source>Train both</source>
-        <translation type="unfinished" />
+        <translation>训练两个模型</translation>
     </message>
     <message>
         <source>Train the fully connected classifier and the convolution on the same horses (a few seconds)</source>
-        <translation type="unfinished" />
+        <translation>用同一批马训练全连接分类器和卷积网络（几秒钟）</translation>
     </message>
     <message>
         <source>shift of the horse (pixels)</source>
-        <translation type="unfinished" />
+        <translation>马的平移量（像素）</translation>
     </message>
     <message>
         <source>test accuracy</source>
-        <translation type="unfinished" />
+        <translation>测试准确率</translation>
     </message>
     <message>
         <source>fully connected</source>
-        <translation type="unfinished" />
+        <translation>全连接</translation>
     </message>
     <message>
         <source>convolution</source>
-        <translation type="unfinished" />
+        <translation>卷积</translation>
     </message>
     <message>
         <source>fully connected weights for 'horse'</source>
-        <translation type="unfinished" />
+        <translation>全连接层对“马”的权重</translation>
     </message>
     <message>
         <source>the test canvas</source>
-        <translation type="unfinished" />
+        <translation>测试画布</translation>
     </message>
     <message>
         <source>convolution's map</source>
-        <translation type="unfinished" />
+        <translation>卷积的特征图</translation>
     </message>
     <message>
         <source>Move the horse left or right (it stays on the canvas)</source>
-        <translation type="unfinished" />
+        <translation>把马向左或向右移动（马始终留在画布内）</translation>
     </message>
     <message>
         <source>Move the horse:</source>
-        <translation type="unfinished" />
+        <translation>移动马：</translation>
     </message>
     <message>
         <source>the horse on the wide canvas, shift {dx}</source>
-        <translation type="unfinished" />
+        <translation>宽画布上的马，平移 {dx}</translation>
     </message>
     <message>
         <source>Shift {dx} px · P(horse): fully connected {fc:.0%}, convolution {cv:.0%}</source>
-        <translation type="unfinished" />
+        <translation>平移 {dx} 像素 · P(马)：全连接 {fc:.0%}，卷积 {cv:.0%}</translation>
     </message>
     <message>
         <source>Shift {dx} px · train the models to see what each one says</source>
-        <translation type="unfinished" />
+        <translation>平移 {dx} 像素 · 训练模型后可看到各自的判断</translation>
     </message>
     <message>
         <source>Train again</source>
-        <translation type="unfinished" />
+        <translation>重新训练</translation>
     </message>
     <message>
         <source>Choose your prediction, then press Train both.</source>
-        <translation type="unfinished" />
+        <translation>先选出你的预测，再点“训练两个模型”。</translation>
     </message>
     <message>
         <source>Training… epoch {e} of {n}</source>
-        <translation type="unfinished" />
+        <translation>训练中… 第 {e} / {n} 轮</translation>
     </message>
     <message>
         <source>stopped</source>
-        <translation type="unfinished" />
+        <translation>已停止</translation>
     </message>
     <message>
         <source>Measured on the test horses: fully connected {a:.0%} where it was trained, {b:.0%} elsewhere; convolution {c:.0%} and {d:.0%}.</source>
-        <translation type="unfinished" />
+        <translation>在测试图像上实测：全连接层在训练过的位置为 {a:.0%}，其他位置为 {b:.0%}；卷积分别为 {c:.0%} 和 {d:.0%}。</translation>
     </message>
     <message>
         <source>Your prediction was right.</source>
-        <translation type="unfinished" />
+        <translation>你的预测是对的。</translation>
     </message>
     <message>
         <source>Not what you predicted.</source>
-        <translation type="unfinished" />
+        <translation>和你的预测不一样。</translation>
     </message>
 </context>
 <context>
@@ -3559,195 +3559,195 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>equivariance</source>
-        <translation type="unfinished" />
+        <translation>等变性</translation>
     </message>
     <message>
         <source>parameters</source>
-        <translation type="unfinished" />
+        <translation>参数量</translation>
     </message>
     <message>
         <source>tensor shapes</source>
-        <translation type="unfinished" />
+        <translation>张量形状</translation>
     </message>
     <message>
         <source>output size</source>
-        <translation type="unfinished" />
+        <translation>输出尺寸</translation>
     </message>
     <message>
         <source>padding</source>
-        <translation type="unfinished" />
+        <translation>填充</translation>
     </message>
     <message>
         <source>stride</source>
-        <translation type="unfinished" />
+        <translation>步长</translation>
     </message>
     <message>
         <source>receptive field</source>
-        <translation type="unfinished" />
+        <translation>感受野</translation>
     </message>
     <message>
         <source>dilation</source>
-        <translation type="unfinished" />
+        <translation>空洞卷积</translation>
     </message>
     <message>
         <source>cost</source>
-        <translation type="unfinished" />
+        <translation>计算量</translation>
     </message>
     <message>
         <source>transposed convolution</source>
-        <translation type="unfinished" />
+        <translation>转置卷积</translation>
     </message>
     <message>
         <source>design</source>
-        <translation type="unfinished" />
+        <translation>设计</translation>
     </message>
     <message>
         <source>You rounded up: the formula floors the division, so a last window that does not fit is dropped.</source>
-        <translation type="unfinished" />
+        <translation>你向上取整了：公式里的除法是向下取整，放不下的最后一个窗口会被丢掉。</translation>
     </message>
     <message>
         <source>You padded one side only: padding p adds p rows at the top and p at the bottom, 2p in all.</source>
-        <translation type="unfinished" />
+        <translation>你只填充了一侧：padding p 在顶部加 p 行、底部也加 p 行，一共 2p。</translation>
     </message>
     <message>
         <source>You ignored the dilation: a dilated kernel spans d(k-1)+1 pixels, not k.</source>
-        <translation type="unfinished" />
+        <translation>你忽略了空洞率：空洞卷积核跨越 d(k-1)+1 个像素，而不是 k 个。</translation>
     </message>
     <message>
         <source>You left out the padding: it adds 2p to the input before the kernel slides.</source>
-        <translation type="unfinished" />
+        <translation>你漏掉了填充：卷积核滑动之前，填充给输入加上 2p。</translation>
     </message>
     <message>
         <source>You forgot the + 1: the first window's position is an output too.</source>
-        <translation type="unfinished" />
+        <translation>你忘了 + 1：第一个窗口的位置也是一个输出。</translation>
     </message>
     <message>
         <source>You ignored the stride: the window jumps s pixels, so divide by s.</source>
-        <translation type="unfinished" />
+        <translation>你忽略了步长：窗口每次跳 s 个像素，所以要除以 s。</translation>
     </message>
     <message>
         <source>That would be invariance: a convolution is equivariant, its map moves with the input (only pooling over all positions makes a score stand still).</source>
-        <translation type="unfinished" />
+        <translation>那是不变性：卷积是等变的，它的特征图随输入一起移动（只有对所有位置做池化，得分才会不动）。</translation>
     </message>
     <message>
         <source>The stride shrinks the move: the map moves by the shift divided by the stack's total stride.</source>
-        <translation type="unfinished" />
+        <translation>步长会缩小移动量：特征图移动的距离是输入的平移量除以整个网络的总步长。</translation>
     </message>
     <message>
         <source>You forgot the bias: one per kernel, out_channels of them.</source>
-        <translation type="unfinished" />
+        <translation>你忘了偏置：每个卷积核一个，共 out_channels 个。</translation>
     </message>
     <message>
         <source>You forgot the input channels: each kernel is in_channels deep, k×k weights per channel.</source>
-        <translation type="unfinished" />
+        <translation>你忘了输入通道：每个卷积核有 in_channels 层深，每个通道 k×k 个权重。</translation>
     </message>
     <message>
         <source>You forgot the groups: with groups=g each kernel sees only in_channels/g channels.</source>
-        <translation type="unfinished" />
+        <translation>你忘了分组：groups=g 时每个卷积核只看 in_channels/g 个通道。</translation>
     </message>
     <message>
         <source>You counted one kernel: there are out_channels of them.</source>
-        <translation type="unfinished" />
+        <translation>你只算了一个卷积核：一共有 out_channels 个。</translation>
     </message>
     <message>
         <source>That counts multiplications (MACs), not weights: the same weights are used at every position.</source>
-        <translation type="unfinished" />
+        <translation>这数的是乘加次数（MACs），不是权重：同一组权重在每个位置上重复使用。</translation>
     </message>
     <message>
         <source>You forgot the batch: the output holds one map stack per example.</source>
-        <translation type="unfinished" />
+        <translation>你忘了批大小：每个样本都有一组自己的特征图。</translation>
     </message>
     <message>
         <source>You used in_channels: the output has one channel per kernel (out_channels).</source>
-        <translation type="unfinished" />
+        <translation>你用了 in_channels：输出的通道数等于卷积核的个数（out_channels）。</translation>
     </message>
     <message>
         <source>Without padding the map shrinks: n - k + 1 along each side.</source>
-        <translation type="unfinished" />
+        <translation>不加填充时特征图会变小：每条边是 n - k + 1。</translation>
     </message>
     <message>
         <source>That is 'replicate' (the edge pixel repeated); 'reflect' mirrors around the edge without repeating it.</source>
-        <translation type="unfinished" />
+        <translation>这是 'replicate'（重复边缘像素）；'reflect' 以边缘像素为轴镜像，不重复它。</translation>
     </message>
     <message>
         <source>You mirrored with the edge pixel repeated; torch's 'reflect' mirrors around the edge pixel, which appears once.</source>
-        <translation type="unfinished" />
+        <translation>你镜像时重复了边缘像素；torch 的 'reflect' 以边缘像素为轴镜像，边缘像素只出现一次。</translation>
     </message>
     <message>
         <source>That is 'circular' (the other side wraps round); 'reflect' mirrors.</source>
-        <translation type="unfinished" />
+        <translation>这是 'circular'（从另一侧绕回来）；'reflect' 是镜像。</translation>
     </message>
     <message>
         <source>That is zero padding; 'reflect' copies real pixels.</source>
-        <translation type="unfinished" />
+        <translation>这是零填充；'reflect' 复制的是真实像素。</translation>
     </message>
     <message>
         <source>You left out the padding: the windows slide over the padded input, n + 2p.</source>
-        <translation type="unfinished" />
+        <translation>你漏掉了填充：窗口在填充后的输入上滑动，长度是 n + 2p。</translation>
     </message>
     <message>
         <source>You forgot the jump: after a stride s, each step of a later kernel covers s input pixels (r += (k-1)·d·j; j *= s).</source>
-        <translation type="unfinished" />
+        <translation>你忘了跳距：经过步长 s 之后，后面卷积核每走一步就跨过 s 个输入像素（r += (k-1)·d·j; j *= s）。</translation>
     </message>
     <message>
         <source>You added k instead of k-1: each layer adds (k-1)·d·j to the field.</source>
-        <translation type="unfinished" />
+        <translation>你加的是 k 而不是 k-1：每一层给感受野增加 (k-1)·d·j。</translation>
     </message>
     <message>
         <source>You skipped the pooling layers: a pooling window grows the field and its stride multiplies the jump.</source>
-        <translation type="unfinished" />
+        <translation>你跳过了池化层：池化窗口也会扩大感受野，它的步长还会让跳距成倍增加。</translation>
     </message>
     <message>
         <source>You ignored the dilation: a dilated layer adds (k-1)·d·j, not (k-1)·j.</source>
-        <translation type="unfinished" />
+        <translation>你忽略了空洞率：空洞卷积层增加的是 (k-1)·d·j，不是 (k-1)·j。</translation>
     </message>
     <message>
         <source>That is the field before the edit: recompute it with the new dilation.</source>
-        <translation type="unfinished" />
+        <translation>这是修改之前的感受野：请用新的空洞率重新计算。</translation>
     </message>
     <message>
         <source>That counts only the depthwise step (1/k²); the pointwise 1×1 convolution adds 1/N.</source>
-        <translation type="unfinished" />
+        <translation>这只算了逐通道（depthwise）那一步（1/k²）；逐点 1×1 卷积还要加上 1/N。</translation>
     </message>
     <message>
         <source>That counts only the pointwise step (1/N); the depthwise k×k step adds 1/k².</source>
-        <translation type="unfinished" />
+        <translation>这只算了逐点（pointwise）那一步（1/N）；逐通道 k×k 那一步还要加上 1/k²。</translation>
     </message>
     <message>
         <source>You multiplied: the two steps run one after the other, so their costs add up, 1/N + 1/k².</source>
-        <translation type="unfinished" />
+        <translation>你用了乘法：两步是先后进行的，所以代价相加，1/N + 1/k²。</translation>
     </message>
     <message>
         <source>A k×k kernel has k² weights per channel: 1/k², not 1/k.</source>
-        <translation type="unfinished" />
+        <translation>k×k 的卷积核每个通道有 k² 个权重：是 1/k²，不是 1/k。</translation>
     </message>
     <message>
         <source>That is the convolution's formula; a transposed convolution runs it backwards: (n-1)s - 2p + d(k-1) + output_padding + 1.</source>
-        <translation type="unfinished" />
+        <translation>这是普通卷积的公式；转置卷积把它反过来算：(n-1)s - 2p + d(k-1) + output_padding + 1。</translation>
     </message>
     <message>
         <source>You forgot output_padding: it adds that many rows at the bottom.</source>
-        <translation type="unfinished" />
+        <translation>你忘了 output_padding：它在底部再加上这么多行。</translation>
     </message>
     <message>
         <source>In a transposed convolution padding removes rows: - 2p, not + 2p.</source>
-        <translation type="unfinished" />
+        <translation>在转置卷积里，填充会去掉行：是 - 2p，不是 + 2p。</translation>
     </message>
     <message>
         <source>Start from (n-1)·s: n input pixels are n-1 strides apart.</source>
-        <translation type="unfinished" />
+        <translation>从 (n-1)·s 算起：n 个输入像素之间相隔 n-1 个步长。</translation>
     </message>
     <message>
         <source>The horse moves {dx} pixels to the right on a larger canvas, with nothing wrapping round. By how many pixels does the map of {stack} move?</source>
-        <translation type="unfinished" />
+        <translation>在更大的画布上，马向右移动 {dx} 个像素，没有任何部分从另一边绕回来。{stack} 的特征图移动多少个像素？</translation>
     </message>
     <message>
         <source>A {c}×{h}×{h} input goes through nn.Conv2d({c}, {k}, kernel_size={kk}, padding={pad}, groups={g}, bias={bias}). How many learnable parameters does the layer have?</source>
-        <translation type="unfinished" />
+        <translation>一个 {c}×{h}×{h} 的输入经过 nn.Conv2d({c}, {k}, kernel_size={kk}, padding={pad}, groups={g}, bias={bias})。这一层有多少个可学习的参数？</translation>
     </message>
     <message>
         <source>A batch of {b} images, each {c}×{n}×{n}, goes through nn.Conv2d({c}, {k}, kernel_size={kk}). How many numbers does the output tensor hold?</source>
-        <translation type="unfinished" />
+        <translation>一批 {b} 张图像，每张 {c}×{n}×{n}，经过 nn.Conv2d({c}, {k}, kernel_size={kk})。输出张量一共有多少个数？</translation>
     </message>
     <message>
         <source>A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, dilation={d}. What is the output height?</source>
@@ -3755,119 +3755,119 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>The {h}×{w} input on the right is padded by {pad} with padding_mode='reflect'. In the padded grid (row 0, column 0 at its top-left corner; the input starts at row {pad}, column {pad}), what value is in row {r}, column {c}?</source>
-        <translation type="unfinished" />
+        <translation>右边 {h}×{w} 的输入用 padding_mode='reflect' 填充 {pad} 圈。在填充后的网格中（第 0 行第 0 列在左上角；输入从第 {pad} 行第 {pad} 列开始），第 {r} 行第 {c} 列的值是多少？</translation>
     </message>
     <message>
         <source>A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, dilation={d}. How many rows of the padded input does no window reach (rows the floor division drops)?</source>
-        <translation type="unfinished" />
+        <translation>输入为 {n}×{n}，Conv2d 的 kernel_size={k}，stride={s}，padding={p}，dilation={d}。填充后的输入有几行没有被任何窗口读到（即向下取整丢掉的行）？</translation>
     </message>
     <message>
         <source>In this stack ({stack}), how many input rows tall is the receptive field of one pixel of layer {l}'s output? Use r += (k-1)·d·j; j *= s, starting from r = 1, j = 1.</source>
-        <translation type="unfinished" />
+        <translation>在这个网络（{stack}）中，第 {l} 层输出的一个像素，其感受野在输入上有多少行高？用 r += (k-1)·d·j; j *= s，从 r = 1、j = 1 开始。</translation>
     </message>
     <message>
         <source>In the stack on the right the last layer's field is {old} pixels tall. If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the size stays), how tall is the last layer's field?</source>
-        <translation type="unfinished" />
+        <translation>右边这个网络中，最后一层的感受野高 {old} 像素。如果把第 {l} 层的空洞率从 {d0} 改成 {d1}（padding 也改为 {d1}，尺寸不变），最后一层的感受野有多高？</translation>
     </message>
     <message>
         <source>A {c}-channel {h}×{h} map: a depthwise-separable block with {n} output channels and a {k}×{k} kernel, or a standard {k}×{k} convolution with {n} output channels? Type the separable block's MACs as a fraction of the standard one's: a decimal (0.25), a percentage (25%) or fractions (1/8 + 1/8).</source>
-        <translation type="unfinished" />
+        <translation>一张 {c} 通道、{h}×{h} 的特征图：用输出 {n} 通道、{k}×{k} 卷积核的深度可分离模块，或用输出 {n} 通道的标准 {k}×{k} 卷积。可分离模块的乘加次数（MACs）是标准卷积的几分之几？可以写成小数（0.25）、百分数（25%）或分数（1/8 + 1/8）。</translation>
     </message>
     <message>
         <source>A {n}×{n} input, ConvTranspose2d with kernel_size={k}, stride={s}, padding={p}, output_padding={op}, dilation={d}. What is the output height?</source>
-        <translation type="unfinished" />
+        <translation>输入为 {n}×{n}，ConvTranspose2d 的 kernel_size={k}，stride={s}，padding={p}，output_padding={op}，dilation={d}。输出的高是多少？</translation>
     </message>
     <message>
         <source>A receptive field of at least 64 on a 1×128×128 input, with at most 5,000 parameters.</source>
-        <translation type="unfinished" />
+        <translation>在 1×128×128 的输入上，感受野至少 64，参数不超过 5,000 个。</translation>
     </message>
     <message>
         <source>From 3×224×224 to 7×7 in at most five layers that slide a window (activations do not count), with no row or column dropped.</source>
-        <translation type="unfinished" />
+        <translation>用不超过五个滑动窗口的层（激活函数不算）把 3×224×224 变成 7×7，且不丢掉任何一行或一列。</translation>
     </message>
     <message>
         <source>From 8×7×7 up to 28×28 with at most two ConvTranspose2d layers and no checkerboard: each kernel_size divisible by its stride.</source>
-        <translation type="unfinished" />
+        <translation>用不超过两个 ConvTranspose2d 层把 8×7×7 放大到 28×28，且没有棋盘格伪影：每个 kernel_size 都能被其步长整除。</translation>
     </message>
     <message>
         <source>The input is {shape} and every layer is valid</source>
-        <translation type="unfinished" />
+        <translation>输入为 {shape}，且每一层都有效</translation>
     </message>
     <message>
         <source>input {shape}; layers: {n}; {state}</source>
-        <translation type="unfinished" />
+        <translation>输入 {shape}；层数：{n}；{state}</translation>
     </message>
     <message>
         <source>all valid</source>
-        <translation type="unfinished" />
+        <translation>全部有效</translation>
     </message>
     <message>
         <source>a layer is invalid</source>
-        <translation type="unfinished" />
+        <translation>有一层无效</translation>
     </message>
     <message>
         <source>Receptive field of the output at least {n}</source>
-        <translation type="unfinished" />
+        <translation>输出的感受野至少为 {n}</translation>
     </message>
     <message>
         <source>receptive field {n}</source>
-        <translation type="unfinished" />
+        <translation>感受野 {n}</translation>
     </message>
     <message>
         <source>At most {n} parameters</source>
-        <translation type="unfinished" />
+        <translation>参数不超过 {n} 个</translation>
     </message>
     <message>
         <source>{n} parameters</source>
-        <translation type="unfinished" />
+        <translation>{n} 个参数</translation>
     </message>
     <message>
         <source>The output is {n}×{n}</source>
-        <translation type="unfinished" />
+        <translation>输出为 {n}×{n}</translation>
     </message>
     <message>
         <source>output {size}</source>
-        <translation type="unfinished" />
+        <translation>输出 {size}</translation>
     </message>
     <message>
         <source>At most {n} layers that slide a window</source>
-        <translation type="unfinished" />
+        <translation>最多 {n} 个滑动窗口的层</translation>
     </message>
     <message>
         <source>layers with a window: {n}</source>
-        <translation type="unfinished" />
+        <translation>带窗口的层：{n} 个</translation>
     </message>
     <message>
         <source>No row or column dropped by the floor division</source>
-        <translation type="unfinished" />
+        <translation>向下取整没有丢掉任何行或列</translation>
     </message>
     <message>
         <source>dropped at layers {layers}</source>
-        <translation type="unfinished" />
+        <translation>第 {layers} 层丢掉了行或列</translation>
     </message>
     <message>
         <source>none dropped</source>
-        <translation type="unfinished" />
+        <translation>没有丢掉</translation>
     </message>
     <message>
         <source>At most {n} ConvTranspose2d layers and no other layer that slides a window</source>
-        <translation type="unfinished" />
+        <translation>最多 {n} 个 ConvTranspose2d 层，且没有其他滑动窗口的层</translation>
     </message>
     <message>
         <source>ConvTranspose2d: {n}; others with a window: {m}</source>
-        <translation type="unfinished" />
+        <translation>ConvTranspose2d：{n} 个；其他带窗口的层：{m} 个</translation>
     </message>
     <message>
         <source>Each kernel_size divisible by its stride (no checkerboard)</source>
-        <translation type="unfinished" />
+        <translation>每个 kernel_size 都能被其步长整除（没有棋盘格伪影）</translation>
     </message>
     <message>
         <source>not divisible at layers {layers}</source>
-        <translation type="unfinished" />
+        <translation>第 {layers} 层不能整除</translation>
     </message>
     <message>
         <source>all divisible</source>
-        <translation type="unfinished" />
+        <translation>全部能整除</translation>
     </message>
 </context>
 <context>
@@ -4251,7 +4251,7 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>Design challenges</source>
-        <translation type="unfinished" />
+        <translation>设计挑战</translation>
     </message>
 </context>
 </TS>

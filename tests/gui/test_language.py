@@ -122,12 +122,15 @@ def test_language_switch_keeps_the_horse_where_the_learner_left_it(gui_session, 
     w.show()
     w.start()
     w.open_walkthrough(0)
+    w.walkthrough.horse.predict("fc")
     w.walkthrough.horse.set_shift(-7)
     s.switch_language("zh_CN")
     w2 = s.window
-    assert w2.project.input.shift == (0, -7) and w2.walkthrough.horse.slider.value() == -7
-    assert w2.doc.undo_stack.count() == 1 and not w2.doc.dirty
+    horse = w2.walkthrough.horse
+    assert horse.slider.value() == -7 and horse.prediction == "fc"
+    assert not w2.doc.dirty
     wait_maps(qtbot, w2)
+    assert w2.session.input_override[1] == ("horse-canvas", -7), "the maps show the horse where it was left"
 
 
 def test_language_switches_delete_the_replaced_windows(gui_session, qtbot):

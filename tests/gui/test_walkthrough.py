@@ -65,22 +65,6 @@ def test_every_chapter_in_both_languages(make_window, qtbot, lang):
     assert int(win.settings.value("walkthrough/chapter")) == n - 1
 
 
-def test_translation_equivariance_of_the_horse(make_window, qtbot):
-    win = make_window(preset="lesson_4x4")
-    win.open_walkthrough(0)
-    wait_maps(qtbot, win)
-    base = win.features.widget_for(0).array.copy()
-    horse = win.walkthrough.horse
-    for dx in (7, -5):
-        horse.set_shift(dx)
-        wait_maps(qtbot, win)
-        moved = win.features.widget_for(0).array
-        m = 2 + abs(dx)  # away from the borders (5x5 kernel, padding 2, wrap-around)
-        np.testing.assert_allclose(moved[:, :, m:-m], np.roll(base, dx, axis=2)[:, :, m:-m], atol=1e-4)
-        assert horse.fc_score(dx) < horse.fc_score(0) - 0.15, "the fully connected score is position sensitive"
-    assert win.project.input.shift == (0, -5)
-
-
 # --- the learner's own project is put aside, never asked about ------------------------------------
 
 def test_chapters_never_ask_to_save_and_the_learners_work_comes_back(make_window, qtbot):

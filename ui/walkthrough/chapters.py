@@ -31,8 +31,11 @@ HORSE = InputSpec(1, 64, 64, "sample:horse")
 
 
 def horse_project() -> Project:
-    return _p(QtCore.QT_TRANSLATE_NOOP("title", "Why convolution: the horse"), HORSE,
-              [C("Conv2d", out_channels=1, kernel_size=5, padding=2)], ["sobel_x"])
+    """Chapter 1: the experiment's convolution (conv + ReLU + global max pooling + Linear) on its
+    wide canvas; the maps show the horse canvas the experiment's slider sets (ui/walkthrough/horse.py)."""
+    from dataclasses import replace
+    from convviz.lesson_experiments import conv_project
+    return replace(conv_project(), title=QtCore.QT_TRANSLATE_NOOP("title", "Why convolution: the horse"))
 
 
 def kernel3d_project() -> Project:
@@ -114,10 +117,12 @@ def _step_textcnn(w) -> None:
 def chapters() -> list[Chapter]:
     return [
         Chapter("01-why", tr("Why convolution"), horse_project,
-                tr("Move the slider: the convolution's edge map follows the horse, the fully connected "
-                   "layer's score does not."),
-                lambda w: w.project.input.shift != (0, 0),
-                lambda w: w.walkthrough.horse.set_shift(12), extra="horse"),
+                tr("Predict which model still finds the horse away from where it learnt, then train both "
+                   "and move the horse: the convolution's map follows it."),
+                lambda w: w.walkthrough.horse.finished and w.walkthrough.horse.prediction is not None,
+                lambda w: (w.walkthrough.horse.predict("conv"), w.walkthrough.horse.run_to_end(),
+                           w.walkthrough.horse.set_shift(12)),
+                lambda w: (w.walkthrough.horse.run_to_end(), w.walkthrough.horse.set_shift(12)), extra="horse"),
         Chapter("02-kernel3d", tr("A 3-D kernel over a 3-D input"), kernel3d_project,
                 tr("Set out_channels to 4: four kernels give an output four channels deep."),
                 lambda w: w.info.layers[0].out_shape is not None and w.info.layers[0].out_shape[0] == 4,

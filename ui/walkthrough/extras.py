@@ -42,7 +42,7 @@ def keys_of(extra) -> tuple[str, ...]:
 def _builtin() -> None:
     from .exercises import HorseDemo, Questions, SeparableTable
 
-    register("horse", lambda w, panel, state: HorseDemo(w))
+    register("horse", lambda w, panel, state: import_module(".horse", __package__).HorseDemo(w, state=state))
     register("questions", lambda w, panel, state: Questions(w, panel, seed=panel.index, state=state))
     import_module(".questions", __package__).register_questions(register)  # "ask:<kind>", one per kind
     register("separable", lambda w, panel, state: SeparableTable(w, state=state))

@@ -1,0 +1,93 @@
+"""Chapter 1 as an experiment, in the window: predict, train both models off the GUI thread,
+read the measured accuracies, move the horse on the wide canvas and see the window's maps (the
+trained convolution's, as torch computes them for that canvas) follow it."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from convviz import lesson_experiments as lx
+
+from .conftest import wait_maps
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def lang(request, qtbot):
+    from ui.app import make_app
+    from ui.i18n import install
+    app = make_app()
+    install(app, request.param)
+    yield request.param
+    install(app, "en")
+
+
+def _torch_maps(state, canvas):
+    """The trained convolution + ReLU on one canvas, torch's own functional ops."""
+    x = torch.tensor(canvas, dtype=torch.float32)[None, None] / 255
+    w, b = (torch.tensor(np.array(state[0][k])) for k in ("weight", "bias"))
+    return F.relu(F.conv2d(x, w, b))[0].numpy()
+
+
+def test_chapter_one_predict_train_and_follow_the_horse(make_window, qtbot, lang):
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(0)
+    wait_maps(qtbot, win)
+    horse = win.walkthrough.horse
+    assert horse.progress is None and not win.walkthrough.done()
+    assert not horse.weights_item.image is not None or horse.progress is None
+    assert horse.fc_curve.getData()[0] is None or len(horse.fc_curve.getData()[0]) == 0, \
+        "no accuracy on screen before training"
+    # Show me trains, but a chapter is never done without the learner's own prediction
+    win.walkthrough.demo()
+    assert horse.finished and not win.walkthrough.done()
+    win.open_walkthrough(0)  # again, from the start
+    wait_maps(qtbot, win)
+    horse = win.walkthrough.horse
+    horse.predict("conv")
+    horse.start()
+    assert horse.running and not horse.choices.button(0).isEnabled(), "the prediction is locked once training runs"
+    qtbot.waitUntil(lambda: horse.finished, timeout=60_000)
+    qtbot.waitUntil(lambda: win.walkthrough.done(), timeout=5_000)
+    p = horse.progress
+    # what the plot shows is what was measured
+    xs, ys = horse.conv_curve.getData()
+    np.testing.assert_array_equal(xs, p.shifts)
+    np.testing.assert_array_equal(ys, p.conv_accuracy)
+    assert "✓" in horse.result.text(), "predicting the convolution is right, measured"
+    # the window's maps: the trained convolution on the horse canvas, following the shift
+    for dx in (-15, 12):
+        horse.set_shift(dx)
+        qtbot.waitUntil(lambda: win.session.input_override is not None
+                        and win.session.input_override[1] == ("horse-canvas", dx), timeout=5_000)
+        wait_maps(qtbot, win)
+        shown = win.features.widget_for(1).array
+        want = _torch_maps(p.conv_state, lx.draw(dx))
+        np.testing.assert_allclose(shown, want, atol=1e-4)
+        ch = lx.horse_channel_of(p)
+        peak = np.unravel_index(np.argmax(want[ch]), want[ch].shape)
+        assert abs(peak[1] - (lx.left_of(dx) + 2)) <= lx.BOX[1], "the map's peak is where the horse is"
+    if os.environ.get("CONVVIZ_SCREENSHOTS"):
+        win.resize(1600, 1000)
+        win.grab().save(os.path.join(os.environ["CONVVIZ_SCREENSHOTS"], f"ch1-horse-{lang}.png"))
+    win.walkthrough.go(1)  # leaving the chapter gives the input back
+    wait_maps(qtbot, win)
+    assert win.session.input_override is None
+
+
+def test_stop_keeps_what_was_trained(make_window, qtbot):
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(0)
+    wait_maps(qtbot, win)
+    horse = win.walkthrough.horse
+    horse.start()
+    qtbot.waitUntil(lambda: horse.progress is not None and horse.progress.step > 0, timeout=30_000)
+    horse.stop()
+    qtbot.waitUntil(lambda: horse._task is None, timeout=30_000)
+    step = horse.progress.step
+    assert not horse.finished and not horse.running and step < horse.progress.total
+    qtbot.wait(300)
+    assert horse.progress.step == step, "nothing trains after Stop"
