@@ -170,11 +170,11 @@ class Canvas(QtWidgets.QWidget):
     def __init__(self, view: "Kernel3DView"):
         super().__init__(view)
         self.view = view
-        self.setMinimumSize(320, 220)
+        self.setMinimumSize(300, 170)
         self.placed: dict = {}  # "input", "kernel/<k>", "output" -> _Block (tests, hit checks)
 
     def sizeHint(self):  # noqa: N802
-        return QtCore.QSize(520, 300)
+        return QtCore.QSize(480, 230)
 
     def paintEvent(self, ev):  # noqa: N802
         p = QtGui.QPainter(self)
@@ -203,7 +203,7 @@ class Canvas(QtWidgets.QWidget):
         e_out = extent(vec, wo, ho, depth(k))
         nk = len(drawn_kernels(k, sc.kernel_lit))
         fm = self.fontMetrics()
-        text_h = fm.height() * 2 + 10
+        text_h = fm.height() * (3 if self.height() >= 200 else 1) + 6
         top = fm.height() + 12
         gap = 40.0
         W, H = self.width() - 24.0, self.height() - top - text_h - 8
@@ -368,18 +368,27 @@ class Canvas(QtWidgets.QWidget):
         p.drawText(QtCore.QRectF(8, 4, self.width() - 16, fm.height() + 4), Qt.AlignmentFlag.AlignLeft,
                    tr("Output depth = number of kernels: K = {k}").format(k=k))
         lines = {
-            "input": (tr("input C×H×W = {c}×{h}×{w}").format(c=c_in, h=h, w=w),
+            "input": (tr("input C×H×W"), f"{c_in}×{h}×{w}",
                       tr("padded to {h}×{w}").format(h=hp, w=wp) if (hp, wp) != (h, w) else ""),
-            "kernels": (tr("K = {k} kernels").format(k=k) + (", " + tr("groups = {g}").format(g=sc.groups)
-                                                            if sc.groups > 1 else ""),
-                        tr("each C×kh×kw = {c}×{kh}×{kw}").format(c=cg, kh=kh, kw=kw)),
-            "output": (tr("output K×H×W = {k}×{h}×{w}").format(k=k, h=ho, w=wo), tr("one slice per kernel")),
+            "kernels": (tr("kernels: K = {k}").format(k=k), tr("each C×kh×kw"), f"{cg}×{kh}×{kw}" +
+                        (" · " + tr("groups = {g}").format(g=sc.groups) if sc.groups > 1 else "")),
+            "output": (tr("output K×H×W"), f"{k}×{ho}×{wo}", tr("one slice per kernel")),
         }
-        y = max(bottoms.values()) + 6
-        for key, wd in zip(("input", "kernels", "output"), widths):
-            width = wd + (2 * gap - 6 if key == "kernels" else gap)
-            rect = QtCore.QRectF(lefts[key] + wd / 2 - width / 2, y, width, fm.height() * 2 + 4)
-            text = "\n".join(fm.elidedText(t, Qt.TextElideMode.ElideRight, int(width)) for t in lines[key] if t)
+        if self.height() < 200:  # short (a chapter's extra): the sizes only, one line each
+            lines = {"input": (f"{c_in}×{h}×{w}",), "kernels": (f"{k} × {cg}×{kh}×{kw}",),
+                     "output": (f"{k}×{ho}×{wo}",)}
+        # each label in its own column: from the midpoint to the previous block's centre to the next's
+        centres = [lefts[key] + wd / 2 for key, wd in zip(("input", "kernels", "output"), widths)]
+        bounds = [0.0, (centres[0] + centres[1]) / 2, (centres[1] + centres[2]) / 2, float(self.width())]
+        y = max(bottoms.values()) + 4
+        font = QtGui.QFont(p.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.9))
+        p.setFont(font)
+        fm = QtGui.QFontMetrics(font)
+        for i, key in enumerate(("input", "kernels", "output")):
+            half = min(centres[i] - bounds[i], bounds[i + 1] - centres[i]) - 2
+            rect = QtCore.QRectF(centres[i] - half, y, 2 * half, fm.height() * 3 + 4)
+            text = "\n".join(fm.elidedText(t, Qt.TextElideMode.ElideRight, int(2 * half)) for t in lines[key] if t)
             p.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
 
     def _hatch_ring(self, p, b: _Block, z: float, sc: Scene):
@@ -413,7 +422,7 @@ class Kernel3DView(QtWidgets.QWidget):
 
     changed = QtCore.Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, compact: bool = False):
         super().__init__(parent)
         self.setObjectName("kernel3d")
         self.scene: Scene | None = None
@@ -433,13 +442,19 @@ class Kernel3DView(QtWidgets.QWidget):
         self.caption = QtWidgets.QLabel()
         self.caption.setWordWrap(True)
         self.caption.setObjectName("kernel3dCaption")
-        top = QtWidgets.QHBoxLayout()
-        top.addWidget(QtWidgets.QLabel(tr("Projection:")))
-        top.addWidget(self.proj_combo)
-        top.addStretch(1)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
-        lay.addLayout(top)
+        if not compact:  # a chapter's extra shares the walkthrough's column: the picture only
+            top = QtWidgets.QHBoxLayout()
+            top.addWidget(QtWidgets.QLabel(tr("Projection:")))
+            top.addWidget(self.proj_combo)
+            top.addStretch(1)
+            lay.addLayout(top)
+        else:
+            self.proj_combo.hide()
+            self.caption.hide()  # its sentence becomes the picture's tooltip
+            self.canvas.setMinimumHeight(150)
+        self.compact = compact
         lay.addWidget(self.canvas, 1)
         lay.addWidget(self.caption)
 
@@ -467,8 +482,8 @@ class Kernel3DView(QtWidgets.QWidget):
         self.refresh()
 
     @classmethod
-    def for_window(cls, window, parent=None) -> "Kernel3DView":
-        view = cls(parent)
+    def for_window(cls, window, parent=None, compact: bool = False) -> "Kernel3DView":
+        view = cls(parent, compact)
         view.attach(window.session, window.stepper, window.layers)
         return view
 
@@ -518,6 +533,11 @@ class Kernel3DView(QtWidgets.QWidget):
         self.changed.emit()
 
     def _caption(self) -> None:
+        self._write_caption()
+        if self.compact:
+            self.canvas.setToolTip(self.caption.text())
+
+    def _write_caption(self) -> None:
         sc = self.scene
         if sc is None:
             self.caption.setText("")

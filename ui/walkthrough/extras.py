@@ -47,5 +47,5 @@ def _builtin() -> None:
     import_module(".questions", __package__).register_questions(register)  # "ask:<kind>", one per kind
     register("separable", lambda w, panel, state: SeparableTable(w, state=state))
     register("kernel3d", lambda w, panel, state: __import__("ui.views.kernel3d", fromlist=["Kernel3DView"])
-             .Kernel3DView.for_window(w))
+             .Kernel3DView.for_window(w, compact=True))
     register("numbers", lambda w, panel, state: import_module(".numbers", __package__).NumbersExercise(w, state=state))
