@@ -2876,6 +2876,30 @@ test loss {vl} · accuracy {va}</source>
         <source>Not what you predicted.</source>
         <translation>和你的预测不一样。</translation>
     </message>
+    <message>
+        <source>Dumoulin &amp; Visin's cases in their order, each paired with the transposed convolution that gives back the input size</source>
+        <translation>Dumoulin 和 Visin 的各个情形，按原文顺序排列，每个都配有还原输入大小的转置卷积</translation>
+    </message>
+    <message>
+        <source>Step the convolution</source>
+        <translation>步进卷积</translation>
+    </message>
+    <message>
+        <source>Step its transposed twin</source>
+        <translation>步进它的转置卷积</translation>
+    </message>
+    <message>
+        <source>Convolution arithmetic atlas:</source>
+        <translation>卷积算术图集：</translation>
+    </message>
+    <message>
+        <source>Step the upsampling</source>
+        <translation>步进上采样</translation>
+    </message>
+    <message>
+        <source>{i}×{i} → {o}×{o} → back to {i}×{i}</source>
+        <translation>{i}×{i} → {o}×{o} → 回到 {i}×{i}</translation>
+    </message>
 </context>
 <context>
     <name>InputPanel</name>

@@ -147,3 +147,31 @@ def test_the_atlas_in_the_preset_menu_in_order(make_window, qtbot):
     assert win.project == atlas.project(case)
     assert win.info.layers[1].out_shape == (1, case.i, case.i)
     assert win.info.layers[0].out_shape == (1, case.o, case.o)
+
+
+def test_chapter_10_opens_the_atlas_cases_in_order(make_window, qtbot, lang):
+    from convviz import atlas
+    win = make_window(preset="lesson_4x4")
+    ten = next(i for i, ch in enumerate(win.walkthrough.chapters) if ch.key == "10-beyond")
+    assert win.open_walkthrough(ten)
+    wait_maps(qtbot, win)
+    box = win.walkthrough.extra("atlas")
+    assert box is not None and box.isVisible()
+    assert [box.combo.itemData(i) for i in range(box.combo.count())] == [c.name for c in atlas.ALL]
+    if lang == "zh_CN":
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in box.combo.itemText(i)) for i in range(box.combo.count()))
+    for index, layer in ((6, 1), (8, 0)):  # the odd case's transposed twin; the checkerboard's upsampling
+        case = atlas.ALL[index]
+        box.combo.setCurrentIndex(index)
+        box.twin_button.click()
+        wait_maps(qtbot, win)
+        assert win.walkthrough.active and win.project == atlas.project(case)
+        qtbot.waitUntil(lambda: win.stepper.slider_model is not None and win.stepper.layer_index == layer)
+        # the twin's output is the case's input size (torch checks the same in tests/test_atlas.py)
+        n = case.s * case.i if case.checkerboard else case.i
+        assert win.info.layers[layer].out_shape == (1, n, n)
+    from ui.i18n import tr_in
+    assert box.note.text() == tr_in("atlas", atlas.CHECKERBOARD_SENTENCE)  # the checkerboard's sentence
+    from convviz.samples import load_preset
+    win.walkthrough.close_lesson()
+    assert win.project == load_preset("lesson_4x4")  # the learner's project came back
