@@ -551,3 +551,121 @@ class Progress:
                     and v[0] <= v[1]:
                 out[k] = list(v)
         return cls(out)
+
+
+# --- design challenges (issue 16.10) -----------------------------------------------------------------
+#
+# A challenge is an input and a list of conditions on the stack the learner builds over it; each
+# condition is checked by the arithmetic (shapes, parameters, dropped rows) and the receptive-field
+# recurrence, never by anything the learner could not see.  Each has a solution (Show me loads it;
+# it never counts as the learner's).
+
+@dataclass(frozen=True)
+class Condition:
+    key: str
+    text: Msg  # what is asked, with the numbers
+    ok: bool
+    measured: Msg  # what the stack has now
+
+
+@dataclass(frozen=True)
+class Challenge:
+    key: str
+    title: str  # QT_TRANSLATE_NOOP("core", ...)
+    input: tuple[int, int, int]
+    start: tuple[dict, ...]  # the stack the learner starts from
+    solution: tuple[dict, ...]
+
+
+def _spec(type_, **kw) -> dict:
+    return C(type_, **kw).to_dict()
+
+
+CHALLENGES: tuple[Challenge, ...] = (
+    Challenge("field64", QT_TRANSLATE_NOOP("core", "A receptive field of at least 64 on a 1×128×128 input, with at "
+                                                   "most 5,000 parameters."),
+              (1, 128, 128), (_spec("Conv2d", out_channels=8, kernel_size=3, padding=1),),
+              tuple([_spec("Conv2d", out_channels=8, kernel_size=3, padding=1), _spec("ReLU"),
+                     _spec("MaxPool2d", kernel_size=2)] * 4 + [_spec("Conv2d", out_channels=8, kernel_size=3,
+                                                                        padding=1)])),
+    Challenge("224to7", QT_TRANSLATE_NOOP("core", "From 3×224×224 to 7×7 in at most five layers that slide a window "
+                                                  "(activations do not count), with no row or column dropped."),
+              (3, 224, 224), (_spec("Conv2d", out_channels=16, kernel_size=3, stride=2, padding=1),),
+              tuple(_spec("Conv2d", out_channels=16, kernel_size=4, stride=2, padding=1) for _ in range(5))),
+    Challenge("upsample", QT_TRANSLATE_NOOP("core", "From 8×7×7 up to 28×28 with at most two ConvTranspose2d layers "
+                                                    "and no checkerboard: each kernel_size divisible by its stride."),
+              (8, 7, 7), (_spec("ConvTranspose2d", out_channels=8, kernel_size=3, stride=2, padding=1,
+                                output_padding=1),),
+              tuple(_spec("ConvTranspose2d", out_channels=8, kernel_size=4, stride=2, padding=1) for _ in range(2))),
+)
+
+
+def challenge(key: str) -> Challenge:
+    return next(c for c in CHALLENGES if c.key == key)
+
+
+def _cond(key, text, ok, measured) -> Condition:
+    return Condition(key, text, bool(ok), measured)
+
+
+def check_challenge(key: str, input_shape, layers) -> list[Condition]:
+    """Each condition of challenge ``key`` on the stack ``layers`` (LayerSpecs) over
+    ``input_shape``: met or not, and what the stack has now.  The first condition is always that
+    the input is the challenge's and the stack valid."""
+    ch = challenge(key)
+    layers = list(layers)
+    info = analyze(tuple(input_shape), layers)
+    out = info.output_shape
+    ok_stack = tuple(input_shape) == ch.input and info.ok and bool(layers)
+    conds = [_cond("valid", Msg(QT_TRANSLATE_NOOP("core", "The input is {shape} and every layer is valid"),
+                               shape="×".join(map(str, ch.input))),
+                   ok_stack, Msg(QT_TRANSLATE_NOOP("core", "input {shape}; layers: {n}; {state}"),
+                                 shape="×".join(map(str, input_shape)), n=len(layers),
+                                 state=Msg(QT_TRANSLATE_NOOP("core", "all valid")) if info.ok
+                                 else Msg(QT_TRANSLATE_NOOP("core", "a layer is invalid"))))]
+    if key == "field64":
+        f = theoretical(info)[-1] if info.ok and layers else None
+        size = min(f.size) if f is not None else 0
+        conds.append(_cond("field", Msg(QT_TRANSLATE_NOOP("core", "Receptive field of the output at least {n}"), n=64),
+                           size >= 64, Msg(QT_TRANSLATE_NOOP("core", "receptive field {n}"), n=size)))
+        conds.append(_cond("params", Msg(QT_TRANSLATE_NOOP("core", "At most {n} parameters"), n="5,000"),
+                           ok_stack and info.total_params <= 5000,
+                           Msg(QT_TRANSLATE_NOOP("core", "{n} parameters"), n=f"{info.total_params:,}")))
+    elif key == "224to7":
+        windows = sum(1 for l in layers if ar.window(l) is not None)
+        dropped = [l.index for l in info.layers if l.ok and l.axes and (l.axes[0].dropped or l.axes[1].dropped)]
+        size = f"{out[1]}×{out[2]}" if out is not None and len(out) == 3 else "?"
+        conds.append(_cond("size", Msg(QT_TRANSLATE_NOOP("core", "The output is {n}×{n}"), n=7),
+                           out is not None and len(out) == 3 and out[1:] == (7, 7),
+                           Msg(QT_TRANSLATE_NOOP("core", "output {size}"), size=size)))
+        conds.append(_cond("layers", Msg(QT_TRANSLATE_NOOP("core", "At most {n} layers that slide a window"), n=5),
+                           0 < windows <= 5, Msg(QT_TRANSLATE_NOOP("core", "layers with a window: {n}"), n=windows)))
+        conds.append(_cond("dropped", Msg(QT_TRANSLATE_NOOP("core", "No row or column dropped by the floor division")),
+                           ok_stack and not dropped,
+                           Msg(QT_TRANSLATE_NOOP("core", "dropped at layers {layers}"),
+                               layers=", ".join(map(str, dropped))) if dropped
+                           else Msg(QT_TRANSLATE_NOOP("core", "none dropped"))))
+    elif key == "upsample":
+        ups = [l for l in layers if l.type == "ConvTranspose2d"]
+        others = [l for l in layers if ar.window(l) is not None and l.type != "ConvTranspose2d"]
+        bad = [i for i, l in enumerate(layers) if l.type == "ConvTranspose2d"
+               and any(k % s for k, s in zip(ar.window(l).kernel, ar.window(l).stride))]
+        size = f"{out[1]}×{out[2]}" if out is not None and len(out) == 3 else "?"
+        conds.append(_cond("size", Msg(QT_TRANSLATE_NOOP("core", "The output is {n}×{n}"), n=28),
+                           out is not None and len(out) == 3 and out[1:] == (28, 28),
+                           Msg(QT_TRANSLATE_NOOP("core", "output {size}"), size=size)))
+        conds.append(_cond("layers", Msg(QT_TRANSLATE_NOOP("core", "At most {n} ConvTranspose2d layers and no other "
+                                                                   "layer that slides a window"), n=2),
+                           0 < len(ups) <= 2 and not others,
+                           Msg(QT_TRANSLATE_NOOP("core", "ConvTranspose2d: {n}; others with a window: {m}"), n=len(ups), m=len(others))))
+        conds.append(_cond("checkerboard", Msg(QT_TRANSLATE_NOOP("core", "Each kernel_size divisible by its stride "
+                                                                         "(no checkerboard)")),
+                           bool(ups) and not bad,
+                           Msg(QT_TRANSLATE_NOOP("core", "not divisible at layers {layers}"),
+                               layers=", ".join(map(str, bad))) if bad
+                           else Msg(QT_TRANSLATE_NOOP("core", "all divisible"))))
+    return conds
+
+
+def challenge_met(key: str, input_shape, layers) -> bool:
+    return all(c.ok for c in check_challenge(key, input_shape, layers))

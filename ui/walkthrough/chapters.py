@@ -115,7 +115,7 @@ def _step_textcnn(w) -> None:
 
 
 def chapters() -> list[Chapter]:
-    return [
+    return _with_questions([
         Chapter("01-why", tr("Why convolution"), horse_project,
                 tr("Predict which model still finds the horse away from where it learnt, then train both "
                    "and move the horse: the convolution's map follows it."),
@@ -167,7 +167,30 @@ def chapters() -> list[Chapter]:
                 tr("Step the TextCNN kernel: it spans the whole embedding and slides along the words only."),
                 lambda w: w.tabs.currentWidget() is w.stepper and w.walkthrough.stepped,
                 _step_textcnn, view="stepper"),
-    ]
+        Chapter("11-challenges", tr("Design challenges"), _challenge_project,
+                tr("Edit the stack until every condition of a challenge is ticked: a challenge you solve yourself "
+                   "counts; a solution Show me loads does not."),
+                lambda w: w.walkthrough.extra("challenges").solved_count() >= 1,
+                lambda w: w.walkthrough.extra("challenges").build_solution(),
+                lambda w: w.walkthrough.extra("challenges").show_solution(), extra="challenges", reveals=True),
+    ])
+
+
+def _challenge_project() -> Project:
+    from .challenges import challenge_project
+    from convviz.lessons import CHALLENGES
+    return challenge_project(CHALLENGES[0].key)
+
+
+def _with_questions(chs: list[Chapter]) -> list[Chapter]:
+    """Each chapter's question that teaches (questions.py; the kinds and their chapters in
+    convviz.lessons.KINDS) after the chapter's other extras; chapter 4's questions are its task."""
+    from convviz.lessons import KINDS
+    from .extras import keys_of
+    for ch in chs:
+        asks = tuple(f"ask:{k}" for k, (key, _) in KINDS.items() if key == ch.key and k != "output_size")
+        ch.extra = keys_of(ch.extra) + asks
+    return chs
 
 
 def chapter_text(key: str, lang: str) -> str:

@@ -9,7 +9,6 @@ rebuilds it as it was.
 """
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 
 import numpy as np
@@ -22,6 +21,7 @@ from convviz.spec import LayerSpec
 from ..i18n import tr
 from ..qt import QtWidgets, Qt, pg
 from .chapters import HORSE
+from .questions import QuestionBox
 
 C = LayerSpec.make
 GREEN, RED = "#1a7f37", "#b00020"
@@ -103,72 +103,23 @@ class HorseDemo(QtWidgets.QWidget):
         pass
 
 
-class Questions(QtWidgets.QWidget):
-    """Predict-then-reveal: the learner types an output height and presses Enter; the arithmetic
-    checks it.  The question's layer joins the project only once the question is answered (or
-    revealed), so no panel shows its shape before."""
+class Questions(QuestionBox):
+    """Chapter 4's questions: the output height of a randomised Conv2d (lessons "output_size"),
+    predict-then-reveal.  The question's layer joins the project only once the question is
+    answered (or revealed), so no panel shows its shape before; then the maps, the shapes table
+    and the stepper show why."""
 
-    OPEN, ANSWERED, SHOWN = "open", "answered", "shown"
-
-    def __init__(self, window, seed: int = 0, state: dict | None = None, parent=None):
-        super().__init__(parent)
-        self.window = window
-        self.rng = random.Random(seed)
+    def __init__(self, window, panel=None, seed: int = 0, state: dict | None = None, parent=None):
         self.title = window.project.title
-        self.correct = 0  # the learner's own right answers
-        self.asked = 0  # the learner's own answers
-        self.shown = 0  # answers revealed by Show me (never counted)
-        self.status = self.OPEN
-        self.last = None  # the learner's last answer
-        self.question = QtWidgets.QLabel()
-        self.question.setWordWrap(True)
-        self.question.setObjectName("questionText")
-        self.answer_box = QtWidgets.QSpinBox()
-        self.answer_box.setRange(0, 9999)
-        self.answer_box.setObjectName("answerBox")
-        self.answer_box.setToolTip(tr("Type your answer and press Enter"))
-        self.check_button = QtWidgets.QPushButton(tr("Check"))
-        self.next_button = QtWidgets.QPushButton(tr("Another question"))
-        self.result = QtWidgets.QLabel()
-        self.result.setWordWrap(True)
-        self.result.setObjectName("questionResult")
-        self.score = QtWidgets.QLabel()
-        self.score.setObjectName("questionScore")
-        row = QtWidgets.QHBoxLayout()
-        row.addWidget(QtWidgets.QLabel(tr("Output height:")))
-        row.addWidget(self.answer_box)
-        row.addWidget(self.check_button)
-        row.addWidget(self.next_button)
-        lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.question)
-        lay.addLayout(row)
-        lay.addWidget(self.result)
-        lay.addWidget(self.score)
-        self.answer_box.lineEdit().returnPressed.connect(self.submit)  # Enter submits
-        self.check_button.clicked.connect(self.submit)
-        self.next_button.clicked.connect(self.new_question)
-        if state is not None:
-            self.restore(state)
-        else:
-            self.new_question()
+        super().__init__(window, panel if panel is not None else window.walkthrough, "output_size", seed, state,
+                         parent)
 
-    # --- the question --------------------------------------------------------------------------
-    def new_question(self) -> None:
-        r = self.rng
-        while True:
-            n, k, s = r.randint(5, 32), r.choice([1, 2, 3, 5, 7]), r.choice([1, 1, 2, 2, 3])
-            p, d = r.choice([0, 0, 1, 2]), r.choice([1, 1, 1, 2])
-            if d * (k - 1) + 1 <= n + 2 * p:
-                break
-        self.n, self.k, self.s, self.p, self.d = n, k, s, p, d
-        self.expected = ar.conv_out(n, k, s, d, p, p)
-        self.status = self.OPEN
-        self.last = None
-        self.answer_box.setValue(0)
-        self.answer_box.selectAll()
-        self._show()
-        self.window.doc.show_lesson(self.input_project())  # the input only: the layer stays hidden
+    # the question's numbers
+    n = property(lambda self: self.q.params["n"])
+    k = property(lambda self: self.q.params["k"])
+    s = property(lambda self: self.q.params["s"])
+    p = property(lambda self: self.q.params["p"])
+    d = property(lambda self: self.q.params["d"])
 
     def layer(self) -> LayerSpec:
         return C("Conv2d", out_channels=1, kernel_size=self.k, stride=self.s, padding=self.p, dilation=self.d)
@@ -179,88 +130,22 @@ class Questions(QtWidgets.QWidget):
     def layer_project(self) -> Project:
         return edits.add_layer(self.input_project(), 0, self.layer())
 
-    # --- answering -------------------------------------------------------------------------------
-    def submit(self) -> bool | None:
-        """The learner's answer (Enter or Check): checked once per question."""
-        if self.status != self.OPEN:
-            return None
-        self.answer_box.interpretText()
-        return self.check(self.answer_box.value())
+    def _opened(self) -> None:
+        self.window.doc.show_lesson(self.input_project())  # the input only: the layer stays hidden
 
-    def check(self, answer: int) -> bool:
-        """Check ``answer`` as the learner's own; the question's layer then joins the project,
-        so the maps, the shapes table and the stepper show why."""
-        if self.status != self.OPEN:
-            return False
-        self.asked += 1
-        self.last = int(answer)
-        ok = self.last == self.expected
-        self.correct += ok
-        self.status = self.ANSWERED
-        self._reveal()
-        return ok
-
-    def reveal_answer(self) -> None:
-        """Show me: the answer and its layer, never counted as the learner's."""
-        if self.status != self.OPEN:
-            return
-        self.shown += 1
-        self.status = self.SHOWN
-        self._reveal()
-
-    def answer_correctly(self, times: int) -> None:
-        """Answer ``times`` questions right, as the learner would; the last one stays on screen
-        with its layer (the rendered handout)."""
-        for i in range(times):
-            if i:
-                self.new_question()
-            self.answer_box.setValue(self.expected)
-            self.submit()
-
-    def _reveal(self) -> None:
-        self._show()
+    def _revealed(self) -> None:
         self.window.doc.show_lesson(self.layer_project())
         self.window.walkthrough.refresh_task()
 
     def formula(self) -> str:
-        return f"({self.n} + 2*{self.p} - {self.d}*({self.k}-1) - 1) // {self.s} + 1 = {self.expected}"
+        return self.q.work
 
-    def _show(self) -> None:
-        """Texts for the current state (also after a language switch)."""
-        self.question.setText(tr("A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, "
-                                 "dilation={d}. What is the output height?").format(
-            n=self.n, k=self.k, s=self.s, p=self.p, d=self.d))
-        code = f" <code>{self.formula()}</code>"
-        if self.status == self.ANSWERED and self.last == self.expected:
-            self.result.setText(f"<span style='color:{GREEN}'>✓ " + tr("Right!") + "</span>" + code)
-        elif self.status == self.ANSWERED:
-            self.result.setText(f"<span style='color:{RED}'>✗ " + tr("Not quite: you said {a}.").format(a=self.last)
-                                + "</span>" + code)
-        elif self.status == self.SHOWN:
-            self.result.setText(tr("The answer (shown, not counted):") + code)
-        else:
-            self.result.setText("")
-        is_open = self.status == self.OPEN
-        self.check_button.setEnabled(is_open)
-        self.answer_box.setReadOnly(not is_open)
-        self.score.setText(tr("{c} of {a} right").format(c=self.correct, a=self.asked) if self.asked else "")
-
-    # --- handing over --------------------------------------------------------------------------
     def state(self) -> dict:
-        return {"rng": self.rng.getstate(), "question": (self.n, self.k, self.s, self.p, self.d),
-                "status": self.status, "last": self.last, "correct": self.correct, "asked": self.asked,
-                "shown": self.shown, "typed": self.answer_box.value(), "title": self.title}
+        return {**super().state(), "title": self.title}
 
     def restore(self, state: dict) -> None:
-        """Take over a question as it was (the project shown is left as it is)."""
-        self.rng.setstate(state["rng"])
-        self.n, self.k, self.s, self.p, self.d = state["question"]
-        self.expected = ar.conv_out(self.n, self.k, self.s, self.d, self.p, self.p)
-        self.status, self.last = state["status"], state["last"]
-        self.correct, self.asked, self.shown = state["correct"], state["asked"], state["shown"]
-        self.title = state["title"]
-        self.answer_box.setValue(state["typed"])
-        self._show()
+        self.title = state.get("title", self.title)
+        super().restore(state)
 
 
 class SeparableTable(QtWidgets.QWidget):

@@ -45,6 +45,7 @@ def _builtin() -> None:
     register("horse", lambda w, panel, state: import_module(".horse", __package__).HorseDemo(w, state=state))
     register("questions", lambda w, panel, state: Questions(w, panel, seed=panel.index, state=state))
     import_module(".questions", __package__).register_questions(register)  # "ask:<kind>", one per kind
+    register("challenges", lambda w, panel, state: import_module(".challenges", __package__).ChallengeBox(w, panel, state))
     register("separable", lambda w, panel, state: SeparableTable(w, state=state))
     register("kernel3d", lambda w, panel, state: __import__("ui.views.kernel3d", fromlist=["Kernel3DView"])
              .Kernel3DView.for_window(w, compact=True))

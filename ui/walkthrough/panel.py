@@ -8,7 +8,9 @@ learner's project back as it was.
 """
 from __future__ import annotations
 
-from ..i18n import tr
+from convviz.lessons import CONCEPTS, Progress
+
+from ..i18n import tr, tr_in
 from ..qt import QtCore, QtWidgets, Signal
 from .chapters import Chapter, chapter_text, chapters
 from .extras import factory, keys_of
@@ -45,6 +47,9 @@ class WalkthroughPanel(QtWidgets.QWidget):
         self.extra_box = QtWidgets.QWidget()
         self.extra_lay = QtWidgets.QVBoxLayout(self.extra_box)
         self.extra_lay.setContentsMargins(0, 0, 0, 0)
+        self.concepts = QtWidgets.QLabel()  # the learner's own answers per concept (questions.py)
+        self.concepts.setWordWrap(True)
+        self.concepts.setObjectName("conceptProgress")
         self.back = QtWidgets.QPushButton(tr("◀ Back"))
         self.next = QtWidgets.QPushButton(tr("Next ▶"))
         self.show_me = QtWidgets.QPushButton(tr("Show me"))
@@ -62,6 +67,7 @@ class WalkthroughPanel(QtWidgets.QWidget):
         lay.addWidget(self.text, 3)
         lay.addWidget(self.task)
         lay.addWidget(self.extra_box, 2)
+        lay.addWidget(self.concepts)
         lay.addLayout(nav)
         self.combo.activated.connect(self.go)
         self.back.clicked.connect(lambda: self.go(self.index - 1))
@@ -77,6 +83,7 @@ class WalkthroughPanel(QtWidgets.QWidget):
         self._flashed: QtWidgets.QWidget | None = None
         self._dock_hooked = False
         self._mark_done_chapters()
+        self._show_scores()
 
     # --- state -----------------------------------------------------------------------------------
     @property
@@ -250,6 +257,28 @@ class WalkthroughPanel(QtWidgets.QWidget):
         if ok and self.chapter.key not in self.done_keys():
             self.window.settings.setValue("walkthrough/done", ",".join(sorted(self.done_keys() | {self.chapter.key})))
             self._mark_done_chapters()
+
+    # --- the score: the learner's own answers per concept ----------------------------------------
+    def scores(self) -> Progress:
+        """The learner's own answers per concept (remembered across sessions); answers revealed
+        by Show me or Show answer are never in it."""
+        return Progress.from_json(self.window.settings.value("walkthrough/progress", ""))
+
+    def record_answer(self, concept: str, right: bool) -> None:
+        """A question's answer, the learner's own (questions.py calls this once per question)."""
+        p = self.scores()
+        p.record(concept, right)
+        self.window.settings.setValue("walkthrough/progress", p.to_json())
+        self._show_scores()
+
+    def _show_scores(self) -> None:
+        p = self.scores()
+        parts = [f"{tr_in('core', name)} {p.right(key)}/{p.answered(key)}" for key, name in CONCEPTS.items()
+                 if p.answered(key)]
+        self.concepts.setText(tr("Your own answers: {list}").format(list=" · ".join(parts)) if parts else
+                              tr("Your own answers by concept appear here (Show me never counts)."))
+        self.concepts.setToolTip("\n".join(f"{tr_in('core', name)}: {p.right(key)}/{p.answered(key)}"
+                                           for key, name in CONCEPTS.items()))
 
     def done_keys(self) -> set[str]:
         """The chapters whose task the learner has done (remembered across sessions)."""
