@@ -235,8 +235,7 @@ class WeightsActions(QtCore.QObject):
                                      on_done=self._downloaded, on_posted=self._download_progress,
                                      on_failed=lambda s: self._downloaded(("refused", s)))
         self.download_job = job
-        job.ended.connect(self._download_ended)
-        dlg.canceled.connect(job.cancel)
+        dlg.canceled.connect(self._cancel_download)
         dlg.show()
         return job
 
@@ -251,18 +250,25 @@ class WeightsActions(QtCore.QObject):
         else:
             dlg.setRange(0, 0)
 
-    def _download_ended(self, job) -> None:
-        if job is not self.download_job:
-            return
-        self.download_job = None
-        if self.progress is not None:
-            self.progress.close()
-            self.progress.deleteLater()
-            self.progress = None
-        if job.cancelled():
-            self.win.status.showMessage(tr("Download cancelled: nothing was kept."), 8000)
+    def _close_progress(self) -> None:
+        dlg, self.progress = self.progress, None
+        if dlg is not None:
+            dlg.canceled.disconnect(self._cancel_download)
+            dlg.close()
+            dlg.deleteLater()
+
+    def _cancel_download(self) -> None:
+        """The progress dialog's Cancel: the download stops at its next block and removes its
+        partial file (convviz.zoo.download); nothing is loaded."""
+        job, self.download_job = self.download_job, None
+        if job is not None:
+            job.cancel()
+        self._close_progress()
+        self.win.status.showMessage(tr("Download cancelled: nothing was kept."), 8000)
 
     def _downloaded(self, result) -> None:
+        self.download_job = None
+        self._close_progress()
         kind, value = result
         if kind == "refused":
             self._refuse("", (value,))

@@ -23,16 +23,10 @@ MAX_CLASSES = 100_000  # a longer last vector is not read as class scores
 
 
 def softmax_top(logits, k: int = TOP) -> list[tuple[int, float]]:
-    """The ``k`` largest softmax probabilities of ``logits`` as (class, probability), best first
-    (ties: the lower class first, as torch.topk on CPU does for equal values).  NaN or
-    infinite logits give no answer (an empty list)."""
-    z = np.asarray(logits, dtype=np.float64).ravel()
-    if z.size == 0 or not np.all(np.isfinite(z)):
-        return []
-    e = np.exp(z - z.max())
-    p = e / e.sum()
-    top = np.argsort(-p, kind="stable")[:k]
-    return [(int(i), float(p[i])) for i in top]
+    """The ``k`` most probable classes of ``logits`` as (class, softmax probability), best
+    first (convviz.zoo.top_k: the one definition the command line uses too)."""
+    from convviz.zoo import top_k
+    return top_k(logits, k)
 
 
 def class_vector_size(info) -> int | None:
@@ -47,18 +41,19 @@ def class_vector_size(info) -> int | None:
     return None
 
 
-def class_names_for(project, k: int) -> tuple[str, ...] | None:
-    """Names of the ``k`` classes: the project's labels (convviz.zoo.class_names), else the
-    training data set's classes; None when neither has exactly ``k`` names."""
-    labels = getattr(project, "labels", "") or ""
-    if labels:
-        try:
-            from convviz.zoo import class_names
-            names = class_names(labels)
-        except Exception:  # noqa: BLE001 - torchvision missing or broken: indices are shown
-            names = None
-        if names and len(names) == k:
-            return tuple(names)
+def label_names(labels: str, k: int) -> tuple[str, ...] | None:
+    """The ``k`` names of a label set (convviz.zoo.class_names; imports torchvision, so it runs
+    on the compute thread), or None."""
+    try:
+        from convviz.zoo import class_names
+        names = class_names(labels)
+    except Exception:  # noqa: BLE001 - torchvision missing or broken: indices are shown
+        names = None
+    return tuple(names) if names and len(names) == k else None
+
+
+def dataset_names(project, k: int) -> tuple[str, ...] | None:
+    """The training data set's class names when it has ``k`` classes (torch-free), or None."""
     training = getattr(project, "training", None)
     if training is not None:
         from convviz.datasets import DATASETS
@@ -125,11 +120,21 @@ class AnswerView(QtWidgets.QWidget):
             self._show([], tr("The stack does not end in class scores: a classifier ends in one number per class "
                               "(Flatten, then Linear)."))
             return
-        key = (getattr(project, "labels", ""), getattr(project.training, "data", None), k)
+        labels = getattr(project, "labels", "") or ""
+        key = (labels, getattr(project.training, "data", None), k)
         if key != self._names_key:
             self._names_key = key
-            self.names = class_names_for(project, k)
+            self.names = None if labels else dataset_names(project, k)
+            if labels:  # read where torch lives: the GUI thread never imports torchvision
+                self.session.run_on_compute_thread(lambda _engine, _cancelled: label_names(labels, k),
+                                                   lambda names, key=key: self._named(key, names))
         self._weights_sentence()
+
+    def _named(self, key, names) -> None:
+        if key != self._names_key:
+            return  # another project since
+        self.names = names
+        self._show(self.answer, self.title.text())
 
     def _result(self, res) -> None:
         s = self.session
@@ -142,7 +147,7 @@ class AnswerView(QtWidgets.QWidget):
         if last is None or np.asarray(last).size != k:
             self._show([], tr("No answer: the last layer was not computed."))
             return
-        top = softmax_top(last)
+        top = softmax_top(last) if np.all(np.isfinite(last)) else []
         if not top:
             self._show([], tr("No answer: the class scores are not all finite numbers."))
             return
@@ -190,4 +195,4 @@ class AnswerView(QtWidgets.QWidget):
         return [self.rows[r][0].text() for r in range(len(self.answer))]
 
 
-__all__ = ["AnswerView", "softmax_top", "class_vector_size", "class_names_for"]
+__all__ = ["AnswerView", "softmax_top", "class_vector_size", "label_names", "dataset_names"]
