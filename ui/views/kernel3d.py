@@ -63,7 +63,7 @@ def geometry_slider(spec, in_shape, out_shape) -> Slider:
     """A Slider of the layer on zero-stride zeros: its grid and taps without any numbers."""
     zeros = np.broadcast_to(np.float32(0), tuple(in_shape))
     out = np.broadcast_to(np.float32(0), tuple(out_shape))
-    weights = [np.zeros(s, np.float32) for s in weight_shapes(spec, in_shape[0])]
+    weights = [np.broadcast_to(np.float64(0), s) for s in weight_shapes(spec, in_shape[0])]  # no copy
     return Slider(spec, zeros, out, weights)
 
 
@@ -425,7 +425,8 @@ class Kernel3DView(QtWidgets.QWidget):
     def __init__(self, parent=None, compact: bool = False):
         super().__init__(parent)
         self.setObjectName("kernel3d")
-        self.scene: Scene | None = None
+        self._scene: Scene | None = None
+        self._dirty = False
         self.message = tr("Select a Conv2d or ConvTranspose2d layer to see its kernels in 3-D.")
         self.projection = "isometric"
         self.session = None
@@ -508,7 +509,27 @@ class Kernel3DView(QtWidgets.QWidget):
             return self.layer_panel.current()
         return ok[0] if ok else None
 
+    @property
+    def scene(self) -> Scene | None:
+        """What is drawn: brought up to date when read (a hidden view does no work)."""
+        if self._dirty:
+            self._update()
+        return self._scene
+
+    def showEvent(self, ev):  # noqa: N802
+        super().showEvent(ev)
+        if self._dirty:
+            self._update()
+
     def refresh(self) -> None:
+        """The project, the maps, the stepper or the selection changed: redraw now when on
+        screen, else when next shown or read."""
+        self._dirty = True
+        if self.isVisible():
+            self._update()
+
+    def _update(self) -> None:
+        self._dirty = False
         s = self.session
         info = s.info if s is not None else None
         index = self._layer(info)
@@ -527,7 +548,7 @@ class Kernel3DView(QtWidgets.QWidget):
                 scene = None
         if scene is None and index is None:
             self.message = tr("Select a Conv2d or ConvTranspose2d layer to see its kernels in 3-D.")
-        self.scene = scene
+        self._scene = scene
         self._caption()
         self.canvas.update()
         self.changed.emit()
