@@ -353,7 +353,7 @@ def test_render_walkthrough_command(tmp_path):
                         str(tmp_path / "out"), "--lang", "zh_CN"], capture_output=True, text=True, timeout=600, env=env)
     assert r.returncode == 0, r.stderr
     pages = sorted(os.listdir(tmp_path / "out"))
-    assert len(pages) == 10 and all(p.endswith(".zh_CN.png") for p in pages)
+    assert len(pages) == 11 and all(p.endswith(".zh_CN.png") for p in pages)
 
 
 def test_core_sentences_are_translated(make_window, qtbot):
