@@ -184,31 +184,31 @@
     </message>
     <message>
         <source>Resize the shorter side</source>
-        <translation type="unfinished" />
+        <translation>缩放短边</translation>
     </message>
     <message>
         <source>no</source>
-        <translation type="unfinished" />
+        <translation>不缩放</translation>
     </message>
     <message>
         <source>First resize the image so its shorter side has this many pixels, keeping its proportions (bilinear); then fit it to the size. Resize 256 with Centre crop at 224 × 224 is torchvision's Resize(256) and CenterCrop(224). 'no': the image goes to the fit as it is.</source>
-        <translation type="unfinished" />
+        <translation>先把图像缩放到短边为这么多像素，保持比例（双线性插值）；再适配到尺寸。缩放 256 加 224 × 224 的居中裁剪，就是 torchvision 的 Resize(256) 和 CenterCrop(224)。“不缩放”：图像原样进入适配。</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished" />
+        <translation>无</translation>
     </message>
     <message>
         <source>Normalisation after scaling to [0, 1]: each channel becomes (value − mean) / std. One number per channel, separated by commas, or one for all; both empty: none.</source>
-        <translation type="unfinished" />
+        <translation>缩放到 [0, 1] 之后的归一化：每个通道变为 (值 − 均值) / 标准差。每个通道一个数，用逗号分隔，或一个数用于所有通道；两者都为空：不归一化。</translation>
     </message>
     <message>
         <source>ImageNet</source>
-        <translation type="unfinished" />
+        <translation>ImageNet</translation>
     </message>
     <message>
         <source>The normalisation torchvision's ImageNet weights expect: mean 0.485, 0.456, 0.406 and std 0.229, 0.224, 0.225</source>
-        <translation type="unfinished" />
+        <translation>torchvision 的 ImageNet 权重所要求的归一化：均值 0.485, 0.456, 0.406，标准差 0.229, 0.224, 0.225</translation>
     </message>
     <message>
         <source>Use a PNG, JPEG or BMP file (or drop one on the window); transparent pixels are composited on white</source>
@@ -220,55 +220,55 @@
     </message>
     <message>
         <source>Change resize</source>
-        <translation type="unfinished" />
+        <translation>修改缩放</translation>
     </message>
     <message>
         <source>“{t}” is not a number: write numbers separated by commas, e.g. 0.485, 0.456, 0.406</source>
-        <translation type="unfinished" />
+        <translation>“{t}”不是数：请写用逗号分隔的数，例如 0.485, 0.456, 0.406</translation>
     </message>
     <message>
         <source>Give both mean and std (or neither).</source>
-        <translation type="unfinished" />
+        <translation>请同时给出均值（mean）和标准差（std），或都不给。</translation>
     </message>
     <message>
         <source>Change normalisation</source>
-        <translation type="unfinished" />
+        <translation>修改归一化</translation>
     </message>
     <message>
         <source>Normalised: (value − mean) / std, mean {m}, std {s}</source>
-        <translation type="unfinished" />
+        <translation>已归一化：(值 − 均值) / 标准差，均值 {m}，标准差 {s}</translation>
     </message>
     <message>
         <source>Image {size} (H × W), shorter side resized to {r}: {rsize}</source>
-        <translation type="unfinished" />
+        <translation>图像 {size}（高 × 宽），短边缩放到 {r}：{rsize}</translation>
     </message>
     <message>
         <source>Resized image {size}</source>
-        <translation type="unfinished" />
+        <translation>缩放后的图像 {size}</translation>
     </message>
     <message>
         <source>Image {size} (H × W)</source>
-        <translation type="unfinished" />
+        <translation>图像 {size}（高 × 宽）</translation>
     </message>
     <message>
         <source>{image}, used at its own size</source>
-        <translation type="unfinished" />
+        <translation>{image}，按原尺寸使用</translation>
     </message>
     <message>
         <source>{image}, resized to {target}</source>
-        <translation type="unfinished" />
+        <translation>{image}，缩放到 {target}</translation>
     </message>
     <message>
         <source>{image}, stretched to {target}</source>
-        <translation type="unfinished" />
+        <translation>{image}，拉伸到 {target}</translation>
     </message>
     <message>
         <source>{image}, centre-cropped to {target}</source>
-        <translation type="unfinished" />
+        <translation>{image}，居中裁剪到 {target}</translation>
     </message>
     <message>
         <source>{image}, padded to {target} with black bars</source>
-        <translation type="unfinished" />
+        <translation>{image}，用黑边填充到 {target}</translation>
     </message>
     <message>
         <source>Fit</source>
@@ -312,15 +312,15 @@
     </message>
     <message>
         <source>Resize</source>
-        <translation type="unfinished" />
+        <translation>缩放</translation>
     </message>
     <message>
         <source>Mean</source>
-        <translation type="unfinished" />
+        <translation>均值</translation>
     </message>
     <message>
         <source>Std</source>
-        <translation type="unfinished" />
+        <translation>标准差</translation>
     </message>
     <message>
         <source>Seed</source>
@@ -520,7 +520,7 @@
     </message>
     <message>
         <source>Top-5 Classes</source>
-        <translation type="unfinished" />
+        <translation>前 5 个类别</translation>
     </message>
     <message>
         <source>Starting the compute engine…</source>
@@ -784,7 +784,7 @@
     </message>
     <message>
         <source>&amp;Import</source>
-        <translation type="unfinished" />
+        <translation>导入(&amp;I)</translation>
     </message>
     <message>
         <source>Open &amp;Preset</source>
@@ -2410,39 +2410,39 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>No answer yet</source>
-        <translation type="unfinished" />
+        <translation>还没有结果</translation>
     </message>
     <message>
         <source>The stack does not end in class scores: a classifier ends in one number per class (Flatten, then Linear).</source>
-        <translation type="unfinished" />
+        <translation>此堆叠的输出不是类别分数：分类器的最后输出每个类别一个数（先 Flatten，再 Linear）。</translation>
     </message>
     <message>
         <source>No answer: the last layer was not computed.</source>
-        <translation type="unfinished" />
+        <translation>没有结果：最后一层没有计算。</translation>
     </message>
     <message>
         <source>No answer: the class scores are not all finite numbers.</source>
-        <translation type="unfinished" />
+        <translation>没有结果：类别分数并非都是有限的数。</translation>
     </message>
     <message>
         <source>The {k} class scores, as probabilities (softmax): the five largest</source>
-        <translation type="unfinished" />
+        <translation>{k} 个类别分数化为概率（softmax）后最大的五个</translation>
     </message>
     <message>
         <source>Initial random weights (seed {s}): not a trained network, so these classes mean nothing.</source>
-        <translation type="unfinished" />
+        <translation>随机初始权重（种子 {s}）：这不是训练过的网络，这些类别没有意义。</translation>
     </message>
     <message>
         <source>Weights loaded from {f}.</source>
-        <translation type="unfinished" />
+        <translation>权重加载自 {f}。</translation>
     </message>
     <message>
         <source>Trained weights.</source>
-        <translation type="unfinished" />
+        <translation>训练后的权重。</translation>
     </message>
     <message>
         <source>class {k}</source>
-        <translation type="unfinished" />
+        <translation>类别 {k}</translation>
     </message>
     <message>
         <source>Output depth = number of kernels: K = {k}</source>
@@ -2497,6 +2497,10 @@ test loss {vl} · accuracy {va}</source>
         <translation>投影：</translation>
     </message>
     <message>
+        <source>Click a kernel to follow it in the stepper, or an output cell to step there.</source>
+        <translation>点击一个卷积核，步进器就跟随它；点击一个输出单元，步进器就走到那一步。</translation>
+    </message>
+    <message>
         <source>Step the kernel in the Kernel stepper to light its window here.</source>
         <translation>在卷积步进器中移动卷积核，它的窗口就会在这里高亮。</translation>
     </message>
@@ -2506,179 +2510,179 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>… and {n} more</source>
-        <translation type="unfinished" />
+        <translation>…… 另有 {n} 条</translation>
     </message>
     <message>
         <source>Load &amp;Weights…</source>
-        <translation type="unfinished" />
+        <translation>加载权重(&amp;W)…</translation>
     </message>
     <message>
         <source>Show the maps with weights from a .safetensors, .pt or .pth file (a state_dict)</source>
-        <translation type="unfinished" />
+        <translation>用 .safetensors、.pt 或 .pth 文件（state_dict）中的权重显示特征图</translation>
     </message>
     <message>
         <source>Load &amp;ImageNet Weights…</source>
-        <translation type="unfinished" />
+        <translation>加载 &amp;ImageNet 权重…</translation>
     </message>
     <message>
         <source>Load the official ImageNet weights of the torchvision model this stack is (from torch's cache, or downloaded when you agree)</source>
-        <translation type="unfinished" />
+        <translation>加载此堆叠对应的 torchvision 模型的官方 ImageNet 权重（来自 torch 的缓存，或经你同意后下载）</translation>
     </message>
     <message>
         <source>&amp;torchvision Model…</source>
-        <translation type="unfinished" />
+        <translation>&amp;torchvision 模型…</translation>
     </message>
     <message>
         <source>Import an architecture torchvision defines (VGG, AlexNet, …) as a new project</source>
-        <translation type="unfinished" />
+        <translation>把 torchvision 定义的架构（VGG、AlexNet 等）导入为新项目</translation>
     </message>
     <message>
         <source>Weights (.safetensors)…</source>
-        <translation type="unfinished" />
+        <translation>权重 (.safetensors)…</translation>
     </message>
     <message>
         <source>Save the weights on show (loaded, trained or initial) as a .safetensors file</source>
-        <translation type="unfinished" />
+        <translation>把当前显示的权重（加载的、训练的或初始的）保存为 .safetensors 文件</translation>
     </message>
     <message>
         <source>ONNX Model (.onnx)…</source>
-        <translation type="unfinished" />
+        <translation>ONNX 模型 (.onnx)…</translation>
     </message>
     <message>
         <source>Save the network with the weights on show as ONNX (opens in Netron)</source>
-        <translation type="unfinished" />
+        <translation>把网络连同当前显示的权重保存为 ONNX（可在 Netron 中打开）</translation>
     </message>
     <message>
         <source>Load weights</source>
-        <translation type="unfinished" />
+        <translation>加载权重</translation>
     </message>
     <message>
         <source>Reading weights</source>
-        <translation type="unfinished" />
+        <translation>正在读取权重</translation>
     </message>
     <message>
         <source>The stack changed while the weights were read: load them again.</source>
-        <translation type="unfinished" />
+        <translation>读取权重期间堆叠已改变：请重新加载。</translation>
     </message>
     <message>
         <source>Weights of {n} layers loaded from {f}</source>
-        <translation type="unfinished" />
+        <translation>已从 {f} 加载 {n} 个层的权重</translation>
     </message>
     <message>
         <source>These weights cannot be loaded; nothing was changed</source>
-        <translation type="unfinished" />
+        <translation>无法加载这些权重；没有做任何改动</translation>
     </message>
     <message>
         <source>Looking for the official weights</source>
-        <translation type="unfinished" />
+        <translation>正在查找官方权重</translation>
     </message>
     <message>
         <source>This stack is none of torchvision's architectures with official ImageNet weights (import one with File &gt; Import &gt; torchvision Model, and keep its layers).</source>
-        <translation type="unfinished" />
+        <translation>此堆叠不是任何一个带官方 ImageNet 权重的 torchvision 架构（请用 文件 &gt; 导入 &gt; torchvision 模型 导入一个，并保持它的层不变）。</translation>
     </message>
     <message>
         <source>Nothing was downloaded.</source>
-        <translation type="unfinished" />
+        <translation>没有下载任何内容。</translation>
     </message>
     <message>
         <source>Download the ImageNet weights?</source>
-        <translation type="unfinished" />
+        <translation>下载 ImageNet 权重吗？</translation>
     </message>
     <message>
         <source>The official weights of {n} are not on this computer.</source>
-        <translation type="unfinished" />
+        <translation>这台计算机上没有 {n} 的官方权重。</translation>
     </message>
     <message>
         <source>Download {size} from {url}? They are kept in torch's cache for next time.</source>
-        <translation type="unfinished" />
+        <translation>从 {url} 下载 {size}？下载后保存在 torch 的缓存中，下次直接使用。</translation>
     </message>
     <message>
         <source>an unknown size</source>
-        <translation type="unfinished" />
+        <translation>未知大小</translation>
     </message>
     <message>
         <source>Downloading {f} ({size})…</source>
-        <translation type="unfinished" />
+        <translation>正在下载 {f}（{size}）…</translation>
     </message>
     <message>
         <source>Downloading weights</source>
-        <translation type="unfinished" />
+        <translation>正在下载权重</translation>
     </message>
     <message>
         <source>Downloading {f}</source>
-        <translation type="unfinished" />
+        <translation>正在下载 {f}</translation>
     </message>
     <message>
         <source>Downloading: {d} of {t}</source>
-        <translation type="unfinished" />
+        <translation>正在下载：{d} / {t}</translation>
     </message>
     <message>
         <source>Download cancelled: nothing was kept.</source>
-        <translation type="unfinished" />
+        <translation>下载已取消：未保留任何文件。</translation>
     </message>
     <message>
         <source>Save weights</source>
-        <translation type="unfinished" />
+        <translation>保存权重</translation>
     </message>
     <message>
         <source>The weights could not be saved</source>
-        <translation type="unfinished" />
+        <translation>无法保存权重</translation>
     </message>
     <message>
         <source>Fix the invalid layers first.</source>
-        <translation type="unfinished" />
+        <translation>请先修正无效的层。</translation>
     </message>
     <message>
         <source>Saving weights</source>
-        <translation type="unfinished" />
+        <translation>正在保存权重</translation>
     </message>
     <message>
         <source>Save ONNX model</source>
-        <translation type="unfinished" />
+        <translation>保存 ONNX 模型</translation>
     </message>
     <message>
         <source>The ONNX model could not be saved</source>
-        <translation type="unfinished" />
+        <translation>无法保存 ONNX 模型</translation>
     </message>
     <message>
         <source>Saving the ONNX model</source>
-        <translation type="unfinished" />
+        <translation>正在保存 ONNX 模型</translation>
     </message>
     <message>
         <source>Import a torchvision model</source>
-        <translation type="unfinished" />
+        <translation>导入 torchvision 模型</translation>
     </message>
     <message>
         <source>torchvision's image classifiers. convviz shows a network that is one chain of layers, each feeding the next; an architecture with branches, skip connections or attention is listed greyed, with the reason.</source>
-        <translation type="unfinished" />
+        <translation>torchvision 的图像分类器。convviz 显示由一条层链组成、每层输出送入下一层的网络；带分支、跳跃连接或注意力的架构显示为灰色，并说明原因。</translation>
     </message>
     <message>
         <source>Architecture</source>
-        <translation type="unfinished" />
+        <translation>架构</translation>
     </message>
     <message>
         <source>ImageNet weights</source>
-        <translation type="unfinished" />
+        <translation>ImageNet 权重</translation>
     </message>
     <message>
         <source>Reading torchvision's architectures…</source>
-        <translation type="unfinished" />
+        <translation>正在读取 torchvision 的架构…</translation>
     </message>
     <message>
         <source>Import</source>
-        <translation type="unfinished" />
+        <translation>导入</translation>
     </message>
     <message>
         <source>Plain chains: can be imported ({n})</source>
-        <translation type="unfinished" />
+        <translation>单链结构：可以导入（{n}）</translation>
     </message>
     <message>
         <source>Refused: not a plain chain ({n})</source>
-        <translation type="unfinished" />
+        <translation>不能导入：不是单链结构（{n}）</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished" />
+        <translation>有</translation>
     </message>
     <message>
         <source>{n} parameters</source>
@@ -2686,47 +2690,47 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>{t} ({n}): a plain chain of layers</source>
-        <translation type="unfinished" />
+        <translation>{t}（{n}）：单链结构的层</translation>
     </message>
     <message>
         <source>torchvision lists no architecture that is a plain chain.</source>
-        <translation type="unfinished" />
+        <translation>torchvision 中没有单链结构的架构。</translation>
     </message>
     <message>
         <source>{t} cannot be imported: it is not a plain chain of layers</source>
-        <translation type="unfinished" />
+        <translation>{t} 无法导入：它不是单链结构的层</translation>
     </message>
     <message>
         <source>{t}: {p} parameters; ends in {w}.</source>
-        <translation type="unfinished" />
+        <translation>{t}：{p} 个参数；输出为 {w}。</translation>
     </message>
     <message>
         <source>1,000 ImageNet classes, with official weights to load after the import</source>
-        <translation type="unfinished" />
+        <translation>1,000 个 ImageNet 类别，导入后可加载官方权重</translation>
     </message>
     <message>
         <source>its classifier (no official weights)</source>
-        <translation type="unfinished" />
+        <translation>它的分类器（没有官方权重）</translation>
     </message>
     <message>
         <source>Reading torchvision's architectures</source>
-        <translation type="unfinished" />
+        <translation>正在读取 torchvision 的架构</translation>
     </message>
     <message>
         <source>torchvision is not available</source>
-        <translation type="unfinished" />
+        <translation>torchvision 不可用</translation>
     </message>
     <message>
         <source>Importing {n}</source>
-        <translation type="unfinished" />
+        <translation>正在导入 {n}</translation>
     </message>
     <message>
         <source>This model cannot be imported</source>
-        <translation type="unfinished" />
+        <translation>无法导入此模型</translation>
     </message>
     <message>
         <source>Imported {t}: random initial weights until you load weights (File &gt; Load Weights)</source>
-        <translation type="unfinished" />
+        <translation>已导入 {t}：加载权重之前是随机初始权重（文件 &gt; 加载权重）</translation>
     </message>
     <message>
         <source>Pick a challenge: its starting stack is loaded</source>
@@ -2899,6 +2903,132 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>{i}×{i} → {o}×{o} → back to {i}×{i}</source>
         <translation>{i}×{i} → {o}×{o} → 回到 {i}×{i}</translation>
+    </message>
+    <message>
+        <source>Two steps</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The input channel followed through the depthwise step</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The output channel of the pointwise step</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Input channel:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Output channel:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Answer the cost question first: then this table compares the block with a standard convolution, counted and timed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Standard</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Depthwise</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pointwise</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Separable (both)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Time (median)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Measure the time</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Time each convolution on this machine (median of {n} runs)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Two small models on the bundled digits</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This stack has no depthwise-separable block: add a DepthwiseSeparable layer, or a depthwise Conv2d (groups = in_channels = out_channels) followed by a 1×1 Conv2d.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Layer {i}: {c} → {n} channels, {kh}×{kw} kernel, stride {s}, {h}×{w} input, {oh}×{ow} output.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>depthwise {kh}×{kw}:
+each channel alone</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>pointwise 1×1:
+all {c} channels mixed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>MobileNet's formula: 1/N + 1/k² = 1/{n} + 1/{kk} = {r:.4f}, the MAC ratio exactly (the parameters' too, without biases).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Measuring…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Press Measure: each convolution runs {n} times here, the median counts.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Measured here ({t} threads, median of {n}): the separable block takes {tr:.0%} of the standard convolution's time for {mr:.0%} of its MACs. The depthwise step does {dm:.0%} of the block's multiply-adds but takes {dt:.0%} of its time: it does only k² multiply-adds for each value it reads and writes, so memory, not arithmetic, sets its speed. MACs are not time.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>input channel {c}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>depthwise map {c}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>output channel {c}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Could not time it: {m}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Training… {p:.0%}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Measured after {e} epochs, on {n} test digits: standard {a:.1%} ({pa:,} parameters, {ma:,} MACs); separable {b:.1%} ({pb:,} parameters, {mb:,} MACs). The two differ only in the middle convolution.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Training stopped: {m}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
