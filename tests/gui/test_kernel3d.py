@@ -175,3 +175,28 @@ def test_chapter_10_opens_the_atlas_cases_in_order(make_window, qtbot, lang):
     from convviz.samples import load_preset
     win.walkthrough.close_lesson()
     assert win.project == load_preset("lesson_4x4")  # the learner's project came back
+
+
+def test_clicks_on_the_view_move_the_stepper(make_window, qtbot):
+    from ui.qt import QtCore, Qt
+    from ui.walkthrough.chapters import kernel3d_project
+    win = make_window(project=kernel3d_project())
+    dock = win.findChild(type(win.findChild(QtCore.QObject, "kernel3dDock")), "kernel3dDock")
+    dock.show()
+    assert win.show_stepper(0)
+    qtbot.waitUntil(lambda: win.stepper.slider_model is not None)
+    view = win.kernel3d
+    view.resize(760, 420)
+    view.grab()  # lays the blocks out
+    canvas = view.canvas
+    k = view.scene.k
+    for kk in reversed(range(k)):  # a kernel's front face: the stepper follows that kernel
+        q = canvas.placed[f"kernel/{kk}"].p(0.5, 0.5, 0)
+        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=q.toPoint())
+        assert win.stepper.out_channel == kk == view.scene.kernel_lit
+    m = win.stepper.slider_model
+    for oy, ox in ((0, 0), (m.out_h - 1, 2), (3, m.out_w - 1)):  # an output cell: the stepper steps there
+        q = canvas.placed["output"].p(ox + 0.5, oy + 0.5, 0)
+        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=q.toPoint())
+        assert win.stepper.t == m.index(oy, ox)
+        assert view.scene.out_cell == (oy, ox)

@@ -192,6 +192,38 @@ class Canvas(QtWidgets.QWidget):
         finally:
             p.end()
 
+    # --- clicks -------------------------------------------------------------------------------------
+    def hit(self, pos: QtCore.QPointF) -> tuple | None:
+        """What is under ``pos``: ("kernel", k), ("output", oy, ox) on the front slice, or None."""
+        sc = self.view.scene
+        if sc is None or not self.placed:
+            return None
+        k, cg, kh, kw = sc.kernel
+        _, ho, wo = sc.output
+        for key, b in self.placed.items():
+            inv, ok = b.transform(0, 0, 0).inverted()
+            if not ok:
+                continue
+            q = inv.map(QtCore.QPointF(pos))
+            x, y = q.x(), q.y()
+            if key.startswith("kernel/") and 0 <= x < kw and 0 <= y < kh:
+                return ("kernel", int(key.split("/")[1]))
+            if key == "output" and 0 <= x < wo and 0 <= y < ho:
+                return ("output", int(y), int(x))
+        return None
+
+    def mousePressEvent(self, ev):  # noqa: N802
+        """A click on a kernel follows it in the stepper; on an output cell, steps there."""
+        h = self.hit(ev.position())
+        st = self.view.stepper
+        sc = self.view.scene
+        if h is None or st is None or sc is None or sc.window is None:  # the stepper is elsewhere
+            return super().mousePressEvent(ev)
+        if h[0] == "kernel":
+            st.channel_spin.setValue(h[1])
+        else:
+            st.output_clicked(h[1], h[2])
+
     # --- layout ---------------------------------------------------------------------------------
     def _layout(self, sc: Scene):
         vec = PROJECTIONS[self.view.projection]
@@ -555,8 +587,8 @@ class Kernel3DView(QtWidgets.QWidget):
 
     def _caption(self) -> None:
         self._write_caption()
-        if self.compact:
-            self.canvas.setToolTip(self.caption.text())
+        hint = tr("Click a kernel to follow it in the stepper, or an output cell to step there.")
+        self.canvas.setToolTip(self.caption.text() + "\n" + hint if self.compact and self.caption.text() else hint)
 
     def _write_caption(self) -> None:
         sc = self.scene
