@@ -502,9 +502,12 @@ class MainWindow(QtWidgets.QMainWindow):
         n = sum(o is not None for o in res.outputs)
         self.compute_label.setText(tr("{n} layers in {ms:.0f} ms ({r} reused) · {dev}").format(
             n=n, ms=res.seconds * 1000, r=res.reused, dev=res.device))
-        weights = {i: w[0] for i, w in enumerate(res.weights) if w and
-                   self.session.project.layers[i].layer_type.category == "conv"}
-        self.layers.set_weights(weights)
+        shown = getattr(self, "_kernels_shown", None)  # (project, weights key) the layer panel's kernel shows
+        if shown is None or shown[0] is not self.session.project or shown[1] != self.session.weights_key:
+            self._kernels_shown = (self.session.project, self.session.weights_key)  # not again for each stroke
+            weights = {i: w[0] for i, w in enumerate(res.weights) if w and
+                       self.session.project.layers[i].layer_type.category == "conv"}
+            self.layers.set_weights(weights)
 
     def _compute_failed(self, message: str) -> None:
         first = message.splitlines()[0]

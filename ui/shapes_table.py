@@ -49,6 +49,9 @@ class ShapesTable(QtWidgets.QWidget):
 
     def set_project(self, project, info=None) -> None:
         from convviz.arithmetic import human_bytes, human_count
+        if info is not None and project is self.project and info is getattr(self, "_info", None):
+            return  # the same analysis (a drawn stroke, new weights): the table is already this
+        self._info = info
         self.project = project
         info = info or project.analyze()
         rows = report.rows(project, info)

@@ -84,14 +84,16 @@ class Canvas(QtWidgets.QWidget):
         p.setPen(pen)
         p.drawLine(a, b)
         p.end()
-        self.update()
+        r = pen.widthF() / 2 + 2  # only the stroke's box is painted again
+        self.update(QtCore.QRectF(a, b).normalized().adjusted(-r, -r, r, r).toAlignedRect())
         self.changed.emit()
 
     def paintEvent(self, ev):  # noqa: N802
         p = QtGui.QPainter(self)
-        p.drawImage(0, 0, self.picture)
+        r = ev.rect()
+        p.drawImage(r, self.picture, r)
         if self.scale >= 4:  # the input's pixel grid, faintly (drawn once, blended as one image)
-            p.drawImage(0, 0, self._grid)
+            p.drawImage(r, self._grid, r)
         p.end()
 
     def mousePressEvent(self, ev):  # noqa: N802
