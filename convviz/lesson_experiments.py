@@ -379,3 +379,94 @@ def horse_channel_of(progress: HorseProgress) -> int:
 __all__ = ["BOX", "CANVAS", "EPOCHS", "HorseData", "HorseExperiment", "HorseProgress", "TRAIN_SHIFTS", "conv_maps_of",
            "conv_project", "draw", "fc_project", "horse_channel_of", "left_of", "make_data", "max_shift",
            "per_shift_accuracy", "scores_of"]
+
+
+# --- trained kernels for the chapters (resources/weights/, scripts/train_lesson_weights.py) ----------
+
+@dataclass(frozen=True)
+class LessonWeights:
+    """How one chapter preset's kernels are trained: its stack (the preset's layers), a
+    classifier head after it, on a bundled data set at a small size (kernels do not depend on
+    the image size; the chapter shows them on its own input)."""
+
+    preset: str
+    data: str = "shapes"
+    size: int = 3000  # examples, train + test
+    side: int = 32  # the training images' height and width
+    epochs: int = 4
+    lr: float = 0.003
+    batch: int = 50
+    seed: int = 0
+
+    def params(self) -> dict:
+        from dataclasses import asdict
+        return asdict(self)
+
+
+LESSON_WEIGHTS = {
+    "teaching": LessonWeights("teaching"),  # chapter 7: the receptive field
+    "dilated": LessonWeights("dilated"),  # chapter 8: dilated convolution
+}
+
+
+def weights_dir():
+    from .samples import resources_dir
+    return resources_dir() / "weights"
+
+
+def lesson_training_project(spec: LessonWeights) -> Project:
+    """The preset's stack at the training size with a head: global max pooling, Flatten and
+    Linear to the data set's classes."""
+    from dataclasses import replace as _replace
+
+    from .datasets import DATASETS
+    from .samples import load_preset
+    p = load_preset(spec.preset)
+    head = (_C("AdaptiveMaxPool2d", output_size=1), _C("Flatten"),
+            _C("Linear", out_features=len(DATASETS[spec.data].classes)))
+    return _replace(p, input=_replace(p.input, height=spec.side, width=spec.side), layers=p.layers + head,
+                    kernels=tuple(p.kernels) + (None,) * len(head), weights="", training=None)
+
+
+def train_lesson_weights(spec: LessonWeights, size: int | None = None, epochs: int | None = None):
+    """Train the preset's stack as ``spec`` says (``size``/``epochs`` override, for a quick
+    check), on one thread with torch's deterministic algorithms; returns (weights of the
+    preset's own layers {layer: {name: array}}, the test accuracy reached, the params used)."""
+    from dataclasses import replace as _replace
+
+    from .datasets import load_dataset
+    from .samples import load_preset
+    spec = _replace(spec, **{k: v for k, v in (("size", size), ("epochs", epochs)) if v is not None})
+    project = lesson_training_project(spec)
+    c = project.input.channels
+    ds = load_dataset(spec.data, c, spec.side, spec.side, seed=spec.seed, size=spec.size)
+    config = TrainConfig(data=spec.data, size=spec.size, optimizer="adam", lr=spec.lr, batch_size=spec.batch,
+                         epochs=spec.epochs, seed=spec.seed, threads=1)
+    before, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    try:
+        snap = Trainer(project, ds, config).run()
+    finally:
+        torch.set_num_threads(before)
+        torch.use_deterministic_algorithms(det)
+    n = len(load_preset(spec.preset).layers)
+    weights = {i: {k: np.array(v) for k, v in s.items()} for i, s in snap.state.items() if i < n}
+    return weights, float(snap.test_accuracy), spec.params()
+
+
+def lesson_weights(project: Project):
+    """The bundled trained weights that fit ``project`` (a chapter's preset, as edited so far:
+    layers whose shapes changed keep their initial weights), as convviz.weights.Loaded, with the
+    preset's name; or (None, None) when no bundled file is for this stack."""
+    from .samples import load_preset
+    from .weights import load_weights
+    for name in LESSON_WEIGHTS:
+        p = load_preset(name)
+        if p.input.channels != project.input.channels or len(p.layers) != len(project.layers) or \
+                [l.type for l in p.layers] != [l.type for l in project.layers]:
+            continue
+        path = weights_dir() / f"{name}.safetensors"
+        if path.exists():
+            return load_weights(path, project), name
+    return None, None

@@ -113,3 +113,55 @@ def test_scores_maps_and_accuracy_are_torchs():
         pred = e.conv.model.eval()(torch.tensor(d.test_x, dtype=torch.float32) / 255).flatten(1).argmax(1).numpy()
     right = pred == d.test_y
     np.testing.assert_allclose(p.conv_accuracy, [right[d.test_shift == s].mean() for s in d.shifts])
+
+
+# --- the chapters' trained kernels (resources/weights/, scripts/train_lesson_weights.py) -------------
+
+def _script():
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts",
+                        "train_lesson_weights.py")
+    spec = importlib.util.spec_from_file_location("train_lesson_weights", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_the_script_regenerates_the_weights_bit_for_bit(tmp_path):
+    import json
+
+    from convviz.weights import read_safetensors
+    script = _script()
+    paths = []
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        paths.append(script.write("dilated", str(tmp_path / d), size=160, epochs=1))
+    a, b = (open(p, "rb").read() for p in paths)
+    assert a == b, "two runs give the same bytes"
+    _, meta = read_safetensors(paths[0])
+    want = dict(lx.LESSON_WEIGHTS["dilated"].params(), size=160, epochs=1)
+    assert json.loads(meta["params"]) == want and meta["made_by"] == script.SCRIPT
+
+
+@pytest.mark.parametrize("name", sorted(lx.LESSON_WEIGHTS))
+def test_the_committed_weights_are_the_scripts(name):
+    """Each committed file records the script's parameters, is small, and fits its chapter's
+    preset whole; its kernels are trained (not the initial ones the engine draws)."""
+    import json
+    import os
+
+    from convviz.samples import load_preset
+    from convviz.training import build_model
+    path = lx.weights_dir() / f"{name}.safetensors"
+    assert os.path.getsize(path) < 1 << 20
+    loaded, found = lx.lesson_weights(load_preset(name))
+    assert found == name and not loaded.problems
+    assert json.loads(loaded.metadata["params"]) == lx.LESSON_WEIGHTS[name].params()
+    assert float(loaded.metadata["test_accuracy"]) >= 0.9
+    preset = load_preset(name)
+    convs = [i for i, l in enumerate(preset.layers) if l.type == "Conv2d"]
+    assert sorted(loaded.weights) == convs
+    initial = build_model(preset)
+    for i in convs:
+        assert not np.allclose(loaded.weights[i]["weight"], initial[i].weight.detach().numpy())
