@@ -272,3 +272,68 @@ def test_progress_counts_answers_and_survives_bad_settings():
     assert L.Progress.from_json(p.to_json()) == p
     for bad in ("", "[1, 2]", "{", '{"output_size": [3, 1]}', '{"nonsense": [0, 1]}', '{"padding": "x"}', None):
         assert L.Progress.from_json(bad).answered() == 0
+
+
+# --- design challenges ---------------------------------------------------------------------------------
+
+def specs(dicts):
+    return [LayerSpec.from_dict(d) for d in dicts]
+
+
+def unmet(key, layers, shape=None):
+    ch = L.challenge(key)
+    return [c.key for c in L.check_challenge(key, shape or ch.input, specs(layers)) if not c.ok]
+
+
+def torch_params(shape, layers) -> int:
+    from convviz.engine import build_module
+    from convviz.validate import analyze
+    info = analyze(tuple(shape), specs(layers))
+    return sum(p.numel() for l in info.layers for p in build_module(l.spec, l.in_shape[0]).parameters())
+
+
+def test_each_challenge_has_a_solution_that_passes_and_a_start_that_does_not():
+    for ch in L.CHALLENGES:
+        assert L.challenge_met(ch.key, ch.input, specs(ch.solution)), ch.key
+        assert not L.challenge_met(ch.key, ch.input, specs(ch.start)), ch.key
+
+
+def test_challenge_conditions_measured_as_torch_does():
+    from convviz.engine import build_module
+    from convviz.validate import analyze
+    ch = L.challenge("field64")
+    n = torch_params(ch.input, ch.solution)
+    assert f"{n:,}" in str(next(c for c in L.check_challenge("field64", ch.input, specs(ch.solution))
+                                if c.key == "params").measured)
+    assert n <= 5000
+    # the field the checklist reads is torch's (autograd through the solution, max pooling as average)
+    assert torch_field(list(ch.solution), len(ch.solution) - 1, 160) >= 64
+    for key in ("224to7", "upsample"):
+        c = L.challenge(key)
+        net = torch.nn.Sequential(*[build_module(l.spec, l.in_shape[0]) for l in analyze(c.input, specs(c.solution)).layers])
+        with torch.no_grad():
+            assert tuple(net(torch.zeros(1, *c.input)).shape[2:]) == ((7, 7) if key == "224to7" else (28, 28))
+
+
+def conv(**kw):
+    return LayerSpec.make("Conv2d", **kw).to_dict()
+
+
+def test_near_misses_name_the_unmet_condition():
+    sol = list(L.challenge("field64").solution)
+    assert unmet("field64", sol[:-4]) == ["field"]  # one conv-ReLU-pool block fewer: field 38
+    wide = [dict(d, out_channels=16) if d["type"] == "Conv2d" else d for d in sol]
+    assert unmet("field64", wide) == ["params"]  # twice the channels: 8,000+ parameters
+    assert unmet("field64", sol, (3, 128, 128)) == ["valid", "params"]  # another input
+    k3 = [conv(out_channels=16, kernel_size=3, stride=2, padding=1)] * 5
+    assert unmet("224to7", k3) == ["dropped"]  # 7x7, but (n + 2 - 3) is odd at every step
+    k4 = [conv(out_channels=16, kernel_size=4, stride=2, padding=1)]
+    assert unmet("224to7", k4 * 4) == ["size"]  # 14x14
+    assert unmet("224to7", k4 * 5 + [conv(out_channels=16, kernel_size=3, padding=1)]) == ["layers"]
+    t3 = [LayerSpec.make("ConvTranspose2d", out_channels=8, kernel_size=3, stride=2, padding=1, output_padding=1).to_dict()] * 2
+    assert unmet("upsample", t3) == ["checkerboard"]  # 28x28, but 3 is not divisible by 2
+    t4 = list(L.challenge("upsample").solution)
+    assert unmet("upsample", t4 + [conv(out_channels=8, kernel_size=3, padding=1)]) == ["layers"]
+    assert unmet("upsample", t4[:1]) == ["size"]
+    bad = [conv(out_channels=8, kernel_size=64, dilation=3)]  # a 190-pixel window on 128
+    assert "valid" in unmet("field64", bad)  # an invalid layer: a sentence, no exception
