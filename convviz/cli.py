@@ -535,6 +535,8 @@ def _parser_gui() -> argparse.ArgumentParser:
                    help="build the real window, run one compute, save --screenshot and exit (0 on success)")
     p.add_argument("--screenshot", metavar="PATH", help="where --self-test saves the window as PNG")
     p.add_argument("--walkthrough", action="store_true", help="open the teaching walkthrough")
+    p.add_argument("--weights", metavar="FILE", help="show the maps with these weights (.safetensors, or a .pt/.pth "
+                                                    "state_dict); all or nothing, as File > Load Weights")
     p.add_argument("--lang", choices=("en", "zh_CN"), help="the language (default: the saved choice, else the system's)")
     p.add_argument("--version", action="version", version=f"convviz {__version__}")
     return p

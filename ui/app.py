@@ -249,6 +249,8 @@ def run_gui(args) -> int:
         from .autosave import offer_recovery
         offer_recovery(window)  # work a crashed or killed session left unsaved
     window.start()
+    if getattr(args, "weights", None):  # strict, off the GUI thread; a refusal is a sentence
+        window.weights_actions.load_weights(args.weights)
     if getattr(args, "walkthrough", False):
         window.open_walkthrough()
     if args.self_test:
