@@ -235,28 +235,6 @@ def test_show_me_reveals_but_never_counts(make_window, qtbot):
     assert "3" in q.score.text()
 
 
-def test_separable_ratio_is_hidden_until_the_guess(make_window, qtbot):
-    win = make_window(preset="lesson_4x4")
-    win.open_walkthrough(8)
-    wait_maps(qtbot, win)
-    s = win.walkthrough.separable
-    assert abs(s.ratio - (1 / 64 + 1 / 9)) < 1e-12
-    page = win.walkthrough.text.toPlainText() + win.walkthrough.task.text()
-    for giveaway in ("0.127", "1/64", "12.7%", "0.1267"):
-        assert giveaway not in page, f"the ratio is printed above the guess box: {giveaway}"
-    assert not s.table.isVisibleTo(win) and not s.result.text()
-    win.walkthrough.show_me.click()  # revealed, not counted
-    assert s.table.isVisibleTo(win) and "12.7%" in s.result.text()
-    assert not s.answered and not win.walkthrough.done()
-    type_and_enter(qtbot, s.guess, "0.127")
-    assert not s.answered, "a guess after the reveal is not the learner's prediction"
-    win.open_walkthrough(8)  # the chapter again: a fresh guess
-    s = win.walkthrough.separable
-    type_and_enter(qtbot, s.guess, "0.5")  # Enter submits
-    assert s.answered and not s.right() and "✗" in s.result.text()
-    assert win.walkthrough.done() and s.table.isVisibleTo(win)
-
-
 # --- task detection ----------------------------------------------------------------------------------
 
 def test_receptive_chapter_is_done_by_a_click_on_the_asked_layer(make_window, qtbot):

@@ -46,7 +46,8 @@ def _builtin() -> None:
     register("questions", lambda w, panel, state: Questions(w, panel, seed=panel.index, state=state))
     import_module(".questions", __package__).register_questions(register)  # "ask:<kind>", one per kind
     register("challenges", lambda w, panel, state: import_module(".challenges", __package__).ChallengeBox(w, panel, state))
-    register("separable", lambda w, panel, state: SeparableTable(w, state=state))
+    register("separable", lambda w, panel, state: import_module(".separable", __package__).SeparableTable(
+        w, panel, state=state))
     register("kernel3d", lambda w, panel, state: __import__("ui.views.kernel3d", fromlist=["Kernel3DView"])
              .Kernel3DView.for_window(w, compact=True))
     register("numbers", lambda w, panel, state: import_module(".numbers", __package__).NumbersExercise(w, state=state))

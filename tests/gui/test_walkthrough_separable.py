@@ -1,0 +1,151 @@
+"""Chapter 9 as a cost experiment, in the window: the two steps are the window's own maps (torch
+recomputes them), the table follows the live block and equals torch's counts, its numbers wait
+for the chapter's question, the time is measured on the compute thread, and the two small
+models are trained in the app."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from .conftest import wait_maps
+
+CHAPTER = 8  # 09-separable
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def lang(request, qtbot):
+    from ui.app import make_app
+    from ui.i18n import install
+    app = make_app()
+    install(app, request.param)
+    yield request.param
+    install(app, "en")
+
+
+def torch_counts(win, index):
+    """(standard, depthwise, pointwise) (params, MACs) of the DepthwiseSeparable layer ``index``,
+    counted by torch on modules built from the live spec."""
+    layer = win.info.layers[index]
+    sp = layer.spec
+    c, h, w = layer.in_shape
+    kw = dict(kernel_size=sp.get("kernel_size"), stride=sp.get("stride"), padding=sp.get("padding"),
+              dilation=sp.get("dilation"), bias=sp.get("bias"))
+    n = sp.get("out_channels")
+    x = torch.zeros(1, c, h, w)
+    out = []
+    for m, inp in ((nn.Conv2d(c, n, **kw), x), (nn.Conv2d(c, c, groups=c, **kw), x)):
+        fc = FlopCounterMode(display=False)
+        with fc, torch.no_grad():
+            y = m(inp)
+        out.append((sum(p.numel() for p in m.parameters()), fc.get_total_flops() // 2))
+    pw = nn.Conv2d(c, n, 1, bias=sp.get("bias"))
+    fc = FlopCounterMode(display=False)
+    with fc, torch.no_grad():
+        pw(y)
+    out.append((sum(p.numel() for p in pw.parameters()), fc.get_total_flops() // 2))
+    return out
+
+
+def table_numbers(s):
+    t = s.table
+    return [[int(t.item(r, c).text().replace(",", "")) for r in range(4)] for c in range(2)]
+
+
+def test_cost_experiment_in_both_languages(make_window, qtbot, lang):
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(CHAPTER)
+    wait_maps(qtbot, win)
+    s = win.walkthrough.separable
+    q = win.walkthrough.extra("ask:cost")
+    assert s is not None and q is not None
+    idx = s.cost.layers[0]
+    assert win.project.layers[idx].type == "DepthwiseSeparable"
+    # predict first: no number of the table before the question is answered or revealed
+    s.tabs.setCurrentIndex(1)
+    assert not s.cost_box.isVisibleTo(win) and s.wait_note.isVisibleTo(win)
+    s.tabs.setCurrentIndex(0)
+    assert f"{q.expected:.4f}" not in s.header.text() + s.formula.text() * s.cost_box.isVisibleTo(win)
+    # the two steps: the window's own maps, as torch computes them from the engine's weights
+    s.channel.setValue(5)
+    s.out_channel.setValue(7)
+    inp, dw, out = s.shown_arrays()
+    w_dw, w_pw = (torch.tensor(np.array(a)) for a in win.last_result.weights[idx])
+    x = torch.tensor(np.array(win.session.map(idx - 1)))[None]
+    sp = win.project.layers[idx]
+    want_dw = F.conv2d(x, w_dw, stride=sp.get("stride"), padding=sp.get("padding"), groups=x.shape[1])[0]
+    np.testing.assert_allclose(dw, want_dw[5].numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(out, F.conv2d(want_dw[None], w_pw)[0, 7].numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(inp, win.session.map(idx - 1)[5])
+    assert not s.pics[1].pixmap().isNull()
+    # Show me reveals the question's answer: the table appears, nothing counted
+    win.walkthrough.demo()
+    s.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: s.cost_box.isVisibleTo(win), timeout=5_000)
+    assert not s.answered and s.shown and not win.walkthrough.done()
+    (sp_, sm), (dp, dm), (pp, pm) = torch_counts(win, idx)
+    assert table_numbers(s) == [[sp_, dp, pp, dp + pp], [sm, dm, pm, dm + pm]]
+    assert float(s.table.item(4, 1).text()) == pytest.approx((dm + pm) / sm, abs=1e-4)
+    # the table follows the live block: another width, kernel and stride
+    for name, value in (("out_channels", 24), ("kernel_size", 5), ("padding", 2), ("stride", 2)):
+        win.edit_arg(idx, name, value)
+    wait_maps(qtbot, win)
+    (sp_, sm), (dp, dm), (pp, pm) = torch_counts(win, idx)
+    assert (s.cost.c_out, s.cost.kernel, s.cost.stride) == (24, (5, 5), (2, 2))
+    assert table_numbers(s) == [[sp_, dp, pp, dp + pp], [sm, dm, pm, dm + pm]]
+    assert "1/24 + 1/25" in s.formula.text()
+    # the time, measured on the compute thread
+    s.repeats = 3
+    s.measure()
+    qtbot.waitUntil(lambda: s.latency is not None, timeout=60_000)
+    lat = s.latency
+    assert min(lat.standard, lat.depthwise, lat.pointwise) > 0 and lat.repeats == 3
+    assert "ms" in s.table.item(0, 2).text() and s.table.item(4, 2).text() == f"{lat.ratio:.4f}"
+    assert f"{lat.ratio:.0%}" in s.time_note.text() and f"{s.cost.mac_ratio:.0%}" in s.time_note.text()
+    win.edit_arg(idx, "out_channels", 16)  # another block: the old time is not shown for it
+    wait_maps(qtbot, win)
+    assert s.latency is None and s.table.item(0, 2).text() == "—"
+    # two small models trained in the app
+    s.epochs = 2
+    s.train()
+    assert s.training and s.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: s.pair is not None, timeout=120_000)
+    p = s.pair
+    # measured (seed 0, 2 epochs): standard 0.947, separable 0.914 on 359 test digits (chance 0.10)
+    assert p.standard_accuracy > 0.8 and p.separable_accuracy > 0.75 and p.epochs == 2
+    assert f"{p.standard_accuracy:.1%}" in s.pair_note.text() and f"{p.separable_accuracy:.1%}" in s.pair_note.text()
+    if os.environ.get("CONVVIZ_SCREENSHOTS"):
+        win.resize(1600, 1100)
+        s.tabs.setCurrentIndex(1)
+        win.grab().save(os.path.join(os.environ["CONVVIZ_SCREENSHOTS"], f"ch9-cost-{lang}.png"))
+        s.tabs.setCurrentIndex(0)
+        win.grab().save(os.path.join(os.environ["CONVVIZ_SCREENSHOTS"], f"ch9-steps-{lang}.png"))
+        s.tabs.setCurrentIndex(2)
+        win.grab().save(os.path.join(os.environ["CONVVIZ_SCREENSHOTS"], f"ch9-separable-{lang}.png"))
+
+
+def test_the_learners_own_answer_does_the_chapter_and_stop_stops(make_window, qtbot):
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(CHAPTER)
+    wait_maps(qtbot, win)
+    s = win.walkthrough.separable
+    q = win.walkthrough.extra("ask:cost")
+    assert not win.walkthrough.done()
+    q.answer_box.setText("0.5")
+    q.submit()
+    s.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: s.cost_box.isVisibleTo(win), timeout=5_000)
+    assert s.answered and win.walkthrough.done()
+    s.train()
+    s.stop()
+    assert not s.training and s.pair is None and s.train_button.isEnabled()
+    # leaving the chapter while a measurement runs: nothing arrives at a deleted widget
+    s.measure()
+    win.walkthrough.go(CHAPTER + 1)
+    wait_maps(qtbot, win)
+    assert win.walkthrough.separable is None
