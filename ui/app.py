@@ -273,41 +273,89 @@ def wait_for_maps(app, window, timeout: float = 120.0) -> bool:
     return True
 
 
-def render_walkthrough(out_dir: str, lang: str = "en") -> list[str]:
+SHAPES_TABLE_WORDS = ("shapes table", "形状表")  # a chapter that names the table shows it on its page
+
+
+def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | None = None) -> list[str]:
     """Render every chapter's page beside its live view to PNG (headless): a class handout.
-    Each chapter is shown after its task has been done, so the page shows the result."""
+
+    Each chapter is shown after its task has been done, so the page shows the result; the pages
+    are full-colour PNG (RGB, not a 256-colour palette), the shapes table is shown when the
+    chapter's text or task names it, the control the chapter asks for stays highlighted, the
+    walkthrough column is wide enough for its texts, and what the previous chapter left (its
+    extras, the stepper's flip) is gone before the grab.  ``only``: chapter keys to render
+    (default: all)."""
     from .i18n import install
     from .main_window import MainWindow
+    from .walkthrough.chapters import chapter_text
     os.environ.setdefault("CONVVIZ_NO_DIALOGS", "1")
     app = make_app()
     install(app, lang)
     os.makedirs(out_dir, exist_ok=True)
     window = MainWindow(restore_layout=False)
     window.ask_save_changes = lambda: "discard"
-    window.resize(1600, 1000)
+    window.resize(1920, 1200)
     window.show()
     window.start()
-    window.findChild(QtWidgets.QDockWidget, "shapesDock").hide()
+    shapes = window.findChild(QtWidgets.QDockWidget, "shapesDock")
     window.findChild(QtWidgets.QDockWidget, "channelDock").hide()
     written = []
     try:
         for i, ch in enumerate(window.walkthrough.chapters):
+            if only is not None and ch.key not in only:
+                continue
+            names_table = any(w in (chapter_text(ch.key, lang) + ch.task).lower() for w in SHAPES_TABLE_WORDS)
+            shapes.setVisible(names_table)
+            window.walkthrough._unflash()  # the previous chapter's highlight (it lasts 4 s) is not this one's
             window.open_walkthrough(i)
+            dock = window.findChild(QtWidgets.QDockWidget, "walkthroughDock")
+            window.resizeDocks([dock], [700], QtCore.Qt.Orientation.Horizontal)
+            if names_table:
+                window.resizeDocks([shapes], [170], QtCore.Qt.Orientation.Vertical)
             if not wait_for_maps(app, window):
                 raise RuntimeError(f"chapter {ch.key}: no maps")
             window.walkthrough.solve()
             if not wait_for_maps(app, window):
                 raise RuntimeError(f"chapter {ch.key}: no maps after its task")
-            window.walkthrough._unflash()
+            # the previous chapter's widgets are deleted, not merely hidden, before the grab
+            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+            target = ch.highlight(window)
+            if target is not None:  # the control the chapter names, highlighted and scrolled into view
+                window.walkthrough.flash(target)
+                area = target.parent()
+                while area is not None and not isinstance(area, QtWidgets.QScrollArea):
+                    area = area.parent()
+                if area is not None:
+                    area.ensureWidgetVisible(target)
             for w in window.features.widgets:
                 w.render_if_dirty()
+            # as much of the chapter's text on the page as the extras below it can make room for
+            # (they scroll)
+            text = window.walkthrough.text
             app.processEvents()
+            text.document().setTextWidth(text.viewport().width())
+            need = int(text.document().size().height()) + 2 * text.frameWidth() + 8
+            box = window.walkthrough.extra_box
+            room = text.height() + max(0, box.height() - box.minimumSizeHint().height())  # what the extras can give
+            want = min(need, room)
+            for _ in range(4):  # the extras' real minimum shows only once asked: give back any overlap
+                text.setMinimumHeight(want)
+                window.walkthrough.layout().activate()
+                for _ in range(3):
+                    app.processEvents()
+                overlap = text.geometry().bottom() + 4 - window.walkthrough.task.geometry().top()
+                if overlap <= 0:
+                    break
+                want = max(0, want - overlap)
             path = os.path.join(out_dir, f"{ch.key}{'' if lang == 'en' else '.' + lang}.png")
-            img = window.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_Indexed8)
+            img = window.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
+            text.setMinimumHeight(0)
             if not img.save(path, "PNG"):
                 raise RuntimeError(f"cannot write {path}")
             written.append(path)
     finally:
+        window.walkthrough._unflash()
         window.doc.undo_stack.setClean()
         window.close()
+        window.deleteLater()  # its threads are joined; Qt's connections would otherwise keep it alive
     return written

@@ -205,7 +205,8 @@ class NumbersExercise(QtWidgets.QWidget):
         lay.addLayout(row2)
         lay.addWidget(self.flip_result)
         lay.addStretch(1)
-        self.scroll = QtWidgets.QScrollArea()
+        self.inner = inner
+        self.scroll = _WrappingScroll()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the texts wrap
@@ -222,6 +223,10 @@ class NumbersExercise(QtWidgets.QWidget):
         self.try_button.clicked.connect(self.try_kernel)
         self.flip_button.clicked.connect(self.flip)
         window.session.maps_updated.connect(self._maps_updated)
+        # the flip this exercise switched on goes with it: the next chapter's stepper starts plain
+        self._flipped_by_us = [False]
+        flip, ours = window.stepper.flip, self._flipped_by_us
+        self.destroyed.connect(lambda *_: ours[0] and flip.setChecked(False))
         if state is not None:
             self.restore(state)
         self._show()
@@ -348,6 +353,7 @@ class NumbersExercise(QtWidgets.QWidget):
                 n=n, s=_f(float(k.sum())), v=_f(float(out[0, 0])), p=_f(self.printed[0, 0])))
         self.kernel_result.setText(text)
         self._show_score()
+        self.scroll.fit()
         walk = getattr(self.window, "walkthrough", None)
         if walk is not None and walk.extra("numbers") is self:
             walk.refresh_task()
@@ -361,8 +367,10 @@ class NumbersExercise(QtWidgets.QWidget):
             w.show_stepper(0)
         if st.flip.isEnabled() and not st.flip.isChecked():
             st.flip.setChecked(True)
+            self._flipped_by_us[0] = True
         self.flipped_done = True
         self._show_flip()
+        self.scroll.fit()
 
     def _show_flip(self) -> None:
         st = self.window.stepper
@@ -426,6 +434,10 @@ class NumbersExercise(QtWidgets.QWidget):
                 "<table style='font-family:monospace; margin-top:2px'>" + "".join(rows) + "</table>")
 
     def _show(self) -> None:
+        self._show_texts()
+        self.scroll.fit()
+
+    def _show_texts(self) -> None:
         self.map_label.setText(self._map_html())
         is_open = self.predict_status == OPEN
         self.why.setVisible(not is_open)  # its right answer explains the row below: asked after it
@@ -496,6 +508,25 @@ class NumbersExercise(QtWidgets.QWidget):
         self.correct, self.asked, self.shown = state["counts"]
         self.flipped_done = state["flipped"]
         self._show()
+
+
+class _WrappingScroll(QtWidgets.QScrollArea):
+    """A scroll area whose page is as tall as its wrapped texts need at the width shown (a plain
+    QScrollArea sizes it by its minimum size hint and lets wrapped labels overlap)."""
+
+    def fit(self) -> None:
+        page = self.widget()
+        if page is None or page.layout() is None:
+            return
+        lay = page.layout()
+        lay.activate()
+        w = self.viewport().width()
+        h = lay.totalHeightForWidth(w) if lay.hasHeightForWidth() else lay.totalSizeHint().height()
+        page.setMinimumHeight(max(h, 0))
+
+    def resizeEvent(self, ev):  # noqa: N802
+        super().resizeEvent(ev)
+        self.fit()
 
 
 def _rule() -> QtWidgets.QFrame:
