@@ -1,5 +1,6 @@
 """The live exercises some chapters carry: the horse that a fully connected layer and a
-convolution see differently, the predict-then-reveal questions, the depthwise-separable cost.
+convolution see differently, chapter 4's predict-then-reveal questions (the depthwise-separable
+cost experiment is in separable.py).
 
 Predict-then-reveal means what it says: nothing on screen gives the answer away before the
 learner has answered (the question's layer is not in the project until then, the ratio is not
@@ -13,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from convviz import arithmetic as ar, edits
+from convviz import edits
 from convviz.project import InputSpec, Project
 from convviz.samples import load_input
 from convviz.spec import LayerSpec
@@ -148,117 +149,4 @@ class Questions(QuestionBox):
         super().restore(state)
 
 
-class SeparableTable(QtWidgets.QWidget):
-    """Predict, then reveal: the learner guesses what the depthwise-separable block costs as a
-    fraction of a standard convolution; Enter (or Check) reveals the parameters and MACs of both."""
-
-    def __init__(self, window, state: dict | None = None, parent=None):
-        super().__init__(parent)
-        self.window = window
-        self.answered = False  # the learner submitted a guess of their own
-        self.shown = False  # Show me revealed the numbers (not counted)
-        self.last: float | None = None
-        info = window.info
-        layer = next(l for l in info.layers if l.spec.type == "DepthwiseSeparable")
-        c, h, w = layer.in_shape
-        n = layer.out_shape[0]
-        k = layer.spec.get("kernel_size")
-        std = C("Conv2d", out_channels=n, kernel_size=k, padding=layer.spec.get("padding"), bias=False)
-        from convviz.validate import analyze
-        s = analyze(layer.in_shape, [std]).layers[0]
-        self.ratio = layer.macs / s.macs
-        self.formula = ar.depthwise_separable_ratio(n, k)
-        table = QtWidgets.QTableWidget(3, 3)
-        table.setObjectName("separableTable")
-        table.setHorizontalHeaderLabels([tr("Standard 3×3"), tr("Depthwise-separable"), tr("Ratio")])
-        table.setVerticalHeaderLabels([tr("Parameters"), tr("MACs"), "1/N + 1/k²"])
-        for r, (a, b) in enumerate(((s.params, layer.params), (s.macs, layer.macs))):
-            for col, text in enumerate((f"{a:,}", f"{b:,}", f"{b / a:.4f}")):
-                table.setItem(r, col, QtWidgets.QTableWidgetItem(text))
-        table.setItem(2, 2, QtWidgets.QTableWidgetItem(f"1/{n} + 1/{k * k} = {self.formula:.4f}"))
-        table.horizontalHeader().setStretchLastSection(True)
-        table.setFixedHeight(130)
-        self.table = table
-        self.table.setVisible(False)
-        self.guess = QtWidgets.QDoubleSpinBox()
-        self.guess.setObjectName("ratioGuess")
-        self.guess.setDecimals(3)
-        self.guess.setRange(0, 1)
-        self.guess.setSingleStep(0.01)
-        self.guess.setToolTip(tr("Type your guess and press Enter"))
-        self.reveal = QtWidgets.QPushButton(tr("Check"))
-        self.result = QtWidgets.QLabel()
-        self.result.setWordWrap(True)
-        self.result.setObjectName("separableResult")
-        row = QtWidgets.QHBoxLayout()
-        row.addWidget(QtWidgets.QLabel(tr("Your guess (separable ÷ standard):")))
-        row.addWidget(self.guess)
-        row.addWidget(self.reveal)
-        lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(QtWidgets.QLabel(tr("Layer {i}: {c} → {n} channels, {k}×{k} kernel, {h}×{w} maps.").format(
-            i=layer.index, c=c, n=n, k=k, h=h, w=w)))
-        lay.addLayout(row)
-        lay.addWidget(self.result)
-        lay.addWidget(table)
-        self.guess.lineEdit().returnPressed.connect(self.submit)  # Enter submits
-        self.reveal.clicked.connect(self.submit)
-        if state is not None:
-            self.restore(state)
-
-    def submit(self) -> bool | None:
-        """The learner's guess (Enter or Check), once."""
-        if self.answered or self.shown:
-            return None
-        self.guess.interpretText()
-        return self.answer(self.guess.value())
-
-    def answer(self, guess: float) -> bool:
-        if self.answered or self.shown:
-            return False
-        self.answered = True
-        self.last = float(guess)
-        self._show()
-        self.window.walkthrough.refresh_task()
-        return self.right()
-
-    def right(self) -> bool:
-        return self.last is not None and abs(self.last - self.ratio) <= 0.02
-
-    def submit_guess(self, guess: float) -> None:
-        """Enter ``guess`` as the learner would (the rendered handout)."""
-        self.guess.setValue(guess)
-        self.submit()
-
-    def show_answer(self) -> None:
-        """Show me: the numbers, never counted as the learner's guess."""
-        if self.answered or self.shown:
-            return
-        self.shown = True
-        self._show()
-        self.window.walkthrough.refresh_task()
-
-    def _show(self) -> None:
-        done = self.answered or self.shown
-        self.table.setVisible(done)
-        self.reveal.setEnabled(not done)
-        self.guess.setReadOnly(done)
-        if self.answered and self.right():
-            self.result.setText(f"<span style='color:{GREEN}'>✓ " + tr(
-                "Right: the separable block costs {r:.1%} of the standard one.").format(r=self.ratio) + "</span>")
-        elif self.answered:
-            self.result.setText(f"<span style='color:{RED}'>✗ " + tr(
-                "It costs {r:.1%} of the standard one: 1/N + 1/k².").format(r=self.ratio) + "</span>")
-        elif self.shown:
-            self.result.setText(tr("It costs {r:.1%} of the standard one: 1/N + 1/k² (shown, not counted).").format(
-                r=self.ratio))
-        else:
-            self.result.setText("")
-
-    def state(self) -> dict:
-        return {"answered": self.answered, "shown": self.shown, "last": self.last, "typed": self.guess.value()}
-
-    def restore(self, state: dict) -> None:
-        self.answered, self.shown, self.last = state["answered"], state["shown"], state["last"]
-        self.guess.setValue(state["typed"])
-        self._show()
+from .separable import SeparableTable  # noqa: E402,F401 - chapter 9's experiment lives in separable.py
