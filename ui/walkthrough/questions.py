@@ -57,7 +57,7 @@ class QuestionBox(QtWidgets.QGroupBox):
         self.window = window
         self.panel = panel
         self.kind = kind
-        self.rng = random.Random(f"{kind}-{seed}")
+        self.rng = random.Random(f"{kind}-{_learner_seed(window)}-{seed}")  # per learner, per kind
         self.q: lessons.Question | None = None
         self.status = self.OPEN
         self.last: float | None = None  # the learner's last answer
@@ -220,7 +220,7 @@ def register_questions(register) -> None:
     """One extra per kind of question, keyed "ask:<kind>" (extras.py)."""
     for kind in lessons.KINDS:
         register(f"ask:{kind}", lambda w, panel, state, kind=kind: QuestionBox(
-            w, panel, kind, seed=_learner_seed(w), state=state))
+            w, panel, kind, state=state))
 
 
 def _learner_seed(window) -> int:
