@@ -50,4 +50,6 @@ def _builtin() -> None:
         w, panel, state=state))
     register("kernel3d", lambda w, panel, state: __import__("ui.views.kernel3d", fromlist=["Kernel3DView"])
              .Kernel3DView.for_window(w, compact=True))
+    register("atlas", lambda w, panel, state: __import__("ui.walkthrough.atlas_extra", fromlist=["AtlasList"])
+             .AtlasList(w, state))
     register("numbers", lambda w, panel, state: import_module(".numbers", __package__).NumbersExercise(w, state=state))
