@@ -1823,14 +1823,6 @@
         <translation>答案（已揭晓，不计分）：</translation>
     </message>
     <message>
-        <source>Type your guess and press Enter</source>
-        <translation>输入你的猜测后按回车</translation>
-    </message>
-    <message>
-        <source>It costs {r:.1%} of the standard one: 1/N + 1/k² (shown, not counted).</source>
-        <translation>它的代价是标准卷积的 {r:.1%}：1/N + 1/k²（已揭晓，不计分）。</translation>
-    </message>
-    <message>
         <source>Right!</source>
         <translation>正确！</translation>
     </message>
@@ -1839,36 +1831,8 @@
         <translation>答对 {c} 题，共 {a} 题</translation>
     </message>
     <message>
-        <source>Standard 3×3</source>
-        <translation>标准 3×3</translation>
-    </message>
-    <message>
-        <source>Depthwise-separable</source>
-        <translation>深度可分离</translation>
-    </message>
-    <message>
-        <source>Ratio</source>
-        <translation>比值</translation>
-    </message>
-    <message>
         <source>Parameters</source>
         <translation>参数量</translation>
-    </message>
-    <message>
-        <source>Your guess (separable ÷ standard):</source>
-        <translation>你的猜测（可分离 ÷ 标准）：</translation>
-    </message>
-    <message>
-        <source>Layer {i}: {c} → {n} channels, {k}×{k} kernel, {h}×{w} maps.</source>
-        <translation>第 {i} 层：{c} → {n} 个通道，{k}×{k} 卷积核，{h}×{w} 特征图。</translation>
-    </message>
-    <message>
-        <source>Right: the separable block costs {r:.1%} of the standard one.</source>
-        <translation>正确：可分离模块的代价是标准卷积的 {r:.1%}。</translation>
-    </message>
-    <message>
-        <source>It costs {r:.1%} of the standard one: 1/N + 1/k².</source>
-        <translation>它的代价是标准卷积的 {r:.1%}：1/N + 1/k²。</translation>
     </message>
     <message>
         <source>◀ Back</source>
@@ -2945,6 +2909,10 @@ test loss {vl} · accuracy {va}</source>
         <translation type="unfinished" />
     </message>
     <message>
+        <source>Separable ÷ standard</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Time (median)</source>
         <translation type="unfinished" />
     </message>
@@ -2957,7 +2925,31 @@ test loss {vl} · accuracy {va}</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <source>Two small models on the bundled digits</source>
+        <source>Two digit classifiers (the bundled 8×8 digits) that differ only in their middle convolution: standard 3×3, or depthwise 3×3 then pointwise 1×1. Train both and compare.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Two models</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>depthwise
+{kh}×{kw}, each
+channel alone</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>pointwise
+1×1, all {c}
+channels mixed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cost (after your answer)</source>
         <translation type="unfinished" />
     </message>
     <message>
@@ -2966,16 +2958,6 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>Layer {i}: {c} → {n} channels, {kh}×{kw} kernel, stride {s}, {h}×{w} input, {oh}×{ow} output.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>depthwise {kh}×{kw}:
-each channel alone</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>pointwise 1×1:
-all {c} channels mixed</source>
         <translation type="unfinished" />
     </message>
     <message>
@@ -3029,6 +3011,22 @@ all {c} channels mixed</source>
     <message>
         <source>Stopped.</source>
         <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Trained kernels</source>
+        <translation>训练后的卷积核</translation>
+    </message>
+    <message>
+        <source>On: the kernels convviz trained on its generated shapes. Off: the random initial kernels. The same switch as View &gt; Trained Weights.</source>
+        <translation>打开：convviz 在自己生成的形状图像上训练出的卷积核。关闭：随机的初始卷积核。与“视图 &gt; 训练后的权重”是同一个开关。</translation>
+    </message>
+    <message>
+        <source>No trained kernels are bundled for this stack.</source>
+        <translation>这个网络没有附带训练好的卷积核。</translation>
+    </message>
+    <message>
+        <source>Trained by convviz on its generated shapes ({acc} of the test shapes right), resources/weights/{name}.safetensors; switch off to compare with the random initial kernels.</source>
+        <translation>由 convviz 在自己生成的形状图像上训练（测试集上 {acc} 判断正确），文件为 resources/weights/{name}.safetensors；关掉开关可与随机的初始卷积核对比。</translation>
     </message>
 </context>
 <context>

@@ -62,7 +62,7 @@ def test_chapter_one_predict_train_and_follow_the_horse(make_window, qtbot, lang
     for dx in (-15, 12):
         horse.set_shift(dx)
         qtbot.waitUntil(lambda: win.session.input_override is not None
-                        and win.session.input_override[1] == ("horse-canvas", dx), timeout=5_000)
+                        and win.session.input_override[1][:2] == ("horse-canvas", dx), timeout=5_000)
         wait_maps(qtbot, win)
         shown = win.features.widget_for(1).array
         want = _torch_maps(p.conv_state, lx.draw(dx))
@@ -91,3 +91,60 @@ def test_stop_keeps_what_was_trained(make_window, qtbot):
     assert not horse.finished and not horse.running and step < horse.progress.total
     qtbot.wait(300)
     assert horse.progress.step == step, "nothing trains after Stop"
+
+
+# --- the trained / random switch (chapters 7 and 8) ---------------------------------------------------
+
+def _torch_first_layer(project, weights):
+    """Layer 0's maps of the project's input with the given weights, or with the engine's
+    documented initial weights (tests/gui/oracle.py's torch forward) when weights is None."""
+    from convviz.samples import load_input
+
+    from .oracle import torch_forward
+    if weights is None:
+        return torch_forward(project)[0]
+    inp = project.input
+    x = torch.as_tensor(load_input(inp.source, inp.channels, inp.height, inp.width, None, inp.shift, inp.fit))[None]
+    spec = project.layers[0]
+    w, b = (torch.tensor(np.array(weights[0][k])) for k in ("weight", "bias"))
+    with torch.no_grad():
+        return F.conv2d(x, w, b, padding=spec.get("padding"), dilation=spec.get("dilation") or 1)[0].numpy()
+
+
+@pytest.mark.parametrize("chapter", [6, 7])
+def test_trained_switch_shows_the_bundled_kernels_or_the_random_ones(make_window, qtbot, chapter):
+    from convviz.samples import load_preset
+    from convviz.weights import load_weights
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(chapter)
+    wait_maps(qtbot, win)
+    switch = win.walkthrough.extra("trained")
+    name = switch.name
+    assert win.project.layers == load_preset(name).layers
+    bundled = load_weights(lx.weights_dir() / f"{name}.safetensors", win.project).weights
+    assert switch.box.isChecked() and switch.showing_trained
+    np.testing.assert_allclose(win.features.widget_for(0).array, _torch_first_layer(win.project, bundled),
+                               atol=1e-4, rtol=1e-4)
+    switch.set_trained(False)  # random: the engine's initial weights, as torch draws them
+    wait_maps(qtbot, win)
+    assert not win.training_panel.trained_action.isChecked(), "the window's own switch"
+    np.testing.assert_allclose(win.features.widget_for(0).array, _torch_first_layer(win.project, None),
+                               atol=1e-4, rtol=1e-4)
+    win.training_panel.trained_action.trigger()  # the window's switch moves the chapter's
+    wait_maps(qtbot, win)
+    assert switch.box.isChecked()
+    np.testing.assert_allclose(win.features.widget_for(0).array, _torch_first_layer(win.project, bundled),
+                               atol=1e-4, rtol=1e-4)
+    if os.environ.get("CONVVIZ_SCREENSHOTS"):
+        win.resize(1600, 1000)
+        win.grab().save(os.path.join(os.environ["CONVVIZ_SCREENSHOTS"], f"ch{chapter + 1}-trained.png"))
+    # leaving: the kernels stay with the chapter, not another one nor the learner's project
+    win.walkthrough.go(8)
+    wait_maps(qtbot, win)
+    assert not win.training_panel.trained and win.session.weights is None
+    win.walkthrough.go(chapter)
+    wait_maps(qtbot, win)
+    assert win.walkthrough.extra("trained").showing_trained
+    win.walkthrough.close_lesson()
+    wait_maps(qtbot, win)
+    assert not win.training_panel.trained and win.session.weights is None

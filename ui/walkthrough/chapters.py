@@ -152,11 +152,12 @@ def chapters() -> list[Chapter]:
                 tr("Click a pixel of layer {l}'s map (the last convolution) and compare its field on the input "
                    "with the field of layer 0 shown now.").format(l=RF_LAYER),
                 lambda w: RF_LAYER in w.walkthrough.clicked,
-                _click_pixel(RF_LAYER, 7, 7), field=(0, 60, 60)),
+                _click_pixel(RF_LAYER, 7, 7), field=(0, 60, 60), extra="trained"),
         Chapter("08-dilation", tr("Dilated convolution"), lambda: load_preset("dilated"),
                 tr("Set layer 4's dilation to 1: the same nine weights per channel, a smaller field."),
                 lambda w: w.project.layers[4].get("dilation") == 1,
-                _set(4, dilation=1, padding=1), highlight=_editor("dilation"), field=(6, 30, 30), select=4),
+                _set(4, dilation=1, padding=1), highlight=_editor("dilation"), field=(6, 30, 30), select=4,
+                extra="trained"),
         Chapter("09-separable", tr("Depthwise-separable convolution"), lambda: load_preset("mobilenet_block"),
                 tr("Predict the cost ratio of the separable block to a standard 3x3 convolution: type your "
                    "guess and press Enter."),

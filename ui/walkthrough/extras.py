@@ -43,6 +43,7 @@ def _builtin() -> None:
     from .exercises import HorseDemo, Questions, SeparableTable
 
     register("horse", lambda w, panel, state: import_module(".horse", __package__).HorseDemo(w, state=state))
+    register("trained", lambda w, panel, state: import_module(".trained_switch", __package__).TrainedSwitch(w, state))
     register("questions", lambda w, panel, state: Questions(w, panel, seed=panel.index, state=state))
     import_module(".questions", __package__).register_questions(register)  # "ask:<kind>", one per kind
     register("challenges", lambda w, panel, state: import_module(".challenges", __package__).ChallengeBox(w, panel, state))

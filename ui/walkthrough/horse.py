@@ -63,6 +63,7 @@ class HorseDemo(QtWidgets.QWidget):
         self._task = None
         self._pushed_at = 0.0
         self._override_key = None
+        self._given = {}  # the weights handed to the window's maps (taken back on leaving)
         # --- predict
         ask = QtWidgets.QLabel(tr("Both models learn from horses near the centre only. Predict: which one still "
                                   "finds the horse when it stands far to the left or right?"))
@@ -154,6 +155,7 @@ class HorseDemo(QtWidgets.QWidget):
         lay.addLayout(shift_row)
         lay.addWidget(self.label)
         window.doc.lesson_changed.connect(self._lesson_changed)
+        window.walkthrough.chapter_changed.connect(self._chapter_changed)
         if state:
             self.restore(state)
         self._show()
@@ -262,8 +264,8 @@ class HorseDemo(QtWidgets.QWidget):
         trained / initial switch)."""
         if self.progress is None or not self._on_chapter():
             return
-        state = {i: dict(v) for i, v in self.progress.conv_state.items()}
-        self.window.training_panel.show_weights(state)
+        self._given = {i: dict(v) for i, v in self.progress.conv_state.items()}
+        self.window.training_panel.show_weights(self._given)
 
     def _set_override(self, dx: int) -> None:
         if not self._on_chapter():
@@ -277,7 +279,25 @@ class HorseDemo(QtWidgets.QWidget):
 
     def _lesson_changed(self, on: bool) -> None:
         if not on:
+            self._left()
+
+    def _chapter_changed(self, _index: int) -> None:
+        if not self._alive():
+            self._left()
+
+    def _left(self) -> None:
+        """The chapter was left: the canvas and the trained weights go with it (unless the
+        chapter was entered again: the new experiment has the canvas then)."""
+        try:
+            again = self.window.walkthrough.extra("horse") is not None and self.window.doc.lesson
+        except RuntimeError:
+            again = False
+        if not again:
             self._clear_override()
+        self._override_key = None
+        from .trained_switch import release
+        release(self.window, self._given)
+        self._given = {}
 
     def _clear_override(self) -> None:
         if self._override_key is not None:
@@ -285,8 +305,8 @@ class HorseDemo(QtWidgets.QWidget):
         self._override_key = None
 
     def hideEvent(self, ev) -> None:  # noqa: N802 - the chapter is left (or the walkthrough closed)
-        if self.window.walkthrough.extra("horse") is not self:
-            self._clear_override()
+        if not self._alive():
+            self._left()
         super().hideEvent(ev)
 
     # --- showing ---------------------------------------------------------------------------------------
