@@ -306,8 +306,8 @@ def _build_reflect(p):
     integer = all(float(v).is_integer() for row in values for v in row)
     cands = [(m, _pad_value(values, r, c, pad, mode)) for m, mode in
              (("replicate", "replicate"), ("symmetric", "symmetric"), ("circular", "circular"), ("zeros", "zeros"))]
-    prompt = Msg(QT_TRANSLATE_NOOP("core", "The {h}×{w} input on the right is padded by {pad} with "
-                                           "padding_mode='reflect'. In the padded grid (row 0, column 0 at its "
+    prompt = Msg(QT_TRANSLATE_NOOP("core", "This chapter's {h}×{w} input (in the stepper) is padded by {pad} "
+                                           "with padding_mode='reflect'. In the padded grid (row 0, column 0 at its "
                                            "top-left corner; the input starts at row {pad}, column {pad}), what "
                                            "value is in row {r}, column {c}?"), h=h, w=w, pad=pad, r=r, c=c)
     sy = int(source_index([r - pad], h, "reflect")[0])
@@ -358,7 +358,7 @@ def _build_field(p):
                                            "field of one pixel of layer {l}'s output? Use r += (k-1)·d·j; "
                                            "j *= s, starting from r = 1, j = 1."),
                  stack=_stack_text(layers, upto), l=upto)
-    return prompt, ans, _field_work(layers, upto) + f" = {ans}", _mistakes(ans, cands)
+    return prompt, ans, _field_work(layers, upto) + f"; r = {ans}", _mistakes(ans, cands)
 
 
 def _build_field_edit(p):
@@ -371,11 +371,12 @@ def _build_field_edit(p):
     cands = [("old_field", old)] + [(m, field_recurrence(edited, shape, last, m)) for m in ("rf_dilation",
                                                                                             "k_not_k1", "jump")]
     d0 = LayerSpec.from_dict(layers[li]).get("dilation")
-    prompt = Msg(QT_TRANSLATE_NOOP("core", "In the stack on the right the last layer's field is {old} pixels tall. "
+    prompt = Msg(QT_TRANSLATE_NOOP("core", "In this chapter's stack (the layers panel) the last layer's field is "
+                                           "{old} pixels tall. "
                                            "If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the "
                                            "size stays), how tall is the last layer's field?"),
                  old=old, l=li, d0=d0, d1=nd)
-    return prompt, ans, _field_work(edited, last) + f" = {ans}", _mistakes(ans, cands)
+    return prompt, ans, _field_work(edited, last) + f"; r = {ans}", _mistakes(ans, cands)
 
 
 def _build_cost(p):

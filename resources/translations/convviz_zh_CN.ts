@@ -2433,6 +2433,10 @@ test loss {vl} · accuracy {va}</source>
         <translation>每个 C×kh×kw</translation>
     </message>
     <message>
+        <source>{n} drawn</source>
+        <translation>画出 {n} 个</translation>
+    </message>
+    <message>
         <source>one slice per kernel</source>
         <translation>每个卷积核一片</translation>
     </message>
@@ -2695,6 +2699,10 @@ test loss {vl} · accuracy {va}</source>
     <message>
         <source>Imported {t}: random initial weights until you load weights (File &gt; Load Weights)</source>
         <translation>已导入 {t}：加载权重之前是随机初始权重（文件 &gt; 加载权重）</translation>
+    </message>
+    <message>
+        <source>Challenge {i}</source>
+        <translation>挑战 {i}</translation>
     </message>
     <message>
         <source>Pick a challenge: its starting stack is loaded</source>
@@ -3027,6 +3035,70 @@ channels mixed</source>
     <message>
         <source>Trained by convviz on its generated shapes ({acc} of the test shapes right), resources/weights/{name}.safetensors; switch off to compare with the random initial kernels.</source>
         <translation>由 convviz 在自己生成的形状图像上训练（测试集上 {acc} 判断正确），文件为 resources/weights/{name}.safetensors；关掉开关可与随机的初始卷积核对比。</translation>
+    </message>
+    <message>
+        <source>Type a sentence of your own: words the network never saw are marked with ?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Train</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>TextCNN on words</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sentence:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not this sentence: {m}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>does not fire</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not in the vocabulary (read as &lt;unk&gt;): {w}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The n-gram that wins each filter's max over time:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The same maps as Conv1d(in_channels={e}, out_channels={f}, kernel_size=k) over the ({e}, {n}) embedding and as Conv2d(1, {f}, kernel_size=(k, {e})) over the (1, {n}, {e}) sentence: largest difference {d:.1e}. A kernel as wide as the embedding can only slide down the sentence.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Training… epoch {e}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Trained: {a:.1%} of the {n} test sentences right (measured; chance is 50%).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Random weights so far: press Train and the network learns from {n} labelled sentences.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>positive</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>negative</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This sentence: {l} ({p:.0%}).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Stopped: {m}</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -3906,8 +3978,12 @@ channels mixed</source>
         <translation>输入为 {n}×{n}，Conv2d 的 kernel_size={k}，stride={s}，padding={p}，dilation={d}。输出的高是多少？</translation>
     </message>
     <message>
-        <source>The {h}×{w} input on the right is padded by {pad} with padding_mode='reflect'. In the padded grid (row 0, column 0 at its top-left corner; the input starts at row {pad}, column {pad}), what value is in row {r}, column {c}?</source>
-        <translation>右边 {h}×{w} 的输入用 padding_mode='reflect' 填充 {pad} 圈。在填充后的网格中（第 0 行第 0 列在左上角；输入从第 {pad} 行第 {pad} 列开始），第 {r} 行第 {c} 列的值是多少？</translation>
+        <source>This chapter's {h}×{w} input (in the stepper) is padded by {pad} with padding_mode='reflect'. In the padded grid (row 0, column 0 at its top-left corner; the input starts at row {pad}, column {pad}), what value is in row {r}, column {c}?</source>
+        <translation>本章这个 {h}×{w} 的输入（见步进器）用 padding_mode='reflect' 填充 {pad} 圈。在填充后的网格中（第 0 行第 0 列在左上角；输入从第 {pad} 行第 {pad} 列开始），第 {r} 行第 {c} 列的值是多少？</translation>
+    </message>
+    <message>
+        <source>In this chapter's stack (the layers panel) the last layer's field is {old} pixels tall. If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the size stays), how tall is the last layer's field?</source>
+        <translation>本章的网络（见层面板）中，最后一层的感受野高 {old} 像素。如果把第 {l} 层的空洞率从 {d0} 改成 {d1}（padding 也改为 {d1}，尺寸不变），最后一层的感受野有多高？</translation>
     </message>
     <message>
         <source>A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, dilation={d}. How many rows of the padded input does no window reach (rows the floor division drops)?</source>
@@ -3916,10 +3992,6 @@ channels mixed</source>
     <message>
         <source>In this stack ({stack}), how many input rows tall is the receptive field of one pixel of layer {l}'s output? Use r += (k-1)·d·j; j *= s, starting from r = 1, j = 1.</source>
         <translation>在这个网络（{stack}）中，第 {l} 层输出的一个像素，其感受野在输入上有多少行高？用 r += (k-1)·d·j; j *= s，从 r = 1、j = 1 开始。</translation>
-    </message>
-    <message>
-        <source>In the stack on the right the last layer's field is {old} pixels tall. If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the size stays), how tall is the last layer's field?</source>
-        <translation>右边这个网络中，最后一层的感受野高 {old} 像素。如果把第 {l} 层的空洞率从 {d0} 改成 {d1}（padding 也改为 {d1}，尺寸不变），最后一层的感受野有多高？</translation>
     </message>
     <message>
         <source>A {c}-channel {h}×{h} map: a depthwise-separable block with {n} output channels and a {k}×{k} kernel, or a standard {k}×{k} convolution with {n} output channels? Type the separable block's MACs as a fraction of the standard one's: a decimal (0.25), a percentage (25%) or fractions (1/8 + 1/8).</source>

@@ -38,7 +38,8 @@ class ChallengeBox(QtWidgets.QWidget):
         self.combo = QtWidgets.QComboBox()
         self.combo.setObjectName("challengeList")
         for i, ch in enumerate(lessons.CHALLENGES):
-            self.combo.addItem(f"{i + 1}. {tr_in('core', ch.title)}")
+            self.combo.addItem(tr("Challenge {i}").format(i=i + 1))
+            self.combo.setItemData(i, tr_in("core", ch.title), QtCore.Qt.ItemDataRole.ToolTipRole)
         self.combo.setToolTip(tr("Pick a challenge: its starting stack is loaded"))
         self.title = QtWidgets.QLabel()
         self.title.setWordWrap(True)
