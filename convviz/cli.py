@@ -527,7 +527,7 @@ def _parser_gui() -> argparse.ArgumentParser:
                "convviz import torchvision:vgg16 --out vgg16.json [--weights FILE|imagenet [--download]] (--list); "
                "convviz predict PROJECT.json [--weights FILE] [--image PATH] [--top 5]; "
                "convviz export PROJECT.json --onnx OUT.onnx | --safetensors OUT.safetensors [--weights FILE]; "
-               "convviz render-walkthrough --out DIR [--lang zh_CN]")
+               "convviz render-walkthrough --out DIR [--lang zh_CN] [--pdf FILE]")
     p.add_argument("project", nargs="?",
                    help="a project file to open, or preset:NAME (" + ", ".join(PRESETS) + "); default: the last "
                         "project, else the teaching preset")
@@ -572,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
                                         description="Render every walkthrough chapter beside its live view to PNG.")
             p.add_argument("--out", required=True, help="the folder to write the pages to")
             p.add_argument("--lang", default="en", choices=("en", "zh_CN"), help="the language of the pages")
+            p.add_argument("--pdf", metavar="PATH", help="also write every page into one PDF (A4 landscape)")
             a = p.parse_args(argv[1:])
             import os
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -579,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
                 from ui.app import render_walkthrough
             except ImportError as e:
                 raise CliError(f"rendering needs PySide6 and pyqtgraph ({e})") from None
-            for path in render_walkthrough(a.out, a.lang):
+            for path in render_walkthrough(a.out, a.lang, pdf=a.pdf):
                 print(path)
             return 0
         args = _parser_gui().parse_args(argv)

@@ -276,7 +276,8 @@ def wait_for_maps(app, window, timeout: float = 120.0) -> bool:
 SHAPES_TABLE_WORDS = ("shapes table", "形状表")  # a chapter that names the table shows it on its page
 
 
-def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | None = None) -> list[str]:
+def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | None = None,
+                       pdf: str | None = None) -> list[str]:
     """Render every chapter's page beside its live view to PNG (headless): a class handout.
 
     Each chapter is shown after its task has been done, so the page shows the result; the pages
@@ -284,7 +285,7 @@ def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | N
     chapter's text or task names it, the control the chapter asks for stays highlighted, the
     walkthrough column is wide enough for its texts, and what the previous chapter left (its
     extras, the stepper's flip) is gone before the grab.  ``only``: chapter keys to render
-    (default: all)."""
+    (default: all).  ``pdf``: also write the pages as one PDF there, a page each (A4 landscape)."""
     from .i18n import install
     from .main_window import MainWindow
     from .walkthrough.chapters import chapter_text
@@ -358,4 +359,31 @@ def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | N
         window.doc.undo_stack.setClean()
         window.close()
         window.deleteLater()  # its threads are joined; Qt's connections would otherwise keep it alive
+    if pdf:
+        write_pdf(pdf, written)
+        written.append(pdf)
     return written
+
+
+def write_pdf(path: str, pages: list[str]) -> None:
+    """The PNG ``pages`` as one PDF, each on an A4 landscape page, scaled to fit (300 dpi)."""
+    writer = QtGui.QPdfWriter(path)
+    writer.setPageLayout(QtGui.QPageLayout(QtGui.QPageSize(QtGui.QPageSize.PageSizeId.A4),
+                                           QtGui.QPageLayout.Orientation.Landscape, QtCore.QMarginsF(8, 8, 8, 8),
+                                           QtGui.QPageLayout.Unit.Millimeter))
+    writer.setResolution(300)
+    writer.setTitle("convviz walkthrough")
+    painter = QtGui.QPainter()
+    if not painter.begin(writer):
+        raise RuntimeError(f"cannot write {path}")
+    try:
+        for i, page in enumerate(pages):
+            if i:
+                writer.newPage()
+            img = QtGui.QImage(page)
+            area = painter.viewport()
+            size = img.size().scaled(area.size(), QtCore.Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QtCore.QRect(area.x(), area.y(), size.width(), size.height()), img)
+    finally:
+        painter.end()

@@ -213,7 +213,11 @@ def test_rendered_pages_are_full_colour_one_per_chapter(tmp_path, lang):
     from ui.app import render_walkthrough
     from ui.qt import QtGui
     keys = ("03-conv2d", "06-stride")
-    written = render_walkthrough(str(tmp_path), lang, only=keys)
+    pdf = tmp_path / "all.pdf"
+    written = render_walkthrough(str(tmp_path), lang, only=keys, pdf=str(pdf))
+    assert written[-1] == str(pdf) and pdf.read_bytes()[:5] == b"%PDF-"
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == len(keys), "one PDF page per chapter"
+    written = written[:-1]
     suffix = "" if lang == "en" else "." + lang
     assert sorted(p.rsplit("/", 1)[1] for p in written) == sorted(f"{k}{suffix}.png" for k in keys)
     for path in written:
