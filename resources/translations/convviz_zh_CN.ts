@@ -2793,6 +2793,10 @@ test loss {vl} · accuracy {va}</source>
         <translation>卷积</translation>
     </message>
     <message>
+        <source>where the horses were in training</source>
+        <translation>训练时马所在的位置</translation>
+    </message>
+    <message>
         <source>fully connected weights for 'horse'</source>
         <translation>全连接层对“马”的权重</translation>
     </message>

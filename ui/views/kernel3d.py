@@ -403,7 +403,8 @@ class Canvas(QtWidgets.QWidget):
             "input": (tr("input C×H×W"), f"{c_in}×{h}×{w}",
                       tr("padded to {h}×{w}").format(h=hp, w=wp) if (hp, wp) != (h, w) else ""),
             "kernels": (tr("kernels: K = {k}").format(k=k), tr("each C×kh×kw"), f"{cg}×{kh}×{kw}" +
-                        (" · " + tr("groups = {g}").format(g=sc.groups) if sc.groups > 1 else "")),
+                        (" · " + tr("groups = {g}").format(g=sc.groups) if sc.groups > 1 else "") +
+                        (" · " + tr("{n} drawn").format(n=MAX_KERNELS) if k > MAX_KERNELS else "")),
             "output": (tr("output K×H×W"), f"{k}×{ho}×{wo}", tr("one slice per kernel")),
         }
         if self.height() < 200:  # short (a chapter's extra): the sizes only, one line each
