@@ -64,12 +64,17 @@ def test_every_chapter_asks_names_the_mistakes_and_counts_only_own_answers(make_
         assert box.status == "open" and box.result.text() == "" and str(typed(box.expected)) not in box.result.text()
         assert box.expected == lessons.build(box.kind, box.q.params).answer  # the arithmetic's answer
         assert han(box.question.text()) == (lang == "zh_CN"), box.question.text()
+        # the receptive-field question is about the chapter's own stack: the shapes table's field
+        # column is hidden while it is open
+        rf_column = win.table.table.isColumnHidden(5)
+        assert rf_column == (box.kind == "field"), ch.key
         start = panel.scores()
         # Show me (the panel's) and Show answer (the box's) never raise the score
         panel.show_me.click()
         wait_maps(qtbot, win)
         box.show_button.click()
         assert box.status == "shown" and box.q.work.split(" = ")[-1] in box.result.text()
+        assert not win.table.table.isColumnHidden(5)
         type_and_enter(qtbot, box.answer_box, typed(box.expected))  # typing the revealed answer: not the learner's
         assert box.asked == 0 and box.correct == 0 and panel.scores() == start
         # not a number: one sentence, not counted

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from convviz import lessons
+from convviz import lessons, report
 
 from ..i18n import tr, tr_core, tr_in
 from ..qt import QtWidgets
@@ -120,9 +120,27 @@ class QuestionBox(QtWidgets.QGroupBox):
 
     def _opened(self) -> None:
         """A new question is on screen (a subclass shows what goes with it)."""
+        self._hide_giveaway(True)
 
     def _revealed(self) -> None:
         """The question was answered or revealed (a subclass shows what goes with it)."""
+        self._hide_giveaway(False)
+
+    # the receptive-field question is about the chapter's own stack, whose fields the shapes
+    # table lists: that column is hidden while the question is open (and back when it closes)
+    HIDES_FIELD_COLUMN = ("field",)
+
+    def _hide_giveaway(self, hide: bool) -> None:
+        if self.kind not in self.HIDES_FIELD_COLUMN:
+            return
+        table = getattr(getattr(self.window, "table", None), "table", None)
+        if table is None:
+            return
+        column = report.HEADER.index("Receptive field")
+        table.setColumnHidden(column, hide)
+        if hide and not getattr(self, "_unhide_hooked", False):
+            self._unhide_hooked = True
+            self.destroyed.connect(lambda *_, t=table, c=column: _show_column(t, c))
 
     # --- answering ---------------------------------------------------------------------------------
     def submit(self) -> bool | None:
@@ -134,6 +152,7 @@ class QuestionBox(QtWidgets.QGroupBox):
         if value is None:
             self.result.setText(f"<span style='color:{RED}'>" + tr(
                 "Type a number, such as 12, 0.25, 25% or 1/4.") + "</span>")
+            self.result.setVisible(True)
             return None
         return self.check(value)
 
@@ -194,6 +213,8 @@ class QuestionBox(QtWidgets.QGroupBox):
         self.show_button.setEnabled(is_open)
         self.answer_box.setReadOnly(not is_open)
         self.score.setText(tr("{c} of {a} right").format(c=self.correct, a=self.asked) if self.asked else "")
+        self.result.setVisible(bool(self.result.text()))  # no blank lines in a crowded column
+        self.score.setVisible(bool(self.asked))
 
     # --- handing over (a language switch) ---------------------------------------------------------------
     def state(self) -> dict:
@@ -209,7 +230,15 @@ class QuestionBox(QtWidgets.QGroupBox):
         self.mistake = self.q.diagnose(self.last) if self.last is not None else None
         self.correct, self.asked, self.shown = state["correct"], state["asked"], state["shown"]
         self.answer_box.setText(state["typed"])
+        self._hide_giveaway(self.status == self.OPEN)
         self._show()
+
+
+def _show_column(table, column: int) -> None:
+    try:
+        table.setColumnHidden(column, False)
+    except RuntimeError:  # the window went first
+        pass
 
 
 def _html(text: str) -> str:
