@@ -1192,7 +1192,7 @@
     </message>
     <message>
         <source>Theoretical receptive field: its size on the input, the jump (effective stride) and the input coordinate of output (0, 0)'s top-left corner</source>
-        <translation>理论感受野：它在输入上的尺寸、跳跃（等效步长），以及输出 (0, 0) 的感受野左上角在输入中的坐标</translation>
+        <translation>理论感受野：它在输入上的尺寸、跳距（等效步长），以及输出 (0, 0) 的感受野左上角在输入中的坐标</translation>
     </message>
     <message>
         <source>{p} parameters · {m} MACs · {f} FLOPs · {a} of activations</source>
@@ -1589,34 +1589,6 @@
     <message>
         <source>Edit the stack until every condition of a challenge is ticked: a challenge you solve yourself counts; a solution Show me loads does not.</source>
         <translation>编辑网络，直到某个挑战的每个条件都打上勾：你自己完成的挑战计分，“演示”载入的解不计分。</translation>
-    </message>
-    <message>
-        <source>Move the horse left or right</source>
-        <translation>向左或向右移动马</translation>
-    </message>
-    <message>
-        <source>shift (pixels)</source>
-        <translation>移动（像素）</translation>
-    </message>
-    <message>
-        <source>FC score</source>
-        <translation>全连接得分</translation>
-    </message>
-    <message>
-        <source>The fully connected layer's weights after seeing horses facing both ways: a two-headed horse.</source>
-        <translation>全连接层看过朝两个方向的马之后的权重：一匹双头马。</translation>
-    </message>
-    <message>
-        <source>Shift the horse:</source>
-        <translation>移动马：</translation>
-    </message>
-    <message>
-        <source>Shift {dx} px · fully connected score {s:.2f}</source>
-        <translation>移动 {dx} 像素 · 全连接得分 {s:.2f}</translation>
-    </message>
-    <message>
-        <source>Shift the horse</source>
-        <translation>移动马</translation>
     </message>
     <message>
         <source>Predict: the lesson's input is 1, 2, … 16, four to a row. What did the lesson print below {v}, the first number of the second row?</source>
@@ -3703,7 +3675,7 @@ channels mixed</source>
     </message>
     <message>
         <source>{size}, jump {jump}, offset {offset}</source>
-        <translation>{size}，跳跃 {jump}，偏移 {offset}</translation>
+        <translation>{size}，跳距 {jump}，偏移 {offset}</translation>
     </message>
     <message>
         <source>Input</source>

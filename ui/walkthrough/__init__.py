@@ -10,8 +10,12 @@ differently, the predict-then-reveal questions, the depthwise-separable cost.
 
     chapters.py   the chapters: projects, tasks, how each task is detected
     exercises.py  the exercises some chapters carry
+    horse.py      chapter 1's experiment: a fully connected classifier and a convolution trained
+                  on the horse, tested at every shift
+    trained_switch.py  the trained / random kernels switch of the chapters that show maps
     panel.py      the panel beside the workbench
 """
 from .chapters import Chapter, chapter_text, chapters  # noqa: F401
-from .exercises import HorseDemo, Questions, SeparableTable  # noqa: F401
+from .exercises import Questions, SeparableTable  # noqa: F401
+from .horse import HorseDemo  # noqa: F401
 from .panel import WalkthroughPanel  # noqa: F401

@@ -40,7 +40,7 @@ def keys_of(extra) -> tuple[str, ...]:
 
 
 def _builtin() -> None:
-    from .exercises import HorseDemo, Questions, SeparableTable
+    from .exercises import Questions, SeparableTable
 
     register("horse", lambda w, panel, state: import_module(".horse", __package__).HorseDemo(w, state=state))
     register("trained", lambda w, panel, state: import_module(".trained_switch", __package__).TrainedSwitch(w, state))

@@ -111,9 +111,15 @@ class HorseDemo(QtWidgets.QWidget):
         self.trained_band = pg.LinearRegionItem((lo, hi), movable=False, brush=pg.mkBrush(255, 200, 0, 60),
                                                 pen=pg.mkPen(None))
         self.plot.addItem(self.trained_band)
-        self.legend = self.plot.addLegend(offset=(-5, -5), labelTextColor="#222")  # bottom right: below both curves
-        self.fc_curve = self.plot.plot([], [], pen=pg.mkPen(FC_PEN, width=2), name=tr("fully connected"))
-        self.conv_curve = self.plot.plot([], [], pen=pg.mkPen(CONV_PEN, width=2), name=tr("convolution"))
+        self.fc_curve = self.plot.plot([], [], pen=pg.mkPen(FC_PEN, width=2))
+        self.conv_curve = self.plot.plot([], [], pen=pg.mkPen(CONV_PEN, width=2))
+        # the key above the plot (a legend inside it covers a curve at 0.5, where FC ends up)
+        self.key = QtWidgets.QLabel(
+            f"<span style='color:{FC_PEN}'>━ " + tr("fully connected") + f"</span> &nbsp; <span style='color:{CONV_PEN}'>━ "
+            + tr("convolution") + "</span> &nbsp; <span style='background:#ffeab3'>&nbsp;&nbsp;&nbsp;</span> "
+            + tr("where the horses were in training"))
+        self.key.setObjectName("horseKey")
+        self.key.setWordWrap(True)
         self.marker = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#555", style=Qt.PenStyle.DashLine))
         self.plot.addItem(self.marker)
         # --- the pictures: the FC weights, the canvas, the convolution's map
@@ -147,6 +153,7 @@ class HorseDemo(QtWidgets.QWidget):
         lay.addLayout(row)
         lay.addLayout(run_row)
         lay.addWidget(self.result)
+        lay.addWidget(self.key)
         lay.addWidget(self.plot)
         lay.addLayout(pics)
         shift_row = QtWidgets.QHBoxLayout()
