@@ -149,3 +149,20 @@ def test_atlas_is_qt_free_and_torch_free():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("case", [atlas.CASES[6], atlas.CHECKERBOARD[0]], ids=lambda c: c.key)
+def test_describe_takes_an_atlas_preset_by_name(case, capsys):
+    """``describe preset:atlas_...`` (as the window's File > Open Preset > Arithmetic atlas):
+    torch's shapes for the case, layer by layer."""
+    import json
+    from convviz.cli import main
+    assert main(["describe", f"preset:{case.name}", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    x = torch.zeros(1, 1, case.i, case.i)
+    shapes = []
+    for spec in atlas.layers(case):
+        kw = dict(spec.args)
+        x = getattr(torch.nn, spec.type)(**kw)(x)
+        shapes.append(list(x.shape[1:]))
+    assert [layer["output_shape"] for layer in d["layers"]] == shapes
