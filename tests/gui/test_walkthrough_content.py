@@ -15,6 +15,7 @@ from ui.walkthrough import glossary
 from ui.walkthrough.chapters import chapter_text, chapters
 
 from .conftest import wait_maps
+from .test_language import gui_session  # noqa: F401 - the app's Session, its windows deleted after
 
 
 @pytest.fixture(params=["en", "zh_CN"])
@@ -227,3 +228,28 @@ def test_rendered_pages_are_full_colour_one_per_chapter(tmp_path, lang):
         img = img.convertToFormat(QtGui.QImage.Format.Format_RGB32)
         arr = np.frombuffer(img.constBits(), np.uint32, img.width() * img.height()).copy()
         assert len(np.unique(arr)) > 256, "a full-colour page (anti-aliased text and colour maps), not a palette"
+
+
+def test_a_language_switch_keeps_the_lesson_numbers_as_the_learner_left_them(gui_session, qtbot):
+    s = gui_session
+    w = s.open()
+    w.show()
+    w.start()
+    w.open_walkthrough(2)
+    wait_maps(qtbot, w)
+    ex = w.walkthrough.extra("numbers")
+    m = ln.printed(0)
+    ex.predict(ln.row_below(m))
+    ex.choose(ex.why, 0)  # a wrong answer, kept as wrong
+    _type_kernel(ex, ln.reproducing_kernel(m))
+    wait_maps(qtbot, w)
+    assert w.walkthrough.done()
+    s.switch_language("zh_CN")
+    w2 = s.window
+    wait_maps(qtbot, w2)
+    ex2 = w2.walkthrough.extra("numbers")
+    assert ex2 is not None and ex2 is not ex
+    assert (ex2.correct, ex2.asked, ex2.shown) == (2, 3, 0)
+    assert ex2.predict_status == "answered" and ex2.why.last == 0 and ex2.why.status == "answered"
+    assert w2.walkthrough.done(), "the learner's kernel still reproduces the map in the new window"
+    assert "0.7158" in ex2.map_label.text()
