@@ -21,6 +21,18 @@ COLOURS = {"train_loss": "#1f77b4", "test_loss": "#d62728", "train_accuracy": "#
            "test_accuracy": "#d62728"}
 
 
+def nice_ceil(v: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 (times a power of ten) at least ``v`` (> 0)."""
+    import math
+    if not v > 0 or not math.isfinite(v):
+        return 1.0
+    e = 10.0 ** math.floor(math.log10(v))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * e >= v * (1 - 1e-12):
+            return m * e
+    return 10 * e
+
+
 class Curves(QtWidgets.QWidget):
     """Loss (top) and accuracy (bottom) against examples seen."""
 
@@ -41,6 +53,14 @@ class Curves(QtWidgets.QWidget):
             plot.hideButtons()
         self.acc_plot.setYRange(0, 100)
         self.acc_plot.setXLink(self.loss_plot)
+        # The axes are the costly part of a repaint (their tick labels, ~5 ms each here): each is
+        # cached as a pixmap, and the ranges grow in round steps (nice_ceil), so most snapshots
+        # redraw the lines only.
+        self._ranges = (None, None)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.disableAutoRange()
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.lines = {}
         for key in SERIES:
             plot = self.loss_plot if key.endswith("loss") else self.acc_plot
@@ -116,12 +136,32 @@ class Curves(QtWidgets.QWidget):
             if log and key.endswith("loss"):  # a zero loss has no logarithm: drawn at the smallest shown
                 ys = [max(y, 1e-8) for y in ys]
             line.setData(xs, ys)
+        self._fit_ranges()
+
+    def _fit_ranges(self) -> None:
+        """x from 0 to a round number past the last point; the loss from 0 to a round number
+        over its largest (on a log axis: its own range, padded); accuracy 0 to 100."""
+        xs = [p[0] for k in SERIES for p in self.points[k]]
+        losses = [p[1] for k in ("train_loss", "test_loss") for p in self.points[k]]
+        x_hi = nice_ceil(max(xs) * 1.02) if xs else 1.0
+        if self.log_box.isChecked():
+            pos = [v for v in losses if v > 0] or [1.0]
+            import math
+            y = (math.floor(math.log10(min(pos))), math.ceil(math.log10(max(pos)) + 1e-9))
+            y = y if y[1] > y[0] else (y[0], y[0] + 1)
+        else:
+            y = (0.0, nice_ceil(max(losses) * 1.02) if losses and max(losses) > 0 else 1.0)
+        if self._ranges != (x_hi, y):
+            self._ranges = (x_hi, y)
+            self.loss_plot.setXRange(0, x_hi, padding=0)
+            self.loss_plot.setYRange(*y, padding=0)
 
     def set_log(self, on: bool) -> None:
         if self.log_box.isChecked() != on:
             self.log_box.setChecked(on)
             return
         self.loss_plot.setLogMode(y=on)
+        self._ranges = (None, None)
         self._redraw()
 
     # --- hover -----------------------------------------------------------------------------------

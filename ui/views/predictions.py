@@ -69,6 +69,7 @@ class PredictionsView(QtWidgets.QWidget):
         self.bar_item = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush="#3b6fb6")
         self.bars.addItem(self.bar_item)
         self.bars.getViewBox().invertY(True)
+        self._bar_ticks = None  # the class names on the bars' axis (set again only when they change)
 
         self.grid = QtWidgets.QListWidget()
         self.grid.setViewMode(QtWidgets.QListView.ViewMode.IconMode)
@@ -98,6 +99,11 @@ class PredictionsView(QtWidgets.QWidget):
         self.summary = QtWidgets.QLabel(tr("Start training to see predictions on the test set"))
         self.summary.setWordWrap(True)
 
+        # axes are costly to paint (their labels): each is cached as a pixmap, drawn again only
+        # when its ticks change (the bars are updated with every snapshot)
+        for plot in (self.bars, self.cm_plot):
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         tabs = QtWidgets.QTabWidget()
         tabs.addTab(self.grid, tr("Test examples"))
         cm = QtWidgets.QWidget()
@@ -210,8 +216,11 @@ class PredictionsView(QtWidgets.QWidget):
             return
         top = np.argsort(-probs, kind="stable")[:TOP]
         self.bar_item.setOpts(x0=np.zeros(len(top)), y=np.arange(len(top)), width=probs[top], height=0.7)
-        self.bars.getAxis("left").setTicks([[(i, self._name(int(k))) for i, k in enumerate(top)]])
-        self.bars.setYRange(-0.5, TOP - 0.5, padding=0)
+        ticks = [(i, self._name(int(k))) for i, k in enumerate(top)]
+        if ticks != self._bar_ticks:
+            self._bar_ticks = ticks
+            self.bars.getAxis("left").setTicks([ticks])
+            self.bars.setYRange(-0.5, TOP - 0.5, padding=0)
         who = tr("drawn image") if watched < 0 else tr("test example {i}").format(i=watched)
         text = tr("{who}: predicted {p} ({v:.0%})").format(who=who, p=self._name(int(top[0])), v=probs[top[0]])
         if label is not None:
