@@ -167,7 +167,7 @@ def chapters() -> list[Chapter]:
         Chapter("10-beyond", tr("Beyond the lesson: pooling, transposed convolution, TextCNN"), textcnn_project,
                 tr("Step the TextCNN kernel: it spans the whole embedding and slides along the words only."),
                 lambda w: w.tabs.currentWidget() is w.stepper and w.walkthrough.stepped,
-                _step_textcnn, view="stepper", extra="atlas"),
+                _step_textcnn, view="stepper", extra=("atlas", "textcnn")),
         Chapter("11-challenges", tr("Design challenges"), _challenge_project,
                 tr("Edit the stack until every condition of a challenge is ticked: a challenge you solve yourself "
                    "counts; a solution Show me loads does not."),

@@ -49,6 +49,7 @@ def _builtin() -> None:
     register("challenges", lambda w, panel, state: import_module(".challenges", __package__).ChallengeBox(w, panel, state))
     register("separable", lambda w, panel, state: import_module(".separable", __package__).SeparableTable(
         w, panel, state=state))
+    register("textcnn", lambda w, panel, state: import_module(".textcnn", __package__).TextCNNDemo(w, panel, state))
     register("kernel3d", lambda w, panel, state: __import__("ui.views.kernel3d", fromlist=["Kernel3DView"])
              .Kernel3DView.for_window(w, compact=True))
     register("atlas", lambda w, panel, state: __import__("ui.walkthrough.atlas_extra", fromlist=["AtlasList"])

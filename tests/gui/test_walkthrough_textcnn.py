@@ -1,0 +1,111 @@
+"""Chapter 10's TextCNN on words, in the window: the sentence's maps and winning n-grams (torch's
+own modules recompute them from the weights shown), unknown words marked, a bad sentence gets a
+sentence, the classifier trained in the app reaches the accuracy a direct run measures, and the
+Conv2d (k, E) = Conv1d(E) equivalence is shown with its measured difference."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from convviz import textcnn as tc
+
+from .conftest import wait_maps
+
+CHAPTER = 9  # 10-beyond
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def lang(request, qtbot):
+    from ui.app import make_app
+    from ui.i18n import install
+    app = make_app()
+    install(app, request.param)
+    yield request.param
+    install(app, "en")
+
+
+def torch_maps(weights: tc.TextCNNWeights, words):
+    """Each width's ReLU map, from torch's nn.Embedding and nn.Conv1d loaded with the weights."""
+    emb = nn.Embedding.from_pretrained(torch.tensor(weights.embedding))
+    x = emb(torch.tensor(weights.vocab.encode(words)))[None].transpose(1, 2)
+    out = []
+    for k, (w, b) in zip(weights.widths, weights.convs):
+        conv = nn.Conv1d(weights.embed, weights.filters, k)
+        with torch.no_grad():
+            conv.weight.copy_(torch.tensor(w))
+            conv.bias.copy_(torch.tensor(b))
+            out.append(torch.relu(conv(x))[0].numpy())
+    return out
+
+
+def check_shown(d, text):
+    e = d.explanation
+    words = tc.tokenize(text)
+    padded = tuple(words) + (tc.PAD,) * (max(tc.WIDTHS) - len(words))
+    assert e.words == padded
+    for m, want, ws in zip(e.maps, torch_maps(d.weights, padded), e.winners):
+        np.testing.assert_allclose(m, want, rtol=1e-5, atol=1e-6)
+        for f, win in enumerate(ws):
+            assert win.position == int(np.argmax(want[f]))
+            if win.fires:
+                assert "“" + " ".join(w if w != tc.PAD else "·" for w in win.words) + "”" in d.winners.text()
+    assert d.view.explanation is e
+    assert e.conv2d_difference < 1e-5 and f"{e.conv2d_difference:.1e}" in d.equivalence.text()
+
+
+def test_textcnn_on_words_in_both_languages(make_window, qtbot, lang):
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(CHAPTER)
+    wait_maps(qtbot, win)
+    d = win.walkthrough.extra("textcnn")
+    qtbot.waitUntil(lambda: d.explanation is not None, timeout=30_000)
+    check_shown(d, d.sentence.text())
+    assert d.accuracy is None and not d.weights.trained
+    # a sentence of the learner's own, with a word the network never saw
+    text = "the zorblax film was great"
+    d.set_sentence(text)
+    qtbot.waitUntil(lambda: d.explanation.words[1] == "zorblax", timeout=10_000)
+    check_shown(d, text)
+    assert d.explanation.known[1] is False and "zorblax" in d.winners.text()
+    # a bad sentence: one sentence, and what was shown stays
+    before = d.explanation
+    d.set_sentence("  ?! ")
+    qtbot.waitUntil(lambda: d.error is not None, timeout=10_000)
+    assert d.explanation is before and "<span" in d.winners.text()
+    d.set_sentence(text)
+    qtbot.waitUntil(lambda: d.error is None and d.explanation is not before, timeout=10_000)
+    # training in the app: the accuracy a direct run of the same trainer measures
+    d.train()
+    assert d.training and d.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: d.accuracy is not None, timeout=120_000)
+    direct = tc.TextTrainer()
+    direct.step(direct.epochs)
+    assert d.accuracy == direct.accuracy() and d.accuracy > 0.75  # measured 0.911 (56 test sentences)
+    assert f"{d.accuracy:.1%}" in d.status.text() and d.weights.trained
+    qtbot.waitUntil(lambda: d.explanation is not None and d.explanation.words[1] == "zorblax"
+                    and d.weights is not None and not d._debounce.isActive(), timeout=10_000)
+    d.set_sentence("the film was not good at all")
+    qtbot.waitUntil(lambda: d.explanation.words[0] == "the" and len(d.explanation.words) == 7, timeout=10_000)
+    check_shown(d, "the film was not good at all")
+    if os.environ.get("CONVVIZ_SCREENSHOTS"):
+        win.resize(1600, 1100)
+        win.grab().save(os.path.join(os.environ["CONVVIZ_SCREENSHOTS"], f"ch10-textcnn-{lang}.png"))
+        d.grab().save(os.path.join(os.environ["CONVVIZ_SCREENSHOTS"], f"ch10-textcnn-extra-{lang}.png"))
+
+
+def test_stop_keeps_the_weights_and_claims_no_accuracy(make_window, qtbot):
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(CHAPTER)
+    d = win.walkthrough.extra("textcnn")
+    qtbot.waitUntil(lambda: d.weights is not None, timeout=30_000)
+    d.train()
+    d.stop()
+    assert not d.training and d.accuracy is None and d.train_button.isEnabled()
+    d.train()  # leaving the chapter while training: nothing arrives at a deleted widget
+    win.walkthrough.go(CHAPTER - 1)
+    wait_maps(qtbot, win)
+    assert win.walkthrough.extra("textcnn") is None
