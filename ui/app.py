@@ -330,6 +330,7 @@ def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | N
                     area.ensureWidgetVisible(target)
             for w in window.features.widgets:
                 w.render_if_dirty()
+            window.status.clearMessage()  # a message about an earlier chapter's weights is not this page's
             # as much of the chapter's text on the page as the extras below it can make room for
             # (they scroll)
             text = window.walkthrough.text
