@@ -315,6 +315,7 @@ def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | N
                 window.resizeDocks([shapes], [170], QtCore.Qt.Orientation.Vertical)
             if not wait_for_maps(app, window):
                 raise RuntimeError(f"chapter {ch.key}: no maps")
+            window.status.clearMessage()  # what entering said (an earlier chapter's weights going) is not this page's
             window.walkthrough.solve()
             if not wait_for_maps(app, window):
                 raise RuntimeError(f"chapter {ch.key}: no maps after its task")
@@ -330,7 +331,6 @@ def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | N
                     area.ensureWidgetVisible(target)
             for w in window.features.widgets:
                 w.render_if_dirty()
-            window.status.clearMessage()  # a message about an earlier chapter's weights is not this page's
             # as much of the chapter's text on the page as the extras below it can make room for
             # (they scroll)
             text = window.walkthrough.text
