@@ -59,22 +59,28 @@ def _load_job(path: str, project):
 
 def _find_architecture(project):
     """The torchvision architecture with official weights whose import has the project's
-    layers (None when there is none); a background thread: imports torchvision."""
+    layers (None when there is none); a background thread: imports torchvision.  The one the
+    project's title names is tried first (listing them all builds every model: seconds)."""
     from convviz import zoo
     problem = zoo.torchvision_problem()
     if problem:
         return ("problem", problem)
-    for a in zoo.architectures():
-        if not a.chain or not a.weights:
-            continue
+    tv = zoo.load_torchvision()
+    title = (project.title or "").removesuffix(" (torchvision)")
+    named = [n for n in sorted(tv.models.list_models(module=tv.models)) if zoo.title_of(n) == title]
+
+    def candidates():
+        yield from named
+        yield from (a.name for a in zoo.architectures() if a.chain and a.weights and a.name not in named)
+    for name in candidates():
         try:
-            p = _imported(a.name)
+            p = _imported(name)
         except zoo.ZooError:
             continue
         if p.layers == project.layers and p.input.channels == project.input.channels:
-            info = zoo.official_weights(a.name)
+            info = zoo.official_weights(name)
             if info is not None:
-                return ("found", (a, info, zoo.cached_checkpoint(a.name)))
+                return ("found", (name, info, zoo.cached_checkpoint(name)))
     return ("none", None)
 
 
@@ -99,6 +105,7 @@ class WeightsActions(QtCore.QObject):
         self.win = window
         self.source_path = ""  # the file the weights on show came from
         self.source_project = None  # the stack those weights were loaded for
+        self._adopted = None  # the training panel's weights as loaded (identity: still those?)
         self.last_problem = ""  # the last refusal, as shown
         self.progress: QtWidgets.QProgressDialog | None = None
         self.download_job = None
@@ -124,8 +131,7 @@ class WeightsActions(QtCore.QObject):
     def source_name(self) -> str:
         """The loaded file's name while its weights are on show ("" otherwise)."""
         panel = self.win.training_panel
-        if self.source_path and panel.trained is not None and panel.last is None and \
-                _same_stack(self.source_project, panel.trained_project):
+        if self.source_path and panel.trained is not None and panel.trained is self._adopted:
             return os.path.basename(self.source_path)
         return ""
 
@@ -154,6 +160,7 @@ class WeightsActions(QtCore.QObject):
             return
         self.source_path, self.source_project = path, self.win.project
         self.win.training_panel.adopt(value.weights)
+        self._adopted = self.win.training_panel.trained  # until training, an edit or a file replaces them
         self.win._remember_dir(path)
         n = len(value.loaded)
         self.win.status.showMessage(tr("Weights of {n} layers loaded from {f}").format(
@@ -186,7 +193,7 @@ class WeightsActions(QtCore.QObject):
             self._refuse("", (tr("This stack is none of torchvision's architectures with official ImageNet weights "
                                  "(import one with File > Import > torchvision Model, and keep its layers)."),))
             return
-        arch, info, cached = value
+        _name, info, cached = value
         if cached:
             self.load_weights(cached)
             return

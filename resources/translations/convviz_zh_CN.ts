@@ -2373,8 +2373,8 @@ test loss {vl} · accuracy {va}</source>
         <translation>权重加载自 {f}。</translation>
     </message>
     <message>
-        <source>Trained weights.</source>
-        <translation>训练后的权重。</translation>
+        <source>Trained or loaded weights, not the initial ones.</source>
+        <translation>训练或加载的权重，不是初始权重。</translation>
     </message>
     <message>
         <source>class {k}</source>
@@ -3033,15 +3033,15 @@ channels mixed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <source>does not fire</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <source>Not in the vocabulary (read as &lt;unk&gt;): {w}</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <source>The n-gram that wins each filter's max over time:</source>
+        <source>The n-gram that wins each filter's max over time (— : the filter does not fire):</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Conv2d(1, {f}, kernel_size=(k, {e})) over the sentence = Conv1d({e}, {f}, k) over its embedding: largest difference {d:.1e}.</source>
         <translation type="unfinished" />
     </message>
     <message>
@@ -3069,7 +3069,7 @@ channels mixed</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <source>This sentence: {l} ({p:.0%}).</source>
+        <source>This sentence: {l} ({p:.1%}).</source>
         <translation type="unfinished" />
     </message>
     <message>
@@ -3958,16 +3958,16 @@ channels mixed</source>
         <translation>本章这个 {h}×{w} 的输入（见步进器）用 padding_mode='reflect' 填充 {pad} 圈。在填充后的网格中（第 0 行第 0 列在左上角；输入从第 {pad} 行第 {pad} 列开始），第 {r} 行第 {c} 列的值是多少？</translation>
     </message>
     <message>
-        <source>In this chapter's stack (the layers panel) the last layer's field is {old} pixels tall. If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the size stays), how tall is the last layer's field?</source>
-        <translation>本章的网络（见层面板）中，最后一层的感受野高 {old} 像素。如果把第 {l} 层的空洞率从 {d0} 改成 {d1}（padding 也改为 {d1}，尺寸不变），最后一层的感受野有多高？</translation>
-    </message>
-    <message>
         <source>A {n}×{n} input, Conv2d with kernel_size={k}, stride={s}, padding={p}, dilation={d}. How many rows of the padded input does no window reach (rows the floor division drops)?</source>
         <translation>输入为 {n}×{n}，Conv2d 的 kernel_size={k}，stride={s}，padding={p}，dilation={d}。填充后的输入有几行没有被任何窗口读到（即向下取整丢掉的行）？</translation>
     </message>
     <message>
         <source>In this stack ({stack}), how many input rows tall is the receptive field of one pixel of layer {l}'s output? Use r += (k-1)·d·j; j *= s, starting from r = 1, j = 1.</source>
         <translation>在这个网络（{stack}）中，第 {l} 层输出的一个像素，其感受野在输入上有多少行高？用 r += (k-1)·d·j; j *= s，从 r = 1、j = 1 开始。</translation>
+    </message>
+    <message>
+        <source>In this stack ({stack}) the last layer's field is {old} pixels tall. If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the size stays), how tall is the last layer's field?</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>A {c}-channel {h}×{h} map: a depthwise-separable block with {n} output channels and a {k}×{k} kernel, or a standard {k}×{k} convolution with {n} output channels? Type the separable block's MACs as a fraction of the standard one's: a decimal (0.25), a percentage (25%) or fractions (1/8 + 1/8).</source>

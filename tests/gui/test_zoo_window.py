@@ -124,6 +124,23 @@ def test_loaded_weights_give_torchs_maps_and_top5_names(qtbot, make_window, tmp_
     assert win.answer_view.texts() == [names[int(k)] for k in top.indices]
     assert [p for _k, p in win.answer_view.answer] == pytest.approx(top.values.tolist(), rel=1e-6)
     assert path.name in win.answer_view.weights_text
+    # another input: the answer follows it (torch's top five on the new input)
+    win.edit_input(replace(project.input, source="sample:coffee"), "input")
+    wait_maps(qtbot, win)
+    logits = torch.from_numpy(torch_outputs(net, win.project)[-1])
+    assert win.answer_view.texts() == [names[int(k)] for k in torch.topk(logits, 5).indices]
+    # saved with the project (the weights file beside it), and opened again: the same maps
+    if fmt == ".pth":
+        saved = tmp_path / "saved" / "tiny.json"
+        saved.parent.mkdir()
+        assert win.save_to(str(saved))
+        assert (saved.parent / "tiny.safetensors").is_file()
+        assert win.open_path(str(saved))  # forgets the weights on show, reads those the file names
+        res = wait_maps(qtbot, win)
+        assert win.answer_view.weights_text == "Trained or loaded weights, not the initial ones."
+        np.testing.assert_allclose(np.asarray(res.outputs[-1]).ravel(), logits.numpy().ravel(), rtol=1e-4, atol=1e-5)
+        win.edit_input(project.input, "input")
+        wait_maps(qtbot, win)
     # the initial weights again: the answer says they are random, the maps are the seed's
     win.training_panel.set_show_trained(False)
     wait_maps(qtbot, win)
@@ -462,3 +479,47 @@ def test_full_vgg16_table_field_and_stepper_work(qtbot, make_window, source):
     assert win.stepper.layer_index == last_conv
     assert win.show_field(len(p.layers) - 1, 0, 0)  # the last Linear's field: the whole input
     assert len(win.answer_view.answer) == 5
+
+
+# --- the official checkpoint found in torch's cache ---------------------------------------------------------
+
+@needs_torchvision
+def test_the_cached_checkpoint_loads_and_gives_torchvisions_answer(qtbot, make_window, tmp_path, monkeypatch):
+    """A checkpoint under its official name in torch's cache (here torchvision's AlexNet with
+    seeded random weights, saved as torchvision saves it: not ImageNet's numbers) is found,
+    loaded without a question, and every layer equals torchvision's own forward."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
+    tv = zoo.load_torchvision()
+    torch.manual_seed(7)
+    model = tv.models.alexnet().eval()
+    info = zoo.official_weights("alexnet")
+    folder = tmp_path / "torch_home" / "hub" / "checkpoints"
+    folder.mkdir(parents=True)
+    torch.save(model.state_dict(), folder / info.filename)
+    project = zoo.import_architecture("alexnet")
+    project = replace(project, input=replace(project.input, height=64, width=64))  # AlexNet works at 64 x 64
+    win = make_window(project=project)
+    win.weights_actions.ask_download = lambda info: pytest.fail("asked to download a checkpoint that is cached")
+    with qtbot.waitSignal(win.weights_actions.loaded, timeout=120_000):
+        win.weights_actions.load_imagenet()
+    assert win.weights_actions.source_path == str(folder / info.filename)
+    res = wait_maps(qtbot, win, timeout=120_000)
+    from convviz.samples import input_array
+    x = torch.from_numpy(np.ascontiguousarray(input_array(project.input)))[None]
+    outs = []
+    mods = list(model.features) + [model.avgpool] + list(model.classifier)
+    hooks = [m.register_forward_hook(lambda _m, _i, o: outs.append(o.detach().clone())) for m in mods]
+    with torch.no_grad():
+        model(x)
+    for h in hooks:
+        h.remove()
+    n = len(model.features) + 1
+    expected = outs[:n] + [torch.flatten(outs[n - 1], 1)] + outs[n:]
+    assert len(expected) == len(project.layers)
+    for i, want in enumerate(expected):
+        np.testing.assert_allclose(np.asarray(res.outputs[i]).ravel(), want[0].numpy().ravel(), rtol=1e-4,
+                                   atol=1e-4, err_msg=f"layer {i} ({project.layers[i].type})")
+    qtbot.waitUntil(lambda: win.answer_view.names is not None, timeout=60_000)
+    top = torch.topk(outs[-1][0], 5).indices.tolist()
+    assert win.answer_view.texts() == [info.categories[k] for k in top]
+    assert info.filename in win.answer_view.weights_text

@@ -164,7 +164,7 @@ class AnswerView(QtWidgets.QWidget):
         elif self.weights_source():
             text = tr("Weights loaded from {f}.").format(f=self.weights_source())
         else:
-            text = tr("Trained weights.")
+            text = tr("Trained or loaded weights, not the initial ones.")
         self.weights_text = text
         self.weights_label.setText(text)
 
