@@ -371,11 +371,10 @@ def _build_field_edit(p):
     cands = [("old_field", old)] + [(m, field_recurrence(edited, shape, last, m)) for m in ("rf_dilation",
                                                                                             "k_not_k1", "jump")]
     d0 = LayerSpec.from_dict(layers[li]).get("dilation")
-    prompt = Msg(QT_TRANSLATE_NOOP("core", "In this chapter's stack (the layers panel) the last layer's field is "
-                                           "{old} pixels tall. "
-                                           "If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the "
-                                           "size stays), how tall is the last layer's field?"),
-                 old=old, l=li, d0=d0, d1=nd)
+    prompt = Msg(QT_TRANSLATE_NOOP("core", "In this stack ({stack}) the last layer's field is {old} pixels tall. If "
+                                           "layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the size "
+                                           "stays), how tall is the last layer's field?"),
+                 stack=_stack_text(layers, last), old=old, l=li, d0=d0, d1=nd)
     return prompt, ans, _field_work(edited, last) + f"; r = {ans}", _mistakes(ans, cands)
 
 
@@ -438,6 +437,55 @@ def _windowed(project) -> list[int]:
     return [i for i, l in enumerate(project.layers) if ar.window(l) is not None]
 
 
+# the chapters' own projects (presets), for the questions about a live project: when the learner
+# has edited it beyond what the question needs (no window left, an invalid layer), the question is
+# asked on the chapter's project as it came
+CHAPTER_PROJECTS = {"reflect": "lesson_padding", "field": "teaching", "field_edit": "dilated"}
+
+
+def _fields(project):
+    info = analyze(project.input.shape, list(project.layers))
+    return info, theoretical(info)
+
+
+def _field_layers(project) -> list[int]:
+    """Layers after the first that slide a window and have a closed-form field (or the first)."""
+    info, fields = _fields(project)
+    idx = [i for i in _windowed(project) if fields[i] is not None]
+    return [i for i in idx if i > 0] or idx
+
+
+def _editable_dilations(project) -> list[int]:
+    """3x3 stride-1 convolutions whose dilation can change with padding = dilation (the size
+    stays), in a stack whose last layer has a closed-form field."""
+    info, fields = _fields(project)
+    if not fields or fields[-1] is None:
+        return []
+    return [i for i in _windowed(project) if project.layers[i].type == "Conv2d"
+            and ar.window(project.layers[i]).kernel == (3, 3) and ar.window(project.layers[i]).stride == (1, 1)]
+
+
+def _fits(kind: str, project) -> bool:
+    """Whether ``project`` can carry a question of ``kind``."""
+    if project is None:
+        return False
+    if kind == "reflect":
+        from .samples import load_input
+        inp = project.input
+        if min(inp.height, inp.width) < 2 or inp.height * inp.width > 4096:
+            return False
+        try:
+            load_input(inp.source, 1, inp.height, inp.width, fit=inp.fit)
+        except Exception:  # noqa: BLE001 - an image that cannot be read: the chapter's own input
+            return False
+        return True
+    if kind == "field":
+        return bool(_field_layers(project))
+    if kind == "field_edit":
+        return bool(_editable_dilations(project))
+    return True
+
+
 def random_params(kind: str, rng: random.Random, project=None) -> dict:
     """Numbers for a question of ``kind``, drawn with ``rng``; the chapter's live ``project``
     gives the stack (receptive field, dilation) and the input (padding) where the lesson asks
@@ -466,27 +514,33 @@ def random_params(kind: str, rng: random.Random, project=None) -> dict:
                 s = r.choice([2, 3, 4])
             if d * (k - 1) + 1 <= n + 2 * p:
                 return {"n": n, "k": k, "s": s, "p": p, "d": d}
+    if kind in CHAPTER_PROJECTS and not _fits(kind, project):
+        from .samples import load_preset
+        project = load_preset(CHAPTER_PROJECTS[kind])  # the live project was edited beyond the question
     if kind == "reflect":
         from .samples import load_input
         inp = project.input
         vals = load_input(inp.source, 1, inp.height, inp.width, fit=inp.fit)[0]
         values = [[float(v) for v in row] for row in vals]
+        n = min(inp.height, inp.width)
         conv = next((l for l in project.layers if l.type == "Conv2d"), None)
-        pad = int(ar.window(conv).pad_before[0]) if conv is not None else 2
-        pad = max(1, min(pad, min(inp.height, inp.width) - 1))  # reflect needs pad < n
+        live = int(ar.window(conv).pad_before[0]) if conv is not None else 0
+        # one ring wider than the stepper shows, so the stepper does not give the answer away;
+        # reflect needs pad < n
+        pad = max(1, min(live + 1, n - 1))
         h, w = inp.height + 2 * pad, inp.width + 2 * pad
         while True:
             row, col = r.randrange(h), r.randrange(w)
-            if not (pad <= row < pad + inp.height and pad <= col < pad + inp.width):
+            inside = pad <= row < pad + inp.height and pad <= col < pad + inp.width
+            outer = row in (0, h - 1) or col in (0, w - 1)
+            if not inside and (outer or pad <= live):
                 return {"values": values, "pad": pad, "row": row, "col": col}
     if kind == "field":
         layers = [l.to_dict() for l in project.layers]
-        idx = [i for i in _windowed(project) if i > 0] or _windowed(project)
-        return {"layers": layers, "input": list(project.input.shape), "upto": r.choice(idx)}
+        return {"layers": layers, "input": list(project.input.shape), "upto": r.choice(_field_layers(project))}
     if kind == "field_edit":
         layers = [l.to_dict() for l in project.layers]
-        convs = [i for i in _windowed(project) if project.layers[i].type == "Conv2d"]
-        li = r.choice(convs)
+        li = r.choice(_editable_dilations(project))
         d0 = ar.window(project.layers[li]).dilation[0]
         nd = r.choice([v for v in (1, 2, 3, 4, 6) if v != d0])
         return {"layers": layers, "input": list(project.input.shape), "layer": li, "dilation": nd}

@@ -337,3 +337,31 @@ def test_near_misses_name_the_unmet_condition():
     assert unmet("upsample", t4[:1]) == ["size"]
     bad = [conv(out_channels=8, kernel_size=64, dilation=3)]  # a 190-pixel window on 128
     assert "valid" in unmet("field64", bad)  # an invalid layer: a sentence, no exception
+
+
+def test_a_live_project_edited_beyond_the_question_falls_back_to_the_chapters_own():
+    from dataclasses import replace
+    from convviz.project import InputSpec
+    from convviz.validate import analyze
+    from convviz.receptive import theoretical
+    teaching, dilated, padding = load_preset("teaching"), load_preset("dilated"), load_preset("lesson_padding")
+    broken = (LayerSpec.make("Conv2d", out_channels=2, kernel_size=64, dilation=3),)  # wider than the input
+    cases = {"field": [replace(teaching, layers=()), replace(teaching, layers=broken)],
+             "field_edit": [replace(dilated, layers=()), replace(dilated, layers=dilated.layers + broken)],
+             "reflect": [replace(padding, input=InputSpec(1, 1, 1, "pattern:lesson")),
+                         replace(padding, input=InputSpec(1, 4, 4, "/nonexistent/image.png"))]}
+    for kind, projects in cases.items():
+        for p in projects:
+            q = L.random_question(kind, random.Random(0), p)  # no exception: the chapter's own project
+            assert_diagnosed(q)
+            if kind != "reflect":
+                info = analyze(tuple(q.params["input"]), specs(q.params["layers"]))
+                assert info.ok and all(f is not None for f in theoretical(info))
+
+
+def test_the_reflect_cell_is_one_ring_beyond_what_the_stepper_shows():
+    project = load_preset("lesson_padding")  # padding 2 in the stepper
+    for q in questions("reflect", project):
+        p = q.params
+        h = len(p["values"]) + 2 * p["pad"]
+        assert p["pad"] == 3 and (p["row"] in (0, h - 1) or p["col"] in (0, h - 1))

@@ -3967,7 +3967,7 @@ channels mixed</source>
     </message>
     <message>
         <source>In this stack ({stack}) the last layer's field is {old} pixels tall. If layer {l}'s dilation changes from {d0} to {d1} (padding {d1}, so the size stays), how tall is the last layer's field?</source>
-        <translation type="unfinished" />
+        <translation>在这个网络（{stack}）中，最后一层的感受野高 {old} 像素。如果把第 {l} 层的空洞率从 {d0} 改成 {d1}（padding 也改为 {d1}，尺寸不变），最后一层的感受野有多高？</translation>
     </message>
     <message>
         <source>A {c}-channel {h}×{h} map: a depthwise-separable block with {n} output channels and a {k}×{k} kernel, or a standard {k}×{k} convolution with {n} output channels? Type the separable block's MACs as a fraction of the standard one's: a decimal (0.25), a percentage (25%) or fractions (1/8 + 1/8).</source>
@@ -4068,6 +4068,14 @@ channels mixed</source>
     <message>
         <source>all divisible</source>
         <translation>全部能整除</translation>
+    </message>
+    <message>
+        <source>type a sentence of at least one word</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the sentence has {n} words; type at most {m}</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
