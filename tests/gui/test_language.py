@@ -186,6 +186,8 @@ def allowed_words() -> set[str]:
         # formats, devices, names
         "PNG", "JPEG", "BMP", "GIF", "CSV", "JSON", "Markdown", "CPU", "GPU", "CUDA", "cpu", "cuda", "RGB",
         "convviz", "MobileNet", "VGG", "LeNet", "TextCNN", "CNN", "Explainer", "Tiny", "ERF", "logit",
+        # real networks: the library, the data set, the formats and the viewer named by their own names
+        "torchvision", "ImageNet", "AlexNet", "ONNX", "onnx", "Netron", "pt", "pth", "state_dict", "softmax",
         # people and languages named by their own names
         "Luo", "Sobel", "English",
         # keys
