@@ -23,7 +23,9 @@ from typing import Callable
 
 import numpy as np
 
+from .messages import Msg
 from .samples import resources_dir
+from .spec import QT_TRANSLATE_NOOP
 
 PAD, UNK = "<pad>", "<unk>"
 WIDTHS = (2, 3, 4)
@@ -314,9 +316,10 @@ def explain(weights: TextCNNWeights, text: str) -> Explanation:
 
     words = tokenize(text)
     if not words:
-        raise TextError("type a sentence of at least one word")
+        raise TextError(Msg(QT_TRANSLATE_NOOP("core", "type a sentence of at least one word")))
     if len(words) > MAX_WORDS:
-        raise TextError(f"the sentence has {len(words)} words; type at most {MAX_WORDS}")
+        raise TextError(Msg(QT_TRANSLATE_NOOP("core", "the sentence has {n} words; type at most {m}"),
+                            n=len(words), m=MAX_WORDS))
     n = max(len(words), max(weights.widths))
     words = tuple(words) + (PAD,) * (n - len(words))
     ids = torch.tensor(weights.vocab.encode(words))[None]

@@ -1751,6 +1751,10 @@
         <translation>答案（演示，不计分）：{a}</translation>
     </message>
     <message>
+        <source>The lesson's run with two kernels printed two more ramps: steps {a} and {b} along a row, {c} and {d} down a column (4× as much).</source>
+        <translation>课程用两个卷积核运行时又打印了两个斜坡：沿一行的差值分别是 {a} 和 {b}，沿一列向下是 {c} 和 {d}（都是 4 倍）。</translation>
+    </message>
+    <message>
         <source>Your own answers: {c} of {a} right</source>
         <translation>你自己的回答：{a} 题中答对 {c} 题</translation>
     </message>
@@ -2049,6 +2053,18 @@
     <message>
         <source>Confusion matrix</source>
         <translation>混淆矩阵</translation>
+    </message>
+    <message>
+        <source>the image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>saliency</source>
+        <translation>显著性</translation>
+    </message>
+    <message>
+        <source>Grad-CAM</source>
+        <translation>Grad-CAM</translation>
     </message>
     <message>
         <source>Saliency: how strongly each input pixel moves the predicted class's score (|gradient|, brightest = most)</source>
@@ -2854,227 +2870,239 @@ test loss {vl} · accuracy {va}</source>
     </message>
     <message>
         <source>Two steps</source>
-        <translation type="unfinished" />
+        <translation>两步</translation>
     </message>
     <message>
         <source>The input channel followed through the depthwise step</source>
-        <translation type="unfinished" />
+        <translation>跟踪经过逐通道这一步的输入通道</translation>
     </message>
     <message>
         <source>The output channel of the pointwise step</source>
-        <translation type="unfinished" />
+        <translation>逐点这一步的输出通道</translation>
     </message>
     <message>
         <source>Input channel:</source>
-        <translation type="unfinished" />
+        <translation>输入通道：</translation>
     </message>
     <message>
         <source>Output channel:</source>
-        <translation type="unfinished" />
+        <translation>输出通道：</translation>
     </message>
     <message>
         <source>Answer the cost question first: then this table compares the block with a standard convolution, counted and timed.</source>
-        <translation type="unfinished" />
+        <translation>先回答下面的代价问题：之后这张表会把这个模块与标准卷积对比，既数出代价，也实测耗时。</translation>
     </message>
     <message>
         <source>Standard</source>
-        <translation type="unfinished" />
+        <translation>标准卷积</translation>
     </message>
     <message>
         <source>Depthwise</source>
-        <translation type="unfinished" />
+        <translation>逐通道</translation>
     </message>
     <message>
         <source>Pointwise</source>
-        <translation type="unfinished" />
+        <translation>逐点</translation>
     </message>
     <message>
         <source>Separable (both)</source>
-        <translation type="unfinished" />
+        <translation>可分离（两步合计）</translation>
     </message>
     <message>
         <source>Separable ÷ standard</source>
-        <translation type="unfinished" />
+        <translation>可分离 ÷ 标准</translation>
     </message>
     <message>
         <source>Time (median)</source>
-        <translation type="unfinished" />
+        <translation>耗时（中位数）</translation>
     </message>
     <message>
         <source>Measure the time</source>
-        <translation type="unfinished" />
+        <translation>实测耗时</translation>
     </message>
     <message>
         <source>Time each convolution on this machine (median of {n} runs)</source>
-        <translation type="unfinished" />
+        <translation>在本机为每个卷积计时（取 {n} 次的中位数）</translation>
     </message>
     <message>
         <source>Two digit classifiers (the bundled 8×8 digits) that differ only in their middle convolution: standard 3×3, or depthwise 3×3 then pointwise 1×1. Train both and compare.</source>
-        <translation type="unfinished" />
+        <translation>两个数字分类器（使用自带的 8×8 手写数字），只有中间那一层卷积不同：一个是标准 3×3 卷积，另一个是逐通道 3×3 接逐点 1×1。把两个都训练一下，比较结果。</translation>
     </message>
     <message>
         <source>Cost</source>
-        <translation type="unfinished" />
+        <translation>代价</translation>
     </message>
     <message>
         <source>Two models</source>
-        <translation type="unfinished" />
+        <translation>两个模型</translation>
     </message>
     <message>
         <source>depthwise
 {kh}×{kw}, each
 channel alone</source>
-        <translation type="unfinished" />
+        <translation>逐通道
+{kh}×{kw}，每个
+通道各自卷积</translation>
     </message>
     <message>
         <source>pointwise
 1×1, all {c}
 channels mixed</source>
-        <translation type="unfinished" />
+        <translation>逐点
+1×1，混合全部
+{c} 个通道</translation>
     </message>
     <message>
         <source>Cost (after your answer)</source>
-        <translation type="unfinished" />
+        <translation>代价（回答后显示）</translation>
     </message>
     <message>
         <source>This stack has no depthwise-separable block: add a DepthwiseSeparable layer, or a depthwise Conv2d (groups = in_channels = out_channels) followed by a 1×1 Conv2d.</source>
-        <translation type="unfinished" />
+        <translation>这个网络里没有深度可分离模块：请添加一个 DepthwiseSeparable 层，或者一个逐通道 Conv2d（groups = in_channels = out_channels）后接一个 1×1 Conv2d。</translation>
     </message>
     <message>
         <source>Layer {i}: {c} → {n} channels, {kh}×{kw} kernel, stride {s}, {h}×{w} input, {oh}×{ow} output.</source>
-        <translation type="unfinished" />
+        <translation>第 {i} 层：{c} → {n} 通道，{kh}×{kw} 卷积核，步幅 {s}，输入 {h}×{w}，输出 {oh}×{ow}。</translation>
     </message>
     <message>
         <source>MobileNet's formula: 1/N + 1/k² = 1/{n} + 1/{kk} = {r:.4f}, the MAC ratio exactly (the parameters' too, without biases).</source>
-        <translation type="unfinished" />
+        <translation>MobileNet 的公式：1/N + 1/k² = 1/{n} + 1/{kk} = {r:.4f}，恰好等于乘加次数之比（不计偏置时也等于参数量之比）。</translation>
     </message>
     <message>
         <source>Measuring…</source>
-        <translation type="unfinished" />
+        <translation>正在计时…</translation>
     </message>
     <message>
         <source>Press Measure: each convolution runs {n} times here, the median counts.</source>
-        <translation type="unfinished" />
+        <translation>按“实测耗时”：每个卷积在本机运行 {n} 次，取中位数。</translation>
     </message>
     <message>
         <source>Measured here ({t} threads, median of {n}): the separable block takes {tr:.0%} of the standard convolution's time for {mr:.0%} of its MACs. The depthwise step does {dm:.0%} of the block's multiply-adds but takes {dt:.0%} of its time: it does only k² multiply-adds for each value it reads and writes, so memory, not arithmetic, sets its speed. MACs are not time.</source>
-        <translation type="unfinished" />
+        <translation>在本机实测（{t} 个线程，取 {n} 次的中位数）：可分离模块的乘加次数是标准卷积的 {mr:.0%}，耗时却是它的 {tr:.0%}。逐通道那一步只占模块乘加次数的 {dm:.0%}，却占了模块耗时的 {dt:.0%}：它每读写一个数只做 k² 次乘加，速度取决于内存访问而不是计算。乘加次数不等于耗时。</translation>
     </message>
     <message>
         <source>input channel {c}</source>
-        <translation type="unfinished" />
+        <translation>输入通道 {c}</translation>
     </message>
     <message>
         <source>depthwise map {c}</source>
-        <translation type="unfinished" />
+        <translation>逐通道特征图 {c}</translation>
     </message>
     <message>
         <source>output channel {c}</source>
-        <translation type="unfinished" />
+        <translation>输出通道 {c}</translation>
     </message>
     <message>
         <source>Could not time it: {m}</source>
-        <translation type="unfinished" />
+        <translation>无法计时：{m}</translation>
     </message>
     <message>
         <source>Training…</source>
-        <translation type="unfinished" />
+        <translation>训练中…</translation>
     </message>
     <message>
         <source>Training… {p:.0%}</source>
-        <translation type="unfinished" />
+        <translation>训练中… {p:.0%}</translation>
     </message>
     <message>
         <source>Measured after {e} epochs, on {n} test digits: standard {a:.1%} ({pa:,} parameters, {ma:,} MACs); separable {b:.1%} ({pb:,} parameters, {mb:,} MACs). The two differ only in the middle convolution.</source>
-        <translation type="unfinished" />
+        <translation>训练 {e} 轮后在 {n} 个测试数字上实测：标准卷积 {a:.1%}（{pa:,} 个参数，{ma:,} 次乘加）；深度可分离 {b:.1%}（{pb:,} 个参数，{mb:,} 次乘加）。两个模型只有中间那一层卷积不同。</translation>
     </message>
     <message>
         <source>Training stopped: {m}</source>
-        <translation type="unfinished" />
+        <translation>训练已停止：{m}</translation>
     </message>
     <message>
         <source>Stopped.</source>
-        <translation type="unfinished" />
+        <translation>已停止。</translation>
     </message>
     <message>
         <source>Trained kernels</source>
         <translation>训练后的卷积核</translation>
     </message>
     <message>
-        <source>On: the kernels convviz trained on its generated shapes. Off: the random initial kernels. The same switch as View &gt; Trained Weights.</source>
-        <translation>打开：convviz 在自己生成的形状图像上训练出的卷积核。关闭：随机的初始卷积核。与“视图 &gt; 训练后的权重”是同一个开关。</translation>
+        <source>On: kernels convviz trained itself on its bundled data. Off: the random initial kernels. The same switch as View &gt; Trained Weights.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>its generated shapes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the bundled handwritten digits</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Trained by convviz on {data} ({acc} of the test images right), resources/weights/{name}.safetensors; switch off to compare with the random initial kernels.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>No trained kernels are bundled for this stack.</source>
         <translation>这个网络没有附带训练好的卷积核。</translation>
     </message>
     <message>
-        <source>Trained by convviz on its generated shapes ({acc} of the test shapes right), resources/weights/{name}.safetensors; switch off to compare with the random initial kernels.</source>
-        <translation>由 convviz 在自己生成的形状图像上训练（测试集上 {acc} 判断正确），文件为 resources/weights/{name}.safetensors；关掉开关可与随机的初始卷积核对比。</translation>
-    </message>
-    <message>
         <source>Type a sentence of your own: words the network never saw are marked with ?</source>
-        <translation type="unfinished" />
+        <translation>输入你自己的句子：网络没见过的词会标上 ?</translation>
     </message>
     <message>
         <source>Train</source>
-        <translation type="unfinished" />
+        <translation>训练</translation>
     </message>
     <message>
         <source>TextCNN on words</source>
-        <translation type="unfinished" />
+        <translation>在词上运行的 TextCNN</translation>
     </message>
     <message>
         <source>Sentence:</source>
-        <translation type="unfinished" />
+        <translation>句子：</translation>
     </message>
     <message>
         <source>Not this sentence: {m}.</source>
-        <translation type="unfinished" />
+        <translation>这个句子不行：{m}。</translation>
     </message>
     <message>
         <source>Not in the vocabulary (read as &lt;unk&gt;): {w}</source>
-        <translation type="unfinished" />
+        <translation>不在词表中（按 &lt;unk&gt; 读入）：{w}</translation>
     </message>
     <message>
         <source>The n-gram that wins each filter's max over time (— : the filter does not fire):</source>
-        <translation type="unfinished" />
+        <translation>在每个滤波器的时间维最大池化中胜出的 n 元词组（—：该滤波器没有被激活）：</translation>
     </message>
     <message>
         <source>Conv2d(1, {f}, kernel_size=(k, {e})) over the sentence = Conv1d({e}, {f}, k) over its embedding: largest difference {d:.1e}.</source>
-        <translation type="unfinished" />
+        <translation>在句子上做 Conv2d(1, {f}, kernel_size=(k, {e})) = 在词向量上做 Conv1d({e}, {f}, k)：最大差值 {d:.1e}。</translation>
     </message>
     <message>
         <source>The same maps as Conv1d(in_channels={e}, out_channels={f}, kernel_size=k) over the ({e}, {n}) embedding and as Conv2d(1, {f}, kernel_size=(k, {e})) over the (1, {n}, {e}) sentence: largest difference {d:.1e}. A kernel as wide as the embedding can only slide down the sentence.</source>
-        <translation type="unfinished" />
+        <translation>同样的特征图，既是在 ({e}, {n}) 的词向量上做 Conv1d(in_channels={e}, out_channels={f}, kernel_size=k)，也是在 (1, {n}, {e}) 的句子上做 Conv2d(1, {f}, kernel_size=(k, {e}))：最大差值 {d:.1e}。卷积核和词向量一样宽，就只能沿着句子往下滑。</translation>
     </message>
     <message>
         <source>Training… epoch {e}</source>
-        <translation type="unfinished" />
+        <translation>训练中… 第 {e} 轮</translation>
     </message>
     <message>
         <source>Trained: {a:.1%} of the {n} test sentences right (measured; chance is 50%).</source>
-        <translation type="unfinished" />
+        <translation>已训练：{n} 个测试句子中判断正确 {a:.1%}（实测；随机猜测为 50%）。</translation>
     </message>
     <message>
         <source>Random weights so far: press Train and the network learns from {n} labelled sentences.</source>
-        <translation type="unfinished" />
+        <translation>目前是随机权重：按“训练”，网络会从 {n} 个带标签的句子中学习。</translation>
     </message>
     <message>
         <source>positive</source>
-        <translation type="unfinished" />
+        <translation>正面</translation>
     </message>
     <message>
         <source>negative</source>
-        <translation type="unfinished" />
+        <translation>负面</translation>
     </message>
     <message>
         <source>This sentence: {l} ({p:.1%}).</source>
-        <translation type="unfinished" />
+        <translation>这个句子：{l}（{p:.1%}）。</translation>
     </message>
     <message>
         <source>Stopped: {m}</source>
-        <translation type="unfinished" />
+        <translation>已停止：{m}</translation>
     </message>
 </context>
 <context>
@@ -4071,11 +4099,11 @@ channels mixed</source>
     </message>
     <message>
         <source>type a sentence of at least one word</source>
-        <translation type="unfinished" />
+        <translation>请输入至少包含一个词的句子</translation>
     </message>
     <message>
         <source>the sentence has {n} words; type at most {m}</source>
-        <translation type="unfinished" />
+        <translation>这个句子有 {n} 个词；最多输入 {m} 个</translation>
     </message>
 </context>
 <context>

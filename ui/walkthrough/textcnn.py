@@ -14,7 +14,7 @@ import numpy as np
 
 from convviz import textcnn as tc
 
-from ..i18n import tr
+from ..i18n import tr, tr_core
 from ..qt import QtCore, QtGui, QtWidgets
 
 GREEN, RED = "#1a7f37", "#b00020"
@@ -230,19 +230,22 @@ class TextCNNDemo(QtWidgets.QWidget):
         self._asked += 1
         asked, weights, text = self._asked, self.weights, self.sentence.text()
 
+        def work(engine, cancelled):  # the compute thread
+            try:
+                return tc.explain(weights, text)
+            except tc.TextError as e:  # the learner's sentence: one sentence back, in their language
+                return e
+
         def done(e):
             if asked != self._asked:
                 return  # a newer sentence is on its way
-            self.error = None
-            self.explanation = e
+            if isinstance(e, tc.TextError):
+                self.error = tr_core(e)
+            else:
+                self.error = None
+                self.explanation = e
             self._show()
-
-        def failed(msg):
-            if asked != self._asked:
-                return
-            self.error = msg
-            self._show()
-        self._run(lambda engine, cancelled: tc.explain(weights, text), done, failed)
+        self._run(work, done)
 
     def set_sentence(self, text: str) -> None:
         """Type ``text`` as the learner would (tests, the rendered handout)."""
