@@ -476,6 +476,12 @@ class NumbersExercise(QtWidgets.QWidget):
                 q.result.setText(tr("The answer (shown, not counted): {a}").format(a=q.texts[q.right]))
             else:
                 q.result.setText("")
+        if self.why.status != OPEN:  # the lesson's second run says the same: two kernels, two ramps
+            steps = [ln.steps(ln.printed(i)) for i in (1, 2)]
+            self.why.result.setText(self.why.result.text() + "<br>" + tr(
+                "The lesson's run with two kernels printed two more ramps: steps {a} and {b} along a row, "
+                "{c} and {d} down a column (4× as much).").format(
+                a=_f(steps[0][0]), b=_f(steps[1][0]), c=_f(steps[0][1]), d=_f(steps[1][1])))
         if self.flipped_done:
             self._show_flip()
         self._show_score()
