@@ -378,7 +378,8 @@ def horse_channel_of(progress: HorseProgress) -> int:
 
 __all__ = ["BOX", "CANVAS", "EPOCHS", "HorseData", "HorseExperiment", "HorseProgress", "TRAIN_SHIFTS", "conv_maps_of",
            "conv_project", "draw", "fc_project", "horse_channel_of", "left_of", "make_data", "max_shift",
-           "per_shift_accuracy", "scores_of"]
+           "per_shift_accuracy", "scores_of", "LESSON_WEIGHTS", "LessonWeights", "lesson_training_project", "lesson_weights",
+           "stack_project", "train_lesson_weights", "weights_dir"]
 
 
 # --- trained kernels for the chapters (resources/weights/, scripts/train_lesson_weights.py) ----------
@@ -397,6 +398,7 @@ class LessonWeights:
     lr: float = 0.003
     batch: int = 50
     seed: int = 0
+    head: str = "max"  # "max": global max pooling, Flatten, Linear; "flat": Flatten, Linear (keeps where)
 
     def params(self) -> dict:
         from dataclasses import asdict
@@ -404,9 +406,36 @@ class LessonWeights:
 
 
 LESSON_WEIGHTS = {
+    # chapter 2: four 3-D kernels over an 8x8 RGB input, trained on the 8x8 digits (gray in all
+    # three channels) with a Flatten + Linear head: a global pooling of one layer of four 3x3
+    # kernels cannot tell ten digits apart
+    "kernel3d": LessonWeights("kernel3d", data="digits", size=1797, side=8, epochs=12, head="flat"),
     "teaching": LessonWeights("teaching"),  # chapter 7: the receptive field
     "dilated": LessonWeights("dilated"),  # chapter 8: dilated convolution
 }
+
+
+def stack_project(name: str) -> Project:
+    """The stack ``name`` trains: a bundled preset, or "kernel3d", chapter 2's RGB input with
+    four 3x3 kernels (the chapter starts with two and asks for four: it shows the first ones)."""
+    if name == "kernel3d":
+        return Project(InputSpec(3, 8, 8, "sample:astronaut"), (_C("Conv2d", out_channels=4, kernel_size=3, padding=1),),
+                       0, (), "A 3-D kernel over a 3-D input")
+    from .samples import load_preset
+    return load_preset(name)
+
+
+def _fits(base: Project, project: Project) -> bool:
+    """``project`` is ``base``'s stack, or (a stack of one convolution) the same with fewer kernels."""
+    if base.input.channels != project.input.channels or len(base.layers) != len(project.layers):
+        return False
+    if base.layers == project.layers and base.kernels == project.kernels:
+        return True
+    if len(base.layers) != 1 or base.layers[0].type != "Conv2d" or project.layers[0].type != "Conv2d":
+        return False
+    a, b = dict(base.layers[0].args), dict(project.layers[0].args)
+    n = b.pop("out_channels", None)
+    return n is not None and n <= a.pop("out_channels") and a == b and project.kernels == base.kernels
 
 
 def weights_dir():
@@ -420,10 +449,9 @@ def lesson_training_project(spec: LessonWeights) -> Project:
     from dataclasses import replace as _replace
 
     from .datasets import DATASETS
-    from .samples import load_preset
-    p = load_preset(spec.preset)
-    head = (_C("AdaptiveMaxPool2d", output_size=1), _C("Flatten"),
-            _C("Linear", out_features=len(DATASETS[spec.data].classes)))
+    p = stack_project(spec.preset)
+    pool = (_C("AdaptiveMaxPool2d", output_size=1),) if spec.head == "max" else ()
+    head = pool + (_C("Flatten"), _C("Linear", out_features=len(DATASETS[spec.data].classes)))
     return _replace(p, input=_replace(p.input, height=spec.side, width=spec.side), layers=p.layers + head,
                     kernels=tuple(p.kernels) + (None,) * len(head), weights="", training=None)
 
@@ -435,7 +463,6 @@ def train_lesson_weights(spec: LessonWeights, size: int | None = None, epochs: i
     from dataclasses import replace as _replace
 
     from .datasets import load_dataset
-    from .samples import load_preset
     spec = _replace(spec, **{k: v for k, v in (("size", size), ("epochs", epochs)) if v is not None})
     project = lesson_training_project(spec)
     c = project.input.channels
@@ -450,23 +477,29 @@ def train_lesson_weights(spec: LessonWeights, size: int | None = None, epochs: i
     finally:
         torch.set_num_threads(before)
         torch.use_deterministic_algorithms(det)
-    n = len(load_preset(spec.preset).layers)
+    n = len(stack_project(spec.preset).layers)
     weights = {i: {k: np.array(v) for k, v in s.items()} for i, s in snap.state.items() if i < n}
     return weights, float(snap.test_accuracy), spec.params()
 
 
 def lesson_weights(project: Project):
-    """The bundled trained weights that fit ``project`` (a chapter's preset, as edited so far:
-    layers whose shapes changed keep their initial weights), as convviz.weights.Loaded, with the
-    preset's name; or (None, None) when no bundled file is for this stack."""
-    from .samples import load_preset
+    """The bundled trained weights for ``project`` (a chapter's stack; with fewer kernels than
+    were trained, the first ones), as convviz.weights.Loaded, with the stack's name; or
+    (None, None) when no bundled file is for this stack (an edit that changed a layer's shape)."""
+    from dataclasses import replace as _replace
+
     from .weights import load_weights
     for name in LESSON_WEIGHTS:
-        p = load_preset(name)
-        if p.input.channels != project.input.channels or len(p.layers) != len(project.layers) or \
-                [l.type for l in p.layers] != [l.type for l in project.layers]:
+        base = stack_project(name)
+        if not _fits(base, project):
             continue
         path = weights_dir() / f"{name}.safetensors"
-        if path.exists():
-            return load_weights(path, project), name
+        if not path.exists():
+            continue
+        loaded = load_weights(path, base)
+        if base.layers != project.layers:
+            n = project.layers[0].get("out_channels")
+            cut = {i: {k: np.array(v)[:n] for k, v in d.items()} for i, d in loaded.weights.items()}
+            loaded = _replace(loaded, weights=cut)
+        return loaded, name
     return None, None

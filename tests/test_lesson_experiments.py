@@ -151,17 +151,35 @@ def test_the_committed_weights_are_the_scripts(name):
     import json
     import os
 
-    from convviz.samples import load_preset
     from convviz.training import build_model
     path = lx.weights_dir() / f"{name}.safetensors"
     assert os.path.getsize(path) < 1 << 20
-    loaded, found = lx.lesson_weights(load_preset(name))
+    loaded, found = lx.lesson_weights(lx.stack_project(name))
     assert found == name and not loaded.problems
     assert json.loads(loaded.metadata["params"]) == lx.LESSON_WEIGHTS[name].params()
     assert float(loaded.metadata["test_accuracy"]) >= 0.9
-    preset = load_preset(name)
+    preset = lx.stack_project(name)
     convs = [i for i, l in enumerate(preset.layers) if l.type == "Conv2d"]
     assert sorted(loaded.weights) == convs
     initial = build_model(preset)
     for i in convs:
         assert not np.allclose(loaded.weights[i]["weight"], initial[i].weight.detach().numpy())
+
+
+def test_fewer_kernels_get_the_first_trained_ones():
+    """Chapter 2 starts with two of the four trained kernels; a stack the file was not made for
+    gets none."""
+    from dataclasses import replace
+
+    from convviz.spec import LayerSpec
+    full, _ = lx.lesson_weights(lx.stack_project("kernel3d"))
+    base = lx.stack_project("kernel3d")
+    for n in (1, 2, 4):
+        p = replace(base, layers=(LayerSpec.make("Conv2d", out_channels=n, kernel_size=3, padding=1),))
+        part, name = lx.lesson_weights(p)
+        assert name == "kernel3d"
+        np.testing.assert_array_equal(part.weights[0]["weight"], np.asarray(full.weights[0]["weight"])[:n])
+        np.testing.assert_array_equal(part.weights[0]["bias"], np.asarray(full.weights[0]["bias"])[:n])
+    for layer in (LayerSpec.make("Conv2d", out_channels=5, kernel_size=3, padding=1),
+                  LayerSpec.make("Conv2d", out_channels=2, kernel_size=5, padding=2)):
+        assert lx.lesson_weights(replace(base, layers=(layer,))) == (None, None)

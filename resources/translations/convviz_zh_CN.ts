@@ -3022,19 +3022,19 @@ channels mixed</source>
     </message>
     <message>
         <source>On: kernels convviz trained itself on its bundled data. Off: the random initial kernels. The same switch as View &gt; Trained Weights.</source>
-        <translation type="unfinished" />
+        <translation>打开：convviz 用自带数据亲自训练出的卷积核。关闭：随机的初始卷积核。与“视图 &gt; 训练后的权重”是同一个开关。</translation>
     </message>
     <message>
         <source>its generated shapes</source>
-        <translation type="unfinished" />
+        <translation>自己生成的形状图像</translation>
     </message>
     <message>
         <source>the bundled handwritten digits</source>
-        <translation type="unfinished" />
+        <translation>自带的手写数字</translation>
     </message>
     <message>
         <source>Trained by convviz on {data} ({acc} of the test images right), resources/weights/{name}.safetensors; switch off to compare with the random initial kernels.</source>
-        <translation type="unfinished" />
+        <translation>由 convviz 在{data}上训练（测试图像中 {acc} 判断正确），文件为 resources/weights/{name}.safetensors；关掉开关可与随机的初始卷积核对比。</translation>
     </message>
     <message>
         <source>No trained kernels are bundled for this stack.</source>

@@ -148,3 +148,23 @@ def test_trained_switch_shows_the_bundled_kernels_or_the_random_ones(make_window
     win.walkthrough.close_lesson()
     wait_maps(qtbot, win)
     assert not win.training_panel.trained and win.session.weights is None
+
+
+def test_chapter_two_shows_the_first_trained_kernels_then_all_four(make_window, qtbot):
+    from convviz.weights import load_weights
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(1)
+    wait_maps(qtbot, win)
+    switch = win.walkthrough.extra("trained")
+    assert switch.name == "kernel3d" and switch.showing_trained
+    full = load_weights(lx.weights_dir() / "kernel3d.safetensors", lx.stack_project("kernel3d")).weights
+    first_two = {0: {k: np.asarray(v)[:2] for k, v in full[0].items()}}
+    res = win.last_result
+    np.testing.assert_array_equal(res.weights[0][0], first_two[0]["weight"])
+    win.walkthrough.solve()  # the task: four kernels
+    qtbot.waitUntil(lambda: switch.weights[0]["weight"].shape[0] == 4, timeout=10_000)
+    qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.generation == win.generation
+                    and len(win.last_result.weights[0][0]) == 4
+                    and np.array_equal(win.last_result.weights[0][0], full[0]["weight"]), timeout=30_000)
+    assert win.walkthrough.done()
+    np.testing.assert_allclose(win.session.map(0), _torch_first_layer(win.project, full), atol=1e-4, rtol=1e-4)

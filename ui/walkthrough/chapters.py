@@ -127,7 +127,7 @@ def chapters() -> list[Chapter]:
                 tr("Set out_channels to 4: four kernels give an output four channels deep."),
                 lambda w: w.info.layers[0].out_shape is not None and w.info.layers[0].out_shape[0] == 4,
                 _set(0, out_channels=4), highlight=_editor("out_channels"), view="stepper",
-                extra="kernel3d"),
+                extra=("kernel3d", "trained")),
         Chapter("03-conv2d", tr("torch.nn.Conv2d and the 4x4 example"), lambda: load_preset("lesson_4x4"),
                 tr("Predict the lesson's printed numbers, then type a 2×2 kernel that reproduces its whole map."),
                 lambda w: w.walkthrough.extra("numbers").reproduced(),

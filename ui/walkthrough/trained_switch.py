@@ -1,6 +1,7 @@
 """The chapters' "trained / random" switch: the chapter's maps with the kernels convviz trained
-itself on its generated shapes (resources/weights/, made by scripts/train_lesson_weights.py,
-see PROVENANCE.md there), or with the random initial kernels the engine draws.
+itself on its bundled data (resources/weights/, made by scripts/train_lesson_weights.py, see
+PROVENANCE.md there), or with the random initial kernels the engine draws.  Chapter 2 starts
+with two kernels and asks for four: the switch shows the first two of the four trained, then all.
 
 It is the window's own switch (the training dock's trained / initial weights action): the
 weights reach the maps through ``TrainingPanel.show_weights``, as trained weights do, and an
@@ -9,10 +10,12 @@ takes them away again, so they never follow into another chapter or the learner'
 """
 from __future__ import annotations
 
+import json
+
 from convviz.lesson_experiments import lesson_weights
 
 from ..i18n import tr
-from ..qt import QtWidgets
+from ..qt import QtCore, QtWidgets
 
 
 def owns(panel, given) -> bool:
@@ -35,12 +38,13 @@ class TrainedSwitch(QtWidgets.QWidget):
         super().__init__(parent)
         self.window = window
         self._gone = False
+        self._layers = window.project.layers
         panel = window.training_panel
         loaded, self.name = lesson_weights(window.project)
         self.weights = dict(loaded.weights) if loaded is not None else {}
         self.box = QtWidgets.QCheckBox(tr("Trained kernels"))
         self.box.setObjectName("lessonTrained")
-        self.box.setToolTip(tr("On: the kernels convviz trained on its generated shapes. Off: the random initial "
+        self.box.setToolTip(tr("On: kernels convviz trained itself on its bundled data. Off: the random initial "
                                "kernels. The same switch as View > Trained Weights."))
         self.caption = QtWidgets.QLabel()
         self.caption.setWordWrap(True)
@@ -53,10 +57,18 @@ class TrainedSwitch(QtWidgets.QWidget):
             self.box.setEnabled(False)
             self.caption.setText(tr("No trained kernels are bundled for this stack."))
             return
-        acc = (loaded.metadata or {}).get("test_accuracy")
-        self.caption.setText(tr("Trained by convviz on its generated shapes ({acc} of the test shapes right), "
+        meta = loaded.metadata or {}
+        acc = meta.get("test_accuracy")
+        try:
+            data = json.loads(meta.get("params", "{}")).get("data")
+        except ValueError:
+            data = None
+        data = {"shapes": tr("its generated shapes"), "digits": tr("the bundled handwritten digits")}.get(data, data or "?")
+        self.caption.setText(tr("Trained by convviz on {data} ({acc} of the test images right), "
                                 "resources/weights/{name}.safetensors; switch off to compare with the random "
-                                "initial kernels.").format(acc=f"{float(acc):.0%}" if acc else "?", name=self.name))
+                                "initial kernels.").format(data=data, acc=f"{float(acc):.0%}" if acc else "?",
+                                                          name=self.name))
+        self._layers = window.project.layers
         on = panel.show_trained if state is None else bool(state.get("on", True))
         self.box.setChecked(on)
         panel.set_show_trained(on)
@@ -65,6 +77,7 @@ class TrainedSwitch(QtWidgets.QWidget):
         panel.trained_action.toggled.connect(self._action_toggled)
         window.walkthrough.chapter_changed.connect(self._chapter_changed)
         window.doc.lesson_changed.connect(self._lesson_changed)
+        window.session.analysed.connect(self._analysed)
 
     def _action_toggled(self, on: bool) -> None:
         try:
@@ -89,12 +102,29 @@ class TrainedSwitch(QtWidgets.QWidget):
         self._gone = True
         for sig, slot in ((self.window.training_panel.trained_action.toggled, self._action_toggled),
                           (self.window.walkthrough.chapter_changed, self._chapter_changed),
-                          (self.window.doc.lesson_changed, self._lesson_changed)):
+                          (self.window.doc.lesson_changed, self._lesson_changed),
+                          (self.window.session.analysed, self._analysed)):
             try:
                 sig.disconnect(slot)
             except (RuntimeError, TypeError):
                 pass
         release(self.window, self.weights)
+
+    def _analysed(self, project, _info, _first) -> None:
+        """An edit (chapter 2: two kernels to four): the bundled kernels that fit the new stack,
+        after the training dock has carried or reset the old ones (next turn of the event loop)."""
+        if self._gone or project.layers == self._layers:
+            return
+        self._layers = project.layers
+        QtCore.QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self) -> None:
+        if self._gone or not self.window.doc.lesson:
+            return
+        loaded, name = lesson_weights(self.window.project)
+        if loaded is not None and name == self.name and loaded.weights:
+            self.weights = dict(loaded.weights)
+            self.window.training_panel.show_weights(self.weights)
 
     def _chapter_changed(self, _index: int) -> None:
         if self.window.walkthrough.extra("trained") is not self:
