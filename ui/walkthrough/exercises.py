@@ -26,7 +26,7 @@ class Questions(QuestionBox):
     and the stepper show why."""
 
     def __init__(self, window, panel=None, seed: int = 0, state: dict | None = None, parent=None):
-        self.title = window.project.title
+        self.chapter_title = window.project.title  # (not "title": QGroupBox.title())
         super().__init__(window, panel if panel is not None else window.walkthrough, "output_size", seed, state,
                          parent)
 
@@ -41,7 +41,7 @@ class Questions(QuestionBox):
         return C("Conv2d", out_channels=1, kernel_size=self.k, stride=self.s, padding=self.p, dilation=self.d)
 
     def input_project(self) -> Project:
-        return Project(InputSpec(1, self.n, self.n, "pattern:checkerboard"), (), 0, (), self.title)
+        return Project(InputSpec(1, self.n, self.n, "pattern:checkerboard"), (), 0, (), self.chapter_title)
 
     def layer_project(self) -> Project:
         return edits.add_layer(self.input_project(), 0, self.layer())
@@ -57,10 +57,10 @@ class Questions(QuestionBox):
         return self.q.work
 
     def state(self) -> dict:
-        return {**super().state(), "title": self.title}
+        return {**super().state(), "title": self.chapter_title}
 
     def restore(self, state: dict) -> None:
-        self.title = state.get("title", self.title)
+        self.chapter_title = state.get("title", self.chapter_title)
         super().restore(state)
 
 
