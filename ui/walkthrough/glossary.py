@@ -212,18 +212,19 @@ def prepare(document, lang: str = "en") -> int:
                     cur.mergeCharFormat(f)
             it += 1
         if not code_block and block.blockFormat().headingLevel() == 0:
-            seen = set()  # each term once a paragraph: a page of dotted lines reads badly
+            seen = set()  # every occurrence has the tooltip; the first in a paragraph is underlined
             for a, b, key in find_terms(block.text(), lang):
-                if key in seen or any(s <= a < s + n or s < b <= s + n for s, n in code_spans):
+                if any(s <= a < s + n or s < b <= s + n for s, n in code_spans):
                     continue
-                seen.add(key)
                 cur = QtGui.QTextCursor(document)
                 cur.setPosition(block.position() + a)
                 cur.setPosition(block.position() + b, QtGui.QTextCursor.MoveMode.KeepAnchor)
                 f = QtGui.QTextCharFormat()
                 f.setToolTip(tooltip(key, lang))
-                f.setUnderlineStyle(QtGui.QTextCharFormat.UnderlineStyle.DotLine)
-                f.setUnderlineColor(QtGui.QColor("#7a8fa6"))
+                if key not in seen:  # a page of dotted lines reads badly
+                    f.setUnderlineStyle(QtGui.QTextCharFormat.UnderlineStyle.DotLine)
+                    f.setUnderlineColor(QtGui.QColor("#7a8fa6"))
+                    seen.add(key)
                 f.setProperty(GLOSSARY_PROPERTY, key)
                 cur.mergeCharFormat(f)
                 marked += 1
