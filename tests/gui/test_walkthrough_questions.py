@@ -206,3 +206,36 @@ def test_challenges_count_only_the_learners_own_stack(make_window, qtbot, lang):
     assert panel.scores().answered("design") == start + 1 and panel.scores().right("design") == start + 1
     win.act_undo.trigger()  # counted once, and stays counted
     assert not box.met() and box.solved_count() == 1
+
+
+def test_challenges_survive_a_language_switch_and_leaving_the_chapter(qtbot):
+    from ui.app import Session, make_app
+    from ui.i18n import install
+    app = make_app()
+    s = Session(app, restore_layout=False)
+    w = s.open()
+    w.ask_save_changes = lambda: "discard"
+    w.show()
+    w.start()
+    try:
+        n = len(w.walkthrough.chapters)
+        w.open_walkthrough(n - 1)
+        box = w.walkthrough.extra("challenges")
+        box.show_solution()  # challenge 1 shown: never counted
+        box.choose(2)
+        box.build_solution()  # challenge 3 solved by the learner
+        assert box.solved_count() == 1
+        s.switch_language("zh_CN")
+        box2 = s.window.walkthrough.extra("challenges")
+        assert box2.index == 2 and box2.solved == {lessons.CHALLENGES[2].key}
+        assert box2.revealed == {lessons.CHALLENGES[0].key} and s.window.walkthrough.done()
+        assert "✓" in box2.checklist.text() and "挑战" in box2.combo.currentText()
+        s.window.walkthrough.back.click()  # the chapter before: the challenge box is left behind
+        assert s.window.walkthrough.extra("challenges") is None
+        assert s.window.walkthrough.scores().answered("design") == 1
+    finally:
+        install(app, "en")
+        s.window.ask_save_changes = lambda: "discard"
+        s.window.close()
+        s.window.deleteLater()
+        s.window = None
