@@ -71,12 +71,12 @@ def test_find_terms_prefers_the_longest_form_and_never_overlaps():
     assert glossary.find_terms("kernelsize strides_x", "en") == []  # whole words only
 
 
-def _term_point(browser, word: str):
+def _term_point(browser, word: str, last: bool = False):
     from ui.qt import QtGui
     doc = browser.document()
-    block = doc.begin()
-    while block.isValid():  # the first occurrence outside headings and code
-        i = block.text().find(word)
+    block = doc.lastBlock() if last else doc.begin()
+    while block.isValid():  # the first (last) occurrence outside headings and code
+        i = block.text().rfind(word) if last else block.text().find(word)
         if i >= 0 and block.blockFormat().headingLevel() == 0 and not block.blockFormat().nonBreakableLines():
             c = QtGui.QTextCursor(doc)
             c.setPosition(block.position() + i + len(word) // 2)
@@ -84,7 +84,7 @@ def _term_point(browser, word: str):
             browser.setTextCursor(c)
             browser.ensureCursorVisible()
             return browser.cursorRect(c).center()
-        block = block.next()
+        block = block.previous() if last else block.next()
     raise AssertionError(f"{word!r} not in the page")
 
 
@@ -105,6 +105,8 @@ def test_hovering_a_term_shows_both_languages_and_a_definition(make_window, qtbo
     assert "kernel" in tip and "卷积核" in tip
     assert (term.zh_def if lang == "zh_CN" else term.en_def) in tip
     QtWidgets.QToolTip.hideText()
+    # not only the first occurrence: the last one on the page has its tooltip too
+    assert glossary.term_at(browser, _term_point(browser, word, last=True)) == "kernel"
 
 
 def test_code_is_monospaced_and_chinese_pages_have_no_italics(make_window, qtbot, lang):
