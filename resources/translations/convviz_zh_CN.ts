@@ -2962,7 +2962,7 @@ channels mixed</source>
     </message>
     <message>
         <source>Layer {i}: {c} → {n} channels, {kh}×{kw} kernel, stride {s}, {h}×{w} input, {oh}×{ow} output.</source>
-        <translation>第 {i} 层：{c} → {n} 通道，{kh}×{kw} 卷积核，步幅 {s}，输入 {h}×{w}，输出 {oh}×{ow}。</translation>
+        <translation>第 {i} 层：{c} → {n} 通道，{kh}×{kw} 卷积核，步长 {s}，输入 {h}×{w}，输出 {oh}×{ow}。</translation>
     </message>
     <message>
         <source>MobileNet's formula: 1/N + 1/k² = 1/{n} + 1/{kk} = {r:.4f}, the MAC ratio exactly (the parameters' too, without biases).</source>
@@ -3003,6 +3003,10 @@ channels mixed</source>
     <message>
         <source>Training… {p:.0%}</source>
         <translation>训练中… {p:.0%}</translation>
+    </message>
+    <message>
+        <source>Trained here on the digits: standard {a:.1%}, separable {b:.1%} test accuracy.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Measured after {e} epochs, on {n} test digits: standard {a:.1%} ({pa:,} parameters, {ma:,} MACs); separable {b:.1%} ({pb:,} parameters, {mb:,} MACs). The two differ only in the middle convolution.</source>
@@ -3458,6 +3462,22 @@ channels mixed</source>
         <translation>{field}：{message}</translation>
     </message>
     <message>
+        <source>{name} has {n} numbers but the input has {channels} channel(s) — give one number per channel, or one for all</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>give both mean and std (or neither): normalisation is (value - mean) / std</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>mean must hold numbers between -{most} and {most}, got {value}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>std must hold numbers above 0 (a division by it), at most {most}, got {value}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>missing</source>
         <translation>缺失</translation>
     </message>
@@ -3576,6 +3596,10 @@ channels mixed</source>
     <message>
         <source>{type} has no kernel to initialise</source>
         <translation>{type} 没有可初始化的卷积核</translation>
+    </message>
+    <message>
+        <source>expected a list of numbers, one per channel, got {value}</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>the key {key} appears twice in one object; each key may appear once, so it is not clear which value is meant</source>
@@ -4104,6 +4128,122 @@ channels mixed</source>
     <message>
         <source>the sentence has {n} words; type at most {m}</source>
         <translation>这个句子有 {n} 个词；最多输入 {m} 个</translation>
+    </message>
+    <message>
+        <source>torchvision is installed but cannot be loaded ({why}): run pip install 'convviz[models]'{matching}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source> (it installs the torchvision that matches your torch {version})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>torchvision is not installed: run pip install 'convviz[models]'{matching}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>this torchvision is too old (convviz needs 0.14 or newer): run pip install 'convviz[models]'{matching}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>adds each block's input to its output (skip connections)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>concatenates each layer's output with all the maps before it (dense connections)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>runs parallel branches of convolutions and concatenates them (Inception modules)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>adds each inverted-residual block's input to its output (residual blocks)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>adds residual connections and multiplies maps by weights computed from themselves (squeeze-and-excitation)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>adds each block's input to its output (residual blocks, with squeeze-and-excitation in RegNetY)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>splits the channels into two branches and shuffles them back together (channel shuffle)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>runs parallel 1x1 and 3x3 convolutions and concatenates them (Fire modules)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>adds each block's input to its output, scaled per channel (layer scale), with LayerNorm</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>uses self-attention over windows of the image and residual connections</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>cuts the image into patches and relates them with self-attention (a transformer)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{title} {why}; convviz computes a plain chain of layers, one after another</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>adds an earlier result to a later one (skip connections)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>concatenates the results of parallel branches</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>multiplies maps by weights computed from themselves (squeeze-and-excitation or gating)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>combines two earlier results with {name}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>uses one result in more than one place (parallel branches)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>uses {type} ({name}), a layer convviz cannot express</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{title} does not compute at 3x224x224 in convviz: {why}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source> (did you mean {names}?)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>torchvision has no classification model named {name}{hint}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>download cancelled</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the file downloaded from {url} is not the checkpoint torchvision names (its SHA-256 starts {got}, not {want}) — it was not kept</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>could not download {url}: {why} — check the network connection</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>could not save the download to {folder}: {why}</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
