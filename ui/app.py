@@ -319,6 +319,10 @@ def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | N
             window.walkthrough.solve()
             if not wait_for_maps(app, window):
                 raise RuntimeError(f"chapter {ch.key}: no maps after its task")
+            for extra in list(window.walkthrough.extras.values()):  # experiments run as the learner would
+                prepare = getattr(extra, "prepare_handout", None)
+                if prepare is not None and not prepare(app):
+                    raise RuntimeError(f"chapter {ch.key}: its experiment did not finish")
             # the previous chapter's widgets are deleted, not merely hidden, before the grab
             QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
             target = ch.highlight(window)

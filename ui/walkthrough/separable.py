@@ -16,6 +16,8 @@ counts nothing itself (the arithmetic module does).
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from convviz import cost_experiment as cx
@@ -42,6 +44,17 @@ def _pixmap(arr: np.ndarray | None, side: int = PIX) -> QtGui.QPixmap:
     img = QtGui.QImage(g.data, g.shape[1], g.shape[0], g.strides[0], QtGui.QImage.Format.Format_Grayscale8).copy()
     return QtGui.QPixmap.fromImage(img).scaled(side, side, QtCore.Qt.AspectRatioMode.KeepAspectRatio,
                                                QtCore.Qt.TransformationMode.FastTransformation)
+
+
+def _wait(app, done, timeout: float) -> bool:
+    """Run the event loop until ``done()`` (True) or ``timeout`` seconds (False)."""
+    t0 = time.monotonic()
+    while not done():
+        if time.monotonic() - t0 > timeout:
+            return False
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+    return True
 
 
 def _ms(seconds: float) -> str:
@@ -120,7 +133,8 @@ class SeparableTable(QtWidgets.QWidget):
         table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         table.verticalHeader().setDefaultSectionSize(20)
-        table.setFixedHeight(6 * 21 + 6)
+        table.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table = table
         self.formula = QtWidgets.QLabel()
         self.formula.setObjectName("separableFormula")
@@ -183,6 +197,11 @@ class SeparableTable(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.header)
         lay.addWidget(self.tabs)
+        self.summary = QtWidgets.QLabel()  # the two models' accuracies in one line, under every tab
+        self.summary.setWordWrap(True)
+        self.summary.setObjectName("separableSummary")
+        self.summary.setVisible(False)
+        lay.addWidget(self.summary)
 
         self.channel.valueChanged.connect(self._draw_steps)
         self.out_channel.valueChanged.connect(self._draw_steps)
@@ -320,6 +339,9 @@ class SeparableTable(QtWidgets.QWidget):
             _ms(lat.standard), _ms(lat.depthwise), _ms(lat.pointwise), _ms(lat.separable), f"{lat.ratio:.4f}")
         for r, text in enumerate(times):
             t.setItem(r, 2, QtWidgets.QTableWidgetItem(text))
+        t.resizeRowsToContents()
+        t.setFixedHeight(t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(t.rowCount()))
+                         + 2 * t.frameWidth())
         self.formula.setText(tr("MobileNet's formula: 1/N + 1/k² = 1/{n} + 1/{kk} = {r:.4f}, the MAC ratio exactly "
                                 "(the parameters' too, without biases).").format(
             n=c.c_out, kk=c.kernel[0] * c.kernel[1], r=c.formula_ratio))
@@ -335,7 +357,7 @@ class SeparableTable(QtWidgets.QWidget):
                                    .format(n=self.repeats))
             return
         self.time_note.setText(tr(
-            "Measured here ({t} threads, median of {n}): the separable block takes {tr:.0%} of the standard "
+            "Measured here (median of {n} runs, torch threads: {t}): the separable block takes {tr:.0%} of the standard "
             "convolution's time for {mr:.0%} of its MACs. The depthwise step does {dm:.0%} of the block's "
             "multiply-adds but takes {dt:.0%} of its time: it does only k² multiply-adds for each value it reads "
             "and writes, so memory, not arithmetic, sets its speed. MACs are not time.").format(
@@ -475,9 +497,12 @@ class SeparableTable(QtWidgets.QWidget):
 
     def _pair_note(self) -> None:
         p = self.pair
+        self.summary.setVisible(p is not None)
         if p is None:
             self.pair_note.setText("")
             return
+        self.summary.setText(tr("Trained here on the digits: standard {a:.1%}, separable {b:.1%} test accuracy.")
+                             .format(a=p.standard_accuracy, b=p.separable_accuracy))
         self.pair_note.setText(tr(
             "Measured after {e} epochs, on {n} test digits: standard {a:.1%} ({pa:,} parameters, {ma:,} MACs); "
             "separable {b:.1%} ({pb:,} parameters, {mb:,} MACs). The two differ only in the middle convolution.")
@@ -500,6 +525,17 @@ class SeparableTable(QtWidgets.QWidget):
         self.train_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.pair_note.setText(tr("Stopped."))
+
+    # --- the rendered handout ---------------------------------------------------------------------
+    def prepare_handout(self, app, timeout: float = 180.0) -> bool:
+        """Measure and train as the learner would and wait for both, the cost tab on show (the
+        rendered handout).  Returns whether both arrived in time."""
+        self.tabs.setCurrentIndex(1)
+        if self.cost is not None and self.latency is None:
+            self.measure()
+        if self.pair is None:
+            self.train()
+        return _wait(app, lambda: (self.cost is None or self.latency is not None) and self.pair is not None, timeout)
 
     # --- handing over (a language switch) -----------------------------------------------------------
     def state(self) -> dict:

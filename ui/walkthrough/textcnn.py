@@ -109,6 +109,7 @@ class TextCNNDemo(QtWidgets.QWidget):
         self.panel = panel
         self.weights: tc.TextCNNWeights | None = None
         self.explanation: tc.Explanation | None = None
+        self.explanation_weights: tc.TextCNNWeights | None = None  # the weights ``explanation`` came from
         self.accuracy: float | None = None
         self.test_size = 0
         self.train_size = 0
@@ -244,6 +245,7 @@ class TextCNNDemo(QtWidgets.QWidget):
             else:
                 self.error = None
                 self.explanation = e
+                self.explanation_weights = weights
             self._show()
         self._run(work, done)
 
@@ -384,6 +386,18 @@ class TextCNNDemo(QtWidgets.QWidget):
             if ws and ws[0].width == width and filt < len(ws):
                 return ws[filt]
         return None
+
+    # --- the rendered handout ---------------------------------------------------------------------
+    def prepare_handout(self, app, timeout: float = 180.0) -> bool:
+        """Train as the learner would and wait until the trained network's answer for the
+        sentence is on show (the rendered handout).  Returns whether it arrived in time."""
+        from .separable import _wait
+        if not _wait(app, lambda: self.weights is not None, timeout):
+            return False
+        if self.accuracy is None:
+            self.train()
+        return _wait(app, lambda: self.accuracy is not None and self.explanation is not None
+                     and self.explanation_weights is self.weights and not self._debounce.isActive(), timeout)
 
     # --- handing over (a language switch) ---------------------------------------------------------------
     def state(self) -> dict:
