@@ -2957,6 +2957,10 @@ channels mixed</source>
         <translation>代价（回答后显示）</translation>
     </message>
     <message>
+        <source>Measured here (median of {n} runs, torch threads: {t}): the separable block takes {tr:.0%} of the standard convolution's time for {mr:.0%} of its MACs. The depthwise step does {dm:.0%} of the block's multiply-adds but takes {dt:.0%} of its time: it does only k² multiply-adds for each value it reads and writes, so memory, not arithmetic, sets its speed. MACs are not time.</source>
+        <translation>在本机实测（取 {n} 次的中位数，torch 线程数：{t}）：可分离模块的乘加次数是标准卷积的 {mr:.0%}，耗时却是它的 {tr:.0%}。逐通道那一步只占模块乘加次数的 {dm:.0%}，却占了模块耗时的 {dt:.0%}：它每读写一个数只做 k² 次乘加，速度取决于内存访问而不是计算。乘加次数不等于耗时。</translation>
+    </message>
+    <message>
         <source>This stack has no depthwise-separable block: add a DepthwiseSeparable layer, or a depthwise Conv2d (groups = in_channels = out_channels) followed by a 1×1 Conv2d.</source>
         <translation>这个网络里没有深度可分离模块：请添加一个 DepthwiseSeparable 层，或者一个逐通道 Conv2d（groups = in_channels = out_channels）后接一个 1×1 Conv2d。</translation>
     </message>
@@ -2975,10 +2979,6 @@ channels mixed</source>
     <message>
         <source>Press Measure: each convolution runs {n} times here, the median counts.</source>
         <translation>按“实测耗时”：每个卷积在本机运行 {n} 次，取中位数。</translation>
-    </message>
-    <message>
-        <source>Measured here ({t} threads, median of {n}): the separable block takes {tr:.0%} of the standard convolution's time for {mr:.0%} of its MACs. The depthwise step does {dm:.0%} of the block's multiply-adds but takes {dt:.0%} of its time: it does only k² multiply-adds for each value it reads and writes, so memory, not arithmetic, sets its speed. MACs are not time.</source>
-        <translation>在本机实测（{t} 个线程，取 {n} 次的中位数）：可分离模块的乘加次数是标准卷积的 {mr:.0%}，耗时却是它的 {tr:.0%}。逐通道那一步只占模块乘加次数的 {dm:.0%}，却占了模块耗时的 {dt:.0%}：它每读写一个数只做 k² 次乘加，速度取决于内存访问而不是计算。乘加次数不等于耗时。</translation>
     </message>
     <message>
         <source>input channel {c}</source>
@@ -3006,7 +3006,7 @@ channels mixed</source>
     </message>
     <message>
         <source>Trained here on the digits: standard {a:.1%}, separable {b:.1%} test accuracy.</source>
-        <translation type="unfinished" />
+        <translation>在本机用手写数字训练后的测试准确率：标准卷积 {a:.1%}，深度可分离 {b:.1%}。</translation>
     </message>
     <message>
         <source>Measured after {e} epochs, on {n} test digits: standard {a:.1%} ({pa:,} parameters, {ma:,} MACs); separable {b:.1%} ({pb:,} parameters, {mb:,} MACs). The two differ only in the middle convolution.</source>
@@ -3295,11 +3295,11 @@ channels mixed</source>
     </message>
     <message>
         <source>the {e} kernel ({k} with dilation {d})</source>
-        <translation>{e} 的卷积核（{k}，空洞为 {d}）</translation>
+        <translation>{e} 的卷积核（{k}，空洞率为 {d}）</translation>
     </message>
     <message>
         <source>the {e} window ({k} with dilation {d})</source>
-        <translation>{e} 的窗口（{k}，空洞为 {d}）</translation>
+        <translation>{e} 的窗口（{k}，空洞率为 {d}）</translation>
     </message>
     <message>
         <source>{type} works on maps (channels x height x width), but the layer before gives a vector of {n} values — put {type} before the Flatten, or remove the Flatten</source>
@@ -3415,11 +3415,11 @@ channels mixed</source>
     </message>
     <message>
         <source>output_padding {op} (in height) must be smaller than the stride {s} or the dilation {d} — reduce output_padding or increase stride</source>
-        <translation>（高方向的）output_padding {op} 必须小于步长 {s} 或空洞 {d}——请减小 output_padding 或增大 stride</translation>
+        <translation>（高方向的）output_padding {op} 必须小于步长 {s} 或空洞率 {d}——请减小 output_padding 或增大 stride</translation>
     </message>
     <message>
         <source>output_padding {op} (in width) must be smaller than the stride {s} or the dilation {d} — reduce output_padding or increase stride</source>
-        <translation>（宽方向的）output_padding {op} 必须小于步长 {s} 或空洞 {d}——请减小 output_padding 或增大 stride</translation>
+        <translation>（宽方向的）output_padding {op} 必须小于步长 {s} 或空洞率 {d}——请减小 output_padding 或增大 stride</translation>
     </message>
     <message>
         <source>the output would be {size}, smaller than 1x1 — reduce padding, or increase kernel_size or stride</source>
@@ -3463,19 +3463,19 @@ channels mixed</source>
     </message>
     <message>
         <source>{name} has {n} numbers but the input has {channels} channel(s) — give one number per channel, or one for all</source>
-        <translation type="unfinished" />
+        <translation>{name} 有 {n} 个数，但输入有 {channels} 个通道——请每个通道给一个数，或只给一个数用于所有通道</translation>
     </message>
     <message>
         <source>give both mean and std (or neither): normalisation is (value - mean) / std</source>
-        <translation type="unfinished" />
+        <translation>请同时给出 mean 和 std（或都不给）：归一化是 (值 - mean) / std</translation>
     </message>
     <message>
         <source>mean must hold numbers between -{most} and {most}, got {value}</source>
-        <translation type="unfinished" />
+        <translation>mean 中的数必须在 -{most} 到 {most} 之间，实际为 {value}</translation>
     </message>
     <message>
         <source>std must hold numbers above 0 (a division by it), at most {most}, got {value}</source>
-        <translation type="unfinished" />
+        <translation>std 中的数必须大于 0（要用它做除数），且最多为 {most}，实际为 {value}</translation>
     </message>
     <message>
         <source>missing</source>
@@ -3567,7 +3567,7 @@ channels mixed</source>
     </message>
     <message>
         <source>unknown field; input has channels, height, width, source, shift, fit, resize, mean and std</source>
-        <translation type="unfinished" />
+        <translation>未知字段；input 的字段有 channels、height、width、source、shift、fit、resize、mean 和 std</translation>
     </message>
     <message>
         <source>expected a sample name or an image path, got {value}</source>
@@ -3599,7 +3599,7 @@ channels mixed</source>
     </message>
     <message>
         <source>expected a list of numbers, one per channel, got {value}</source>
-        <translation type="unfinished" />
+        <translation>应为一个数的列表，每个通道一个，实际为 {value}</translation>
     </message>
     <message>
         <source>the key {key} appears twice in one object; each key may appear once, so it is not clear which value is meant</source>
@@ -4131,119 +4131,119 @@ channels mixed</source>
     </message>
     <message>
         <source>torchvision is installed but cannot be loaded ({why}): run pip install 'convviz[models]'{matching}</source>
-        <translation type="unfinished" />
+        <translation>torchvision 已安装但无法加载（{why}）：请运行 pip install 'convviz[models]'{matching}</translation>
     </message>
     <message>
         <source> (it installs the torchvision that matches your torch {version})</source>
-        <translation type="unfinished" />
+        <translation>（它会安装与你的 torch {version} 匹配的 torchvision）</translation>
     </message>
     <message>
         <source>torchvision is not installed: run pip install 'convviz[models]'{matching}</source>
-        <translation type="unfinished" />
+        <translation>未安装 torchvision：请运行 pip install 'convviz[models]'{matching}</translation>
     </message>
     <message>
         <source>this torchvision is too old (convviz needs 0.14 or newer): run pip install 'convviz[models]'{matching}</source>
-        <translation type="unfinished" />
+        <translation>此 torchvision 版本过旧（convviz 需要 0.14 或更新版本）：请运行 pip install 'convviz[models]'{matching}</translation>
     </message>
     <message>
         <source>adds each block's input to its output (skip connections)</source>
-        <translation type="unfinished" />
+        <translation>把每个块的输入加到它的输出上（跳跃连接）</translation>
     </message>
     <message>
         <source>concatenates each layer's output with all the maps before it (dense connections)</source>
-        <translation type="unfinished" />
+        <translation>把每一层的输出与它之前的所有特征图拼接起来（密集连接）</translation>
     </message>
     <message>
         <source>runs parallel branches of convolutions and concatenates them (Inception modules)</source>
-        <translation type="unfinished" />
+        <translation>并行运行几路卷积分支，再把它们拼接起来（Inception 模块）</translation>
     </message>
     <message>
         <source>adds each inverted-residual block's input to its output (residual blocks)</source>
-        <translation type="unfinished" />
+        <translation>把每个倒残差块的输入加到它的输出上（残差块）</translation>
     </message>
     <message>
         <source>adds residual connections and multiplies maps by weights computed from themselves (squeeze-and-excitation)</source>
-        <translation type="unfinished" />
+        <translation>使用残差连接，并把特征图乘以由它们自身算出的权重（压缩与激励）</translation>
     </message>
     <message>
         <source>adds each block's input to its output (residual blocks, with squeeze-and-excitation in RegNetY)</source>
-        <translation type="unfinished" />
+        <translation>把每个块的输入加到它的输出上（残差块；RegNetY 中还有压缩与激励）</translation>
     </message>
     <message>
         <source>splits the channels into two branches and shuffles them back together (channel shuffle)</source>
-        <translation type="unfinished" />
+        <translation>把通道分成两路分支，再打乱合并回来（通道混洗）</translation>
     </message>
     <message>
         <source>runs parallel 1x1 and 3x3 convolutions and concatenates them (Fire modules)</source>
-        <translation type="unfinished" />
+        <translation>并行运行 1x1 和 3x3 卷积，再把它们拼接起来（Fire 模块）</translation>
     </message>
     <message>
         <source>adds each block's input to its output, scaled per channel (layer scale), with LayerNorm</source>
-        <translation type="unfinished" />
+        <translation>把每个块的输入加到它按通道缩放后的输出上（层缩放），并使用 LayerNorm</translation>
     </message>
     <message>
         <source>uses self-attention over windows of the image and residual connections</source>
-        <translation type="unfinished" />
+        <translation>在图像的窗口上使用自注意力，并使用残差连接</translation>
     </message>
     <message>
         <source>cuts the image into patches and relates them with self-attention (a transformer)</source>
-        <translation type="unfinished" />
+        <translation>把图像切成小块，用自注意力把它们联系起来（Transformer）</translation>
     </message>
     <message>
         <source>{title} {why}; convviz computes a plain chain of layers, one after another</source>
-        <translation type="unfinished" />
+        <translation>{title} {why}；convviz 只计算一层接一层的普通链式结构</translation>
     </message>
     <message>
         <source>adds an earlier result to a later one (skip connections)</source>
-        <translation type="unfinished" />
+        <translation>把较早的结果加到较晚的结果上（跳跃连接）</translation>
     </message>
     <message>
         <source>concatenates the results of parallel branches</source>
-        <translation type="unfinished" />
+        <translation>把并行分支的结果拼接起来</translation>
     </message>
     <message>
         <source>multiplies maps by weights computed from themselves (squeeze-and-excitation or gating)</source>
-        <translation type="unfinished" />
+        <translation>把特征图乘以由它们自身算出的权重（压缩与激励或门控）</translation>
     </message>
     <message>
         <source>combines two earlier results with {name}</source>
-        <translation type="unfinished" />
+        <translation>用 {name} 合并两个较早的结果</translation>
     </message>
     <message>
         <source>uses one result in more than one place (parallel branches)</source>
-        <translation type="unfinished" />
+        <translation>在不止一处使用同一个结果（并行分支）</translation>
     </message>
     <message>
         <source>uses {type} ({name}), a layer convviz cannot express</source>
-        <translation type="unfinished" />
+        <translation>使用了 {type}（{name}），这是 convviz 无法表示的层</translation>
     </message>
     <message>
         <source>{title} does not compute at 3x224x224 in convviz: {why}</source>
-        <translation type="unfinished" />
+        <translation>{title} 在 convviz 中无法以 3x224x224 计算：{why}</translation>
     </message>
     <message>
         <source> (did you mean {names}?)</source>
-        <translation type="unfinished" />
+        <translation>（你是不是指 {names}？）</translation>
     </message>
     <message>
         <source>torchvision has no classification model named {name}{hint}</source>
-        <translation type="unfinished" />
+        <translation>torchvision 中没有名为 {name} 的分类模型{hint}</translation>
     </message>
     <message>
         <source>download cancelled</source>
-        <translation type="unfinished" />
+        <translation>下载已取消</translation>
     </message>
     <message>
         <source>the file downloaded from {url} is not the checkpoint torchvision names (its SHA-256 starts {got}, not {want}) — it was not kept</source>
-        <translation type="unfinished" />
+        <translation>从 {url} 下载的文件不是 torchvision 指定的检查点（其 SHA-256 以 {got} 开头，而不是 {want}）——未保留该文件</translation>
     </message>
     <message>
         <source>could not download {url}: {why} — check the network connection</source>
-        <translation type="unfinished" />
+        <translation>无法下载 {url}：{why}——请检查网络连接</translation>
     </message>
     <message>
         <source>could not save the download to {folder}: {why}</source>
-        <translation type="unfinished" />
+        <translation>无法把下载的文件保存到 {folder}：{why}</translation>
     </message>
 </context>
 <context>

@@ -346,7 +346,7 @@ def test_core_sentences_are_translated(make_window, qtbot):
         layers = (LayerSpec.make("ReLU"), LayerSpec.make("Conv2d", out_channels=1, kernel_size=3, dilation=3))
         win = make_window(project=Project(InputSpec(1, 5, 5, "pattern:impulse"), layers))
         msg = win.features.widget_for(1).message.text()
-        assert msg == "第 1 层（Conv2d）：7x7 的卷积核（3x3，空洞为 3）比填充后的输入 5x5 还大——请减小 kernel_size 或 dilation，或增加 padding"
+        assert msg == "第 1 层（Conv2d）：7x7 的卷积核（3x3，空洞率为 3）比填充后的输入 5x5 还大——请减小 kernel_size 或 dilation，或增加 padding"
         assert win.layers.problem.text() == msg or win.layers.current() != 1
         assert win.features.widget_for(0).formula.text() == "5（不变）"
         assert win.info.layers[1].error.startswith("Layer 1 (Conv2d): the 7x7 kernel")  # the core stays English
