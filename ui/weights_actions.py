@@ -217,12 +217,17 @@ class WeightsActions(QtCore.QObject):
 
     def download(self, info):
         """Download ``info`` (a background job) with a progress dialog and Cancel; then load it."""
+        if self.download_job is not None and self.progress is not None:  # one download at a time
+            self.progress.raise_()
+            return self.download_job
         total = max(int(info.size_bytes or 0), 0)
         dlg = QtWidgets.QProgressDialog(tr("Downloading {f} ({size})…").format(
             f=info.filename, size=human_bytes(total) if total else "?"), tr("Cancel"), 0, 1000, self.win)
         dlg.setObjectName("downloadProgress")
         dlg.setWindowTitle(tr("Downloading weights"))
-        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        # not modal: a modal QProgressDialog runs the event loop inside setValue, where the end
+        # of the download could close it under the caller's feet
+        dlg.setWindowModality(Qt.WindowModality.NonModal)
         dlg.setMinimumDuration(0)
         dlg.setAutoClose(False)
         dlg.setAutoReset(False)
@@ -252,8 +257,8 @@ class WeightsActions(QtCore.QObject):
         if dlg is None:
             return
         if size > 0:
-            dlg.setValue(min(1000, int(1000 * done / size)))
             dlg.setLabelText(tr("Downloading: {d} of {t}").format(d=human_bytes(done), t=human_bytes(size)))
+            dlg.setValue(min(1000, int(1000 * done / size)))
         else:
             dlg.setRange(0, 0)
 
