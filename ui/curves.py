@@ -22,12 +22,13 @@ COLOURS = {"train_loss": "#1f77b4", "test_loss": "#d62728", "train_accuracy": "#
 
 
 def nice_ceil(v: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 (times a power of ten) at least ``v`` (> 0)."""
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (times a power of ten) at least ``v``
+    (> 0): a round axis end that moves about ten times a decade."""
     import math
     if not v > 0 or not math.isfinite(v):
         return 1.0
     e = 10.0 ** math.floor(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if m * e >= v * (1 - 1e-12):
             return m * e
     return 10 * e

@@ -211,3 +211,30 @@ def test_predicting_gives_way_to_an_edit(session, job, qtbot):
     stopped, whole = got[0]
     assert stopped is None and len(calls) == 2  # one batch, then it gave way
     assert len(whole.pred) == len(job._trainer.dataset.test_y) and job._trainer.model.training
+
+
+def test_curve_axes_end_on_round_numbers_past_the_last_point(qtbot):
+    """The curves' ranges grow in round steps (so their cached axes are not drawn again with
+    every snapshot), and always hold every point."""
+    from types import SimpleNamespace as NS
+
+    from ui.curves import Curves, nice_ceil
+    from ui.qt import QtWidgets
+    c = Curves()
+    qtbot.addWidget(c)
+    c.resize(400, 500)
+    c.show()
+    assert [nice_ceil(v) for v in (0.9, 1, 1.01, 2.2, 7, 8160, 0.031)] == [1, 1, 1.2, 2.5, 8, 10000, 0.04]
+    ranges = set()
+    for k in range(1, 60):
+        hist = tuple(NS(examples_seen=64 * j, test_loss=2.0 / j, test_accuracy=1 - 1 / j) for j in range(10, k, 10))
+        c.add(NS(step=k, examples_seen=64 * k, train_loss=2.3 / k ** 0.5, train_accuracy=1 - 1 / k, history=hist))
+        (x0, x1), (y0, y1) = c.loss_plot.getViewBox().viewRange()
+        assert x0 == 0 and 64 * k <= x1 == nice_ceil(x1) and y0 == 0 and y1 >= 2.3
+        ranges.add(x1)
+    assert len(ranges) <= 20  # 64 .. 3,776 examples (almost two decades): about ten ranges a decade, not 59
+    cached = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert all(p.getAxis(a).cacheMode() == cached for p in (c.loss_plot, c.acc_plot) for a in ("left", "bottom"))
+    c.set_log(True)
+    (_, _), (ly0, ly1) = c.loss_plot.getViewBox().viewRange()
+    assert ly0 <= np.log10(2.3 / 59 ** 0.5) and ly1 >= np.log10(2.3)

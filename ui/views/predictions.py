@@ -25,6 +25,14 @@ GRID = 48  # test examples in the grid
 ICON = 48  # their size on screen (pixels)
 
 
+def overlay_lut(name: str) -> np.ndarray:
+    """``name``'s colours with an alpha that rises with the value (0: transparent, the top: 80%
+    opaque), so a heat map over an image hides nothing where it is cold."""
+    out = lut4(name).copy()
+    out[:, 3] = np.round(np.linspace(0, 0.8, 256) ** 0.7 * 255).astype(np.uint8)
+    return out
+
+
 def _pixmap(img: np.ndarray, size: int = ICON) -> QtGui.QPixmap:
     """(C, H, W) uint8 as a pixmap (grey for one channel, the first three as RGB otherwise)."""
     a = np.asarray(img)
@@ -118,6 +126,9 @@ class PredictionsView(QtWidgets.QWidget):
         self.sal_plot = pg.GraphicsLayoutWidget()
         self.sal_plot.setBackground("w")
         self.sal_plot.setMinimumHeight(200)
+        self.sal_titles = [self.sal_plot.addLabel(t, color="#333", size="9pt") for t in (
+            tr("the image"), tr("saliency"), tr("Grad-CAM"))]
+        self.sal_plot.nextRow()
         self.sal_input_vb = self.sal_plot.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.sal_vb = self.sal_plot.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.sal_input = pg.ImageItem(axisOrder="row-major")
@@ -132,8 +143,7 @@ class PredictionsView(QtWidgets.QWidget):
         self.cam_input.setLookupTable(lut4(GRAY))
         self.cam_vb.addItem(self.cam_input)
         self.cam_image = pg.ImageItem(axisOrder="row-major")
-        self.cam_image.setLookupTable(lut4(HEAT))
-        self.cam_image.setOpacity(0.6)
+        self.cam_image.setLookupTable(overlay_lut(HEAT))
         self.cam_vb.addItem(self.cam_image)
         self.grad_cam = None
         self.sal_label = QtWidgets.QLabel(tr("Saliency: how strongly each input pixel moves the predicted class's score "
@@ -285,8 +295,8 @@ class PredictionsView(QtWidgets.QWidget):
         self.sal_input.setImage(img, levels=(0, 1), autoLevels=False)
         top = float(s.map.max())
         self.sal_image.setImage(s.map, levels=(0, top if top > 0 else 1), autoLevels=False)
-        self.sal_input_vb.autoRange(padding=0.02)
-        self.sal_vb.autoRange(padding=0.02)
+        self.sal_input_vb.enableAutoRange()  # follows the pane's size too
+        self.sal_vb.enableAutoRange()
         who = tr("drawn image") if s.watched < 0 else tr("test example {i}").format(i=s.watched)
         self.sal_label.setText(tr("{who}, step {n}: the pixels that most move the score of {p} (|gradient|, "
                                   "largest {v:.3g})").format(who=who, n=s.step, p=self._name(s.predicted), v=top))
@@ -303,7 +313,7 @@ class PredictionsView(QtWidgets.QWidget):
         self.cam_input.setImage(img, levels=(0, 1), autoLevels=False)
         top = float(g.map.max())
         self.cam_image.setImage(g.map, levels=(0, top if top > 0 else 1), autoLevels=False)
-        self.cam_vb.autoRange(padding=0.02)
+        self.cam_vb.enableAutoRange()
         who = tr("drawn image") if g.watched < 0 else tr("test example {i}").format(i=g.watched)
         if top > 0:
             text = tr("{who}, step {n}: Grad-CAM of layer {l} for {p} over the image (largest {v:.3g})")
