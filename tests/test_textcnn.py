@@ -130,3 +130,11 @@ def test_training_learns_and_is_reproducible():
     assert e.label in tc.CLASSES
     c = tc.TextTrainer()
     assert c.step(5, cancelled=lambda: True) == 0 and c.epoch == 0
+
+
+def test_chapter_text_quotes_the_split_as_loaded():
+    from convviz.samples import resources_dir
+    d = tc.load_sentiment(0)
+    for lang in ("en", "zh_CN"):
+        text = (resources_dir() / "walkthrough" / lang / "10-beyond.md").read_text(encoding="utf-8")
+        assert f"{len(d.train)} " in text and f"{len(d.test)} " in text
