@@ -105,16 +105,20 @@ def normalisation_problem(mean, std, channels: int) -> str | None:
     """Why per-channel ``mean``/``std`` cannot be used for ``channels`` channels, or None."""
     for name, vals in (("mean", mean), ("std", std)):
         if len(vals) not in (0, 1, channels):
-            return (f"{name} has {len(vals)} numbers but the input has {channels} channel{'s' if channels != 1 else ''}"
-                    f" — give one number per channel, or one for all")
+            return Msg(QT_TRANSLATE_NOOP("core", "{name} has {n} numbers but the input has {channels} channel(s) — give "
+                                                 "one number per channel, or one for all"),
+                       name=name, n=len(vals), channels=channels)
     if bool(mean) != bool(std):
-        return "give both mean and std (or neither): normalisation is (value - mean) / std"
+        return Msg(QT_TRANSLATE_NOOP("core", "give both mean and std (or neither): normalisation is (value - mean) / "
+                                             "std"))
     for v in mean:
         if not (isinstance(v, (int, float)) and not isinstance(v, bool) and -MAX_NORM <= v <= MAX_NORM):
-            return f"mean must hold numbers between -{MAX_NORM:g} and {MAX_NORM:g}, got {show(v)}"
+            return Msg(QT_TRANSLATE_NOOP("core", "mean must hold numbers between -{most} and {most}, got {value}"),
+                       most=f"{MAX_NORM:g}", value=show(v))
     for v in std:
         if not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= MAX_NORM):
-            return f"std must hold numbers above 0 (a division by it), at most {MAX_NORM:g}, got {show(v)}"
+            return Msg(QT_TRANSLATE_NOOP("core", "std must hold numbers above 0 (a division by it), at most {most}, got "
+                                                 "{value}"), most=f"{MAX_NORM:g}", value=show(v))
     return None
 
 
@@ -406,7 +410,8 @@ def _normalisation(inp: Mapping) -> tuple[tuple[float, ...], tuple[float, ...]]:
         v = inp.get(name, [])
         if (not isinstance(v, list) or len(v) > MAX_INPUT_CHANNELS
                 or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in v)):
-            raise ProjectError(f"input.{name}", f"expected a list of numbers, one per channel, got {show(v)}")
+            raise ProjectError(f"input.{name}", Msg(QT_TRANSLATE_NOOP("core", "expected a list of numbers, one per "
+                                                                              "channel, got {value}"), value=show(v)))
         out.append(tuple(float(x) for x in v))
     return out[0], out[1]
 
@@ -415,7 +420,8 @@ def _labels_field(d: Mapping) -> str:
     labels = d.get("labels", "")
     from .zoo import LABEL_SETS as known
     if labels != "" and labels not in known:
-        raise ProjectError("labels", f"expected one of {', '.join(map(repr, known))}, got {show(labels)}")
+        raise ProjectError("labels", Msg(QT_TRANSLATE_NOOP("core", "expected one of {choices}, got {value}"),
+                                         choices=", ".join(map(repr, known)), value=show(labels)))
     return labels
 
 

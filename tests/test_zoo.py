@@ -249,7 +249,7 @@ def test_project_fields_round_trip_and_old_files_are_unchanged():
 
 @pytest.mark.parametrize("inp,field,words", [
     ({"std": [0.2, 0.2, 0.0], "mean": [0, 0, 0]}, "input.std", "above 0"),
-    ({"mean": [0.5, 0.5], "std": [1, 1]}, "input.mean", "2 numbers but the input has 3 channels"),
+    ({"mean": [0.5, 0.5], "std": [1, 1]}, "input.mean", "2 numbers but the input has 3 channel(s)"),
     ({"mean": [0.5, 0.5, 0.5]}, "input.mean", "give both mean and std"),
     ({"mean": "imagenet", "std": [1]}, "input.mean", "expected a list of numbers"),
     ({"resize": -1}, "input.resize", "between 0"),
