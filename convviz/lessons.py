@@ -124,6 +124,21 @@ KINDS: dict[str, tuple[str, str]] = {  # kind: (chapter key, concept)
 }
 
 
+# the mistakes each kind of question can name (a question names those its numbers tell apart)
+KIND_MISTAKES: dict[str, tuple[str, ...]] = {
+    "shift": ("invariant", "shift_stride"),
+    "params": ("no_bias", "groups", "no_in_channels", "one_kernel", "macs"),
+    "tensor": ("batch", "in_not_out", "no_shrink", "one_kernel"),
+    "output_size": ("floor", "one_side", "dilation", "no_padding", "plus_one", "stride"),
+    "reflect": ("replicate", "symmetric", "circular", "zeros"),
+    "dropped": ("dropped_no_padding", "dilation", "one_side"),
+    "field": ("jump", "k_not_k1", "skip_pool"),
+    "field_edit": ("old_field", "rf_dilation", "k_not_k1"),  # and "jump" on a stack with strides
+    "cost": ("only_depthwise", "only_pointwise", "multiplied", "no_square"),
+    "transposed": ("conv_formula", "no_output_padding", "padding_added", "n_not_n1", "dilation"),
+}
+
+
 @dataclass(frozen=True)
 class Question:
     kind: str

@@ -365,3 +365,19 @@ def test_the_reflect_cell_is_one_ring_beyond_what_the_stepper_shows():
         p = q.params
         h = len(p["values"]) + 2 * p["pad"]
         assert p["pad"] == 3 and (p["row"] in (0, h - 1) or p["col"] in (0, h - 1))
+
+
+def test_every_kind_names_each_of_its_mistakes_somewhere():
+    """Over the numbers learners are given, each kind of question tells every mistake it knows
+    apart at least once; every mistake has its sentence and belongs to a kind."""
+    projects = {"reflect": load_preset("lesson_padding"), "field": load_preset("teaching"),
+                "field_edit": load_preset("dilated")}
+    for kind, keys in L.KIND_MISTAKES.items():
+        seen = set()
+        for q in questions(kind, projects.get(kind), range(80)):
+            seen |= set(mistakes(q))
+            if seen >= set(keys):
+                break
+        assert seen >= set(keys), (kind, set(keys) - seen)
+    assert set(L.KINDS) == set(L.KIND_MISTAKES)
+    assert {k for keys in L.KIND_MISTAKES.values() for k in keys} == set(L.MISTAKES)

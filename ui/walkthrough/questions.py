@@ -126,9 +126,9 @@ class QuestionBox(QtWidgets.QGroupBox):
         """The question was answered or revealed (a subclass shows what goes with it)."""
         self._hide_giveaway(False)
 
-    # the receptive-field question is about the chapter's own stack, whose fields the shapes
+    # the receptive-field questions are about the chapter's own stack, whose fields the shapes
     # table lists: that column is hidden while the question is open (and back when it closes)
-    HIDES_FIELD_COLUMN = ("field",)
+    HIDES_FIELD_COLUMN = ("field", "field_edit")
 
     def _hide_giveaway(self, hide: bool) -> None:
         if self.kind not in self.HIDES_FIELD_COLUMN:
@@ -136,11 +136,18 @@ class QuestionBox(QtWidgets.QGroupBox):
         table = getattr(getattr(self.window, "table", None), "table", None)
         if table is None:
             return
-        column = report.HEADER.index("Receptive field")
-        table.setColumnHidden(column, hide)
-        if hide and not getattr(self, "_unhide_hooked", False):
-            self._unhide_hooked = True
-            self.destroyed.connect(lambda *_, t=table, c=column: _show_column(t, c))
+        try:
+            table.setColumnHidden(report.HEADER.index("Receptive field"), hide)
+        except RuntimeError:  # the window is going, its table first
+            pass
+
+    def showEvent(self, ev):  # noqa: N802 - Qt's name
+        super().showEvent(ev)
+        self._hide_giveaway(self.status == self.OPEN)
+
+    def hideEvent(self, ev):  # noqa: N802 - the chapter is left (or the walkthrough closed): the column is back
+        super().hideEvent(ev)
+        self._hide_giveaway(False)
 
     # --- answering ---------------------------------------------------------------------------------
     def submit(self) -> bool | None:
@@ -232,13 +239,6 @@ class QuestionBox(QtWidgets.QGroupBox):
         self.answer_box.setText(state["typed"])
         self._hide_giveaway(self.status == self.OPEN)
         self._show()
-
-
-def _show_column(table, column: int) -> None:
-    try:
-        table.setColumnHidden(column, False)
-    except RuntimeError:  # the window went first
-        pass
 
 
 def _html(text: str) -> str:
