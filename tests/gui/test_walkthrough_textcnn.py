@@ -109,3 +109,35 @@ def test_stop_keeps_the_weights_and_claims_no_accuracy(make_window, qtbot):
     win.walkthrough.go(CHAPTER - 1)
     wait_maps(qtbot, win)
     assert win.walkthrough.extra("textcnn") is None
+
+
+def test_the_trained_network_survives_a_language_switch(qtbot):
+    from ui.app import Session, make_app
+    from ui.i18n import install
+    app = make_app()
+    sess = Session(app, restore_layout=False)
+    w = sess.open()
+    w.ask_save_changes = lambda: "discard"
+    w.show()
+    w.start()
+    try:
+        w.open_walkthrough(CHAPTER)
+        d = w.walkthrough.extra("textcnn")
+        qtbot.waitUntil(lambda: d.weights is not None, timeout=30_000)
+        d.set_sentence("a great film with rude staff")
+        d.train()
+        qtbot.waitUntil(lambda: d.accuracy is not None, timeout=120_000)
+        weights, acc = d.weights, d.accuracy
+        sess.switch_language("zh_CN")
+        d2 = sess.window.walkthrough.extra("textcnn")
+        assert d2 is not d and d2.weights is weights and d2.accuracy == acc
+        assert d2.sentence.text() == "a great film with rude staff"
+        qtbot.waitUntil(lambda: d2.explanation_weights is weights, timeout=30_000)
+        check_shown(d2, "a great film with rude staff")
+        assert "已训练" in d2.status.text()
+    finally:
+        install(app, "en")
+        sess.window.ask_save_changes = lambda: "discard"
+        sess.window.close()
+        sess.window.deleteLater()
+        sess.window = None

@@ -22,7 +22,7 @@ import numpy as np
 
 from convviz import cost_experiment as cx
 
-from ..i18n import tr
+from ..i18n import tr, tr_core
 from ..qt import QtCore, QtGui, QtWidgets
 
 GREEN, RED = "#1a7f37", "#b00020"
@@ -82,6 +82,7 @@ class SeparableTable(QtWidgets.QWidget):
         self._task = None
         self._trainers = None  # touched only on the compute thread
         self._revealed_once = False
+        self._bad = None  # the first layer torch would refuse (its sentence is shown)
 
         self.header = QtWidgets.QLabel()
         self.header.setWordWrap(True)
@@ -286,6 +287,7 @@ class SeparableTable(QtWidgets.QWidget):
 
     # --- the live block ---------------------------------------------------------------------------
     def _analysed(self, project, info, _first) -> None:
+        self._bad = info.first_error if info is not None else None  # a layer torch would refuse
         cost = cx.find_block(info) if info is not None else None
         if cost != self.cost:
             self._gen += 1
@@ -300,6 +302,12 @@ class SeparableTable(QtWidgets.QWidget):
 
     def _describe(self) -> None:
         c = self.cost
+        bad = self._bad
+        if c is None and bad is not None:
+            self.header.setText(f"<span style='color:{RED}'>" + tr(
+                "Layer {i} is invalid: {m} — fix it and the table follows.").format(i=bad.index, m=tr_core(bad.error))
+                + "</span>")
+            return
         if c is None:
             self.header.setText(f"<span style='color:{RED}'>" + tr(
                 "This stack has no depthwise-separable block: add a DepthwiseSeparable layer, or a depthwise Conv2d "
