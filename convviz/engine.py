@@ -469,6 +469,8 @@ class Engine:
             return key, 0
         c, h, w = inp.shape
         extra = c * h * w * ar.BYTES_PER_ELEMENT if tuple(inp.shift) != (0, 0) else 0  # np.roll's copy
+        if inp.mean:  # normalising makes (x - mean) and then its quotient
+            extra += 2 * c * h * w * ar.BYTES_PER_ELEMENT
         if path is None:
             extra += h * w * 12  # a pattern is drawn once (float64, then float32), then repeated
         else:

@@ -272,3 +272,51 @@ def test_safetensors_order_is_recovered(small, tmp_path):
     assert got.problems == ()
     for i, name in ((0, "features.0"), (len(project.layers) - 1, "classifier.3")):
         np.testing.assert_array_equal(got.weights[i]["weight"], model.state_dict()[f"{name}.weight"].numpy())
+
+
+_PEAK_SCRIPT = r"""
+import gc, json, sys
+import numpy as np
+from convviz.engine import ComputeRequest, Engine
+from convviz.project import InputSpec, Project
+from convviz.spec import LayerSpec
+p = Project(InputSpec(3, 100, 100, "pattern:gradient"),
+            (LayerSpec.make("Flatten"), LayerSpec.make("Linear", out_features=1000)))
+rng = np.random.default_rng(0)
+w = {1: {"weight": rng.normal(size=(1000, 30000)).astype(np.float32), "bias": np.zeros(1000, np.float32)}}
+for a in w[1].values():
+    a.setflags(write=False)
+e = Engine()
+req = ComputeRequest(1, p, weights=w, threads=1)
+estimate = e.estimate(req)
+gc.collect()
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+open("/proc/self/clear_refs", "w").write("5")  # restart the high-water mark here
+base = status("VmRSS")
+r = e.run(req)
+assert r.error is None, r.error
+print(json.dumps({"estimate": estimate, "peak": status("VmHWM") - base}))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="Linux's /proc measures the peak here")
+def test_loaded_weights_cost_what_the_memory_guard_counts():
+    """A layer with loaded weights holds one copy of them: the compute's peak (a 120 MB Linear
+    weight the caller already holds) stays near the guard's estimate; two copies at once (the
+    old torch.tensor(np.array(v))) peaked at twice the weight."""
+    import json
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        open("/proc/self/clear_refs", "w").write("5")
+    except OSError:
+        pytest.skip("this system does not let a process reset its peak memory")
+    r = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT], capture_output=True, text=True, cwd=root, timeout=120)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert got["estimate"] >= 120_000_000
+    assert got["peak"] <= 1.15 * got["estimate"], got
