@@ -279,8 +279,9 @@ class TextCNNDemo(QtWidgets.QWidget):
             w=", ".join(unknown)).replace("<unk>", "&lt;unk&gt;")) if unknown else ""
         self.winners.setText(tr("The n-gram that wins each filter's max over time (— : the filter does not fire):")
                              + "<br>" + "<br>".join(lines) + note)
+        filt = tr("filter")
         self.winners.setToolTip("\n".join(
-            f"k = {win.width}, {tr('filter')} {win.filter}: " + " ".join(win.words) + f"  {win.value:.3f}"
+            f"k = {win.width}, {filt} {win.filter}: " + " ".join(win.words) + f"  {win.value:.3f}"
             for ws in e.winners for win in ws))
         w = self.weights
         self.equivalence.setText(tr("Conv2d(1, {f}, kernel_size=(k, {e})) over the sentence = Conv1d({e}, {f}, k) "
