@@ -335,27 +335,19 @@ def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | N
                     area.ensureWidgetVisible(target)
             for w in window.features.widgets:
                 w.render_if_dirty()
-            # as much of the chapter's text on the page as the extras below it can make room for
-            # (they scroll)
-            text = window.walkthrough.text
+            # as much of the chapter's text on the page as the extras below it can give up (they scroll)
+            text, split = window.walkthrough.text, window.walkthrough.split
             app.processEvents()
             text.document().setTextWidth(text.viewport().width())
             need = int(text.document().size().height()) + 2 * text.frameWidth() + 8
-            box = window.walkthrough.extra_box
-            room = text.height() + max(0, box.height() - box.minimumSizeHint().height())  # what the extras can give
-            want = min(need, room)
-            for _ in range(4):  # the extras' real minimum shows only once asked: give back any overlap
-                text.setMinimumHeight(want)
-                window.walkthrough.layout().activate()
-                for _ in range(3):
-                    app.processEvents()
-                overlap = text.geometry().bottom() + 4 - window.walkthrough.task.geometry().top()
-                if overlap <= 0:
-                    break
-                want = max(0, want - overlap)
+            total = sum(split.sizes())
+            lower = split.widget(1).minimumSizeHint().height()
+            split.setSizes([min(need, max(text.minimumSizeHint().height(), total - lower)),
+                            max(lower, total - need)])
+            for _ in range(3):
+                app.processEvents()
             path = os.path.join(out_dir, f"{ch.key}{'' if lang == 'en' else '.' + lang}.png")
             img = window.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
-            text.setMinimumHeight(0)
             if not img.save(path, "PNG"):
                 raise RuntimeError(f"cannot write {path}")
             written.append(path)
