@@ -242,7 +242,7 @@ class WeightsActions(QtCore.QObject):
             try:
                 return ("done", zoo.download(info, progress=progress, cancelled=job.cancelled))
             except zoo.ZooError as e:
-                return ("refused", str(e))
+                return ("refused", e.args[0] if e.args else str(e))
         job = self.win.runner.submit("download", fn, label=tr("Downloading {f}").format(f=info.filename),
                                      on_done=self._downloaded, on_posted=self._download_progress,
                                      on_failed=lambda s: self._downloaded(("refused", s)))

@@ -189,7 +189,7 @@ def _import_job(name):
         try:
             return ("project", zoo.import_architecture(name))
         except zoo.ZooError as e:
-            return ("problem", str(e))
+            return ("problem", e.args[0] if e.args else str(e))  # a Msg: translated on show
     return fn
 
 

@@ -524,3 +524,22 @@ def test_the_cached_checkpoint_loads_and_gives_torchvisions_answer(qtbot, make_w
     top = torch.topk(outs[-1][0], 5).indices.tolist()
     assert win.answer_view.texts() == [info.categories[k] for k in top]
     assert info.filename in win.answer_view.weights_text
+
+
+@needs_torchvision
+def test_the_dialog_speaks_chinese(qtbot, make_window):
+    from ui.app import make_app
+    from ui.i18n import install
+    app = make_app()
+    install(app, "zh_CN")
+    try:
+        win = make_window()
+        dlg = win.zoo.open()
+        assert dlg.windowTitle() == "导入 torchvision 模型"
+        qtbot.waitUntil(lambda: bool(dlg.archs), timeout=120_000)
+        assert dlg.select("resnet18")
+        assert "跳跃连接" in dlg.reason.text() and "convviz" in dlg.reason.text()
+        assert dlg.item("resnet18").toolTip(0) == dlg.reason.text()
+        dlg.reject()
+    finally:
+        install(app, "en")
