@@ -348,8 +348,15 @@ def _build_dropped(p):
 
 def _stack_text(layer_dicts, upto):
     """The layers that slide a window, up to ``upto`` (activations change no field)."""
-    specs = [(i, LayerSpec.from_dict(d)) for i, d in enumerate(layer_dicts[:upto + 1])]
-    return "; ".join(f"{i}: {s}" for i, s in specs if ar.window(s) is not None)
+    out = []
+    for i, d in enumerate(layer_dicts[:upto + 1]):
+        spec = LayerSpec.from_dict(d)
+        w = ar.window(spec)
+        if w is None:
+            continue
+        k, s, dil = w.kernel[0], w.stride[0], w.dilation[0]
+        out.append(f"{i} {spec.type} k={k}" + (f" s={s}" if s > 1 else "") + (f" d={dil}" if dil > 1 else ""))
+    return " · ".join(out)
 
 
 def _field_work(layer_dicts, upto):

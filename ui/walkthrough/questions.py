@@ -141,6 +141,20 @@ class QuestionBox(QtWidgets.QGroupBox):
         except RuntimeError:  # the window is going, its table first
             pass
 
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+        """As tall as the wrapped question, result and buttons need at the box's width: a crowded
+        chapter column scrolls or shares out its height, but never overlaps this box's lines."""
+        hint = super().minimumSizeHint()
+        h = self.heightForWidth(self.width() if self.width() > 100 else 400)
+        if h > hint.height():
+            hint.setHeight(h)
+        return hint
+
+    def resizeEvent(self, ev):  # noqa: N802
+        super().resizeEvent(ev)
+        if ev.size().width() != ev.oldSize().width():
+            self.updateGeometry()  # the wrapped lines' height changed with the width
+
     def showEvent(self, ev):  # noqa: N802 - Qt's name
         super().showEvent(ev)
         self._hide_giveaway(self.status == self.OPEN)
@@ -222,6 +236,7 @@ class QuestionBox(QtWidgets.QGroupBox):
         self.score.setText(tr("{c} of {a} right").format(c=self.correct, a=self.asked) if self.asked else "")
         self.result.setVisible(bool(self.result.text()))  # no blank lines in a crowded column
         self.score.setVisible(bool(self.asked))
+        self.updateGeometry()
 
     # --- handing over (a language switch) ---------------------------------------------------------------
     def state(self) -> dict:
