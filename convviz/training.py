@@ -162,6 +162,11 @@ class Snapshot:
     classes: tuple[str, ...] = ()  # the data set's class names (index -> name)
     watched_input: np.ndarray | None = None  # the watched example as the model sees it: (C, H, W) float32 in [0, 1]
     dataset: str = ""  # the data set's name
+    # per layer: mean |gradient| of its weights in the last training batch (None: no weights, or
+    # no batch yet), and mean |d loss / d output| of the watched example (its cross-entropy
+    # against its true class, or the predicted one for an image of one's own), as ConvNetJS shows
+    weight_gradients: tuple[float | None, ...] = ()
+    activation_gradients: tuple[float, ...] = ()
 
     @property
     def conv_weights(self) -> Mapping[int, tuple[np.ndarray, ...]]:
@@ -436,17 +441,41 @@ class Trainer:
         return self._last_test
 
     # --- snapshots --------------------------------------------------------------------------------
-    def _watched(self) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    def _watched(self) -> tuple[tuple[np.ndarray, ...], np.ndarray, tuple[float, ...]]:
+        """The watched example's output of every layer, its class probabilities, and the mean
+        |gradient| of its loss at every layer's output (in inference mode: no dropout, batch
+        norm's running statistics; autograd.grad leaves the parameters' gradients alone)."""
         self.model.eval()
-        outs = []
-        with torch.inference_mode(), warnings.catch_warnings():
+        hs = []
+        with torch.enable_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             h = self._watch_x
             for m in self.model:
                 h = m(h)
-                outs.append(_copy(h[0]))
-            p = torch.softmax(h.flatten(1)[0].double(), 0).float()
-        return tuple(outs), _copy(p)
+                hs.append(h)
+            logits = h.flatten(1)
+            label = int(self.dataset.test_y[self._watch_index]) if self._watch_index >= 0 else int(logits[0].argmax())
+            loss = F.cross_entropy(logits, torch.tensor([label], device=logits.device))
+            wanted = [t for t in hs if t.requires_grad]
+            grads = iter(torch.autograd.grad(loss, wanted, allow_unused=True) if wanted else ())
+        act = []
+        for t in hs:
+            g = next(grads) if t.requires_grad else None
+            act.append(float(g.abs().mean()) if g is not None else 0.0)
+        with torch.no_grad():
+            p = torch.softmax(logits[0].detach().double(), 0).float()
+        return tuple(_copy(t[0]) for t in hs), _copy(p), tuple(act)
+
+    def weight_gradients(self) -> tuple[float | None, ...]:
+        """Each layer's mean |gradient| over its parameters in the last training batch (None:
+        a layer without weights, or no batch trained since the start or an edit)."""
+        out: list[float | None] = []
+        with torch.no_grad():
+            for m in self.model:
+                gs = [p.grad for p in m.parameters() if p.grad is not None]
+                n = sum(g.numel() for g in gs)
+                out.append(float(sum(g.abs().sum() for g in gs)) / n if n else None)
+        return tuple(out)
 
     def snapshot(self, trained: int = 0) -> Snapshot:
         """Where training stands now (copies throughout)."""
@@ -458,7 +487,7 @@ class Trainer:
         else:
             train = (None, None)
         test = self._last_test or (None, None)
-        outputs, probs = self._watched()
+        outputs, probs, act_grads = self._watched()
         self.model.train()
         losses = np.array(self._losses, dtype=np.float64)
         losses.setflags(write=False)
@@ -469,7 +498,8 @@ class Trainer:
                         self.examples_seen, self._rate, self.seconds, train[0], train[1], test[0], test[1], losses,
                         tuple(self.history), MappingProxyType({i: MappingProxyType(s) for i, s in state.items()}),
                         convs, self._watch_index, label, outputs, probs, trained, self.done, self.paused,
-                        tuple(self.dataset.classes), _copy(self._watch_x[0]), self.dataset.name)
+                        tuple(self.dataset.classes), _copy(self._watch_x[0]), self.dataset.name,
+                        self.weight_gradients(), act_grads)
 
     def run(self, on_epoch: Callable[[EpochRecord], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> Snapshot:

@@ -9,8 +9,9 @@ taken while it plays, a little past ``--steps`` steps:
 
 - training-digits.png: the Training dock (settings, progress, curves) beside the feature maps,
   which show the watched test example under the weights reached;
-- training-views.png: the kernels learning, the predictions (saliency and Grad-CAM of the
-  watched example), the drawing pad, and the maps of the watched example.
+- training-views.png: the kernels learning and each layer's gradient magnitudes, the
+  predictions (saliency and Grad-CAM of the watched example), the drawing pad, and the maps of
+  the watched example.
 
 Each picture is written with its -zh_CN twin; what the run reached is printed.
 """
@@ -94,6 +95,7 @@ def shots(app, lang: str, out: str, steps: int) -> None:
     win = _window(app, ("kernelsDock", "predictionsDock", "drawingDock"), (1600, 1100))
     win.resizeDocks([win.findChild(QtWidgets.QDockWidget, "kernelsDock")], [440], QtCore.Qt.Orientation.Horizontal)
     win.predictions_view.tabs.setCurrentIndex(2)
+    win.kernels_view.grads_box.setChecked(True)
     _train(app, win, steps)
     _wait(app, lambda: win.predictions_view.grad_cam is not None)
     path = os.path.join(out, f"training-views{suffix}.png")

@@ -116,6 +116,35 @@ def test_the_curve_is_a_bare_torch_loops_bit_for_bit(digits8, optimizer, net):
     assert snap.examples_seen == 2 * 320 + 5 * 32
 
 
+@pytest.mark.parametrize("net", [tiny, tiny_fc])
+def test_gradient_magnitudes_are_torchs(digits8, net):
+    """Weights: the mean |grad| a bare loop's last batch left in each layer.  Activations: the
+    watched example's loss (against its true class) differentiated at each layer's output, with
+    forward hooks on a fresh model in inference mode."""
+    cfg = TrainConfig(lr=0.01, batch_size=32, epochs=3, seed=2)
+    tr = Trainer(net(), digits8, cfg, watch=3)
+    assert all(g is None for g in tr.snapshot().weight_gradients)  # no batch yet
+    snap = tr.step(7)
+    _, model = bare_loop(net(), digits8, cfg, 7)
+    for i, m in enumerate(model):
+        gs = [p.grad for p in m.parameters()]
+        want = None if not gs else float(sum(g.abs().sum() for g in gs)) / sum(g.numel() for g in gs)
+        assert (snap.weight_gradients[i] is None) == (want is None)
+        if want is not None:
+            assert snap.weight_gradients[i] == pytest.approx(want, rel=1e-5)
+    fresh = build_model(net(), {i: dict(v) for i, v in snap.state.items()}).eval()
+    outs = []
+    hooks = [m.register_forward_hook(lambda _m, _i, o: outs.append(o) or o.retain_grad()) for m in fresh]
+    x = torch.tensor(np.array(digits8.test_x[3:4], np.float32) / 255)
+    F.cross_entropy(fresh(x).flatten(1), torch.tensor([int(digits8.test_y[3])])).backward()
+    for h in hooks:
+        h.remove()
+    assert len(snap.activation_gradients) == len(outs) == len(net().layers)
+    for got, o in zip(snap.activation_gradients, outs):
+        assert got == pytest.approx(float(o.grad.abs().mean()), rel=1e-5, abs=1e-12)
+    assert tr.model.training and all(p.grad is not None for p in tr.model.parameters())  # left as they were
+
+
 def test_the_test_numbers_are_the_models_on_the_test_set(digits8):
     tr = Trainer(tiny(), digits8, TrainConfig(epochs=1, lr=0.01, batch_size=32))
     snap = tr.step(100)

@@ -1975,8 +1975,32 @@
         <translation>颜色按每层自己的最大权重展开（关闭：所有层共用一个色标）</translation>
     </message>
     <message>
+        <source>Gradients</source>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>Each layer's mean |gradient|: of its weights in the last training batch, and of the watched example's loss at the layer's output</source>
+        <translation>每一层梯度绝对值的平均：它的权重在最近一个训练批次中的梯度，以及被观察样本的损失在该层输出处的梯度</translation>
+    </message>
+    <message>
         <source>No convolution weights yet</source>
         <translation>还没有卷积权重</translation>
+    </message>
+    <message>
+        <source>mean |gradient|</source>
+        <translation>梯度绝对值的平均</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>weights (last batch)</source>
+        <translation>权重（最近一批）</translation>
+    </message>
+    <message>
+        <source>layer outputs (watched example)</source>
+        <translation>层输出（被观察的样本）</translation>
     </message>
     <message>
         <source>change since start</source>
@@ -2937,6 +2961,10 @@ test loss {vl} · accuracy {va}</source>
         <translation>两个模型</translation>
     </message>
     <message>
+        <source>Layer {i} is invalid: {m} — fix it and the table follows.</source>
+        <translation>第 {i} 层无效：{m}——改正它，表格就会随之更新。</translation>
+    </message>
+    <message>
         <source>depthwise
 {kh}×{kw}, each
 channel alone</source>
@@ -3037,8 +3065,8 @@ channels mixed</source>
         <translation>自带的手写数字</translation>
     </message>
     <message>
-        <source>Trained by convviz on {data} ({acc} of the test images right), resources/weights/{name}.safetensors; switch off to compare with the random initial kernels.</source>
-        <translation>由 convviz 在{data}上训练（测试图像中 {acc} 判断正确），文件为 resources/weights/{name}.safetensors；关掉开关可与随机的初始卷积核对比。</translation>
+        <source>Trained by convviz on {data} ({acc} of the test images right); switch off to compare with the random initial kernels.</source>
+        <translation>由 convviz 在{data}上训练（测试图像中 {acc} 判断正确）；关掉开关可与随机的初始卷积核对比。</translation>
     </message>
     <message>
         <source>No trained kernels are bundled for this stack.</source>
@@ -3071,6 +3099,10 @@ channels mixed</source>
     <message>
         <source>The n-gram that wins each filter's max over time (— : the filter does not fire):</source>
         <translation>在每个滤波器的时间维最大池化中胜出的 n 元词组（—：该滤波器没有被激活）：</translation>
+    </message>
+    <message>
+        <source>filter</source>
+        <translation>滤波器</translation>
     </message>
     <message>
         <source>Conv2d(1, {f}, kernel_size=(k, {e})) over the sentence = Conv1d({e}, {f}, k) over its embedding: largest difference {d:.1e}.</source>

@@ -58,6 +58,18 @@ def test_kernel_mosaic_follows_training_and_opens_the_stepper(session, job, qtbo
         np.testing.assert_array_equal(kernels_of(view.mosaic, i), w[:64, :64])
         assert not np.array_equal(w, session.result.weights[i][0])  # it learned something
     assert view.mosaic.limit == max(float(np.abs(snap.state[i]["weight"][:64, :64]).max()) for i in convs)
+    # the gradient view: each layer's mean |gradient| of its weights and at its output, as the snapshot has them
+    assert not view.grad_plot.isVisible()
+    view.grads_box.setChecked(True)
+    assert view.grad_plot.isVisible()
+    weights = [i for i, v in enumerate(snap.weight_gradients) if v is not None]
+    assert weights == [i for i, s in enumerate(session.project.layers) if s.type in ("Conv2d", "Linear")]
+    for key, values in (("weights", snap.weight_gradients), ("activations", snap.activation_gradients)):
+        xs, ys = view.grad_lines[key].getData()  # on the log axis: log10 of the values
+        want = [(i, v) for i, v in enumerate(values) if v]
+        assert list(xs) == [i for i, _ in want]
+        np.testing.assert_allclose(10 ** np.asarray(ys), [v for _, v in want], rtol=1e-6)
+    view.grads_box.setChecked(False)
     assert view.image.levels[0] == -view.image.levels[1]  # symmetric about 0
     # each layer in its own colour scale (the default): the weights over the layer's largest |weight|
     assert view.per_layer.isChecked() and tuple(view.image.levels) == (-1, 1)

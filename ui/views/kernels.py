@@ -68,12 +68,17 @@ class KernelsView(QtWidgets.QWidget):
         self.per_layer.setToolTip(tr("Colours run to each layer's own largest weight (off: one scale for all layers)"))
         self.per_layer.setChecked(True)
         self.per_layer.toggled.connect(lambda _on: self._redraw())
+        self.grads_box = QtWidgets.QCheckBox(tr("Gradients"))
+        self.grads_box.setToolTip(tr("Each layer's mean |gradient|: of its weights in the last training batch, and "
+                                     "of the watched example's loss at the layer's output"))
+        self.grads_box.toggled.connect(self._show_gradients)
         self.export_btn = QtWidgets.QPushButton(tr("Export PNG…"))
         self.export_btn.clicked.connect(lambda: self.export_png())
         self.label = QtWidgets.QLabel(tr("No convolution weights yet"))
         self.label.setWordWrap(True)
         bar.addWidget(self.delta)
         bar.addWidget(self.per_layer)
+        bar.addWidget(self.grads_box)
         bar.addStretch(1)
         bar.addWidget(self.export_btn)
         self.plot = pg.GraphicsLayoutWidget()
@@ -86,11 +91,34 @@ class KernelsView(QtWidgets.QWidget):
         self.vb.setContentsMargins(60, 0, 0, 0)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.plot.scene().sigMouseMoved.connect(self._moved)
+        # the gradient magnitudes per layer (ConvNetJS shows both), on a log axis
+        self.gradients: tuple[tuple, tuple] | None = None  # (weights', activations') of the newest snapshot
+        self.grad_plot = pg.PlotWidget(background="w")
+        self.grad_plot.setLogMode(y=True)
+        self.grad_plot.setLabel("left", tr("mean |gradient|"))
+        self.grad_plot.setLabel("bottom", tr("layer"))
+        self.grad_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.grad_plot.setMouseEnabled(x=False, y=False)
+        self.grad_plot.hideButtons()
+        self.grad_plot.setMinimumHeight(150)
+        self.grad_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.grad_plot.setTitle('<span style="color:#1f77b4">● {w}</span> &nbsp; <span style="color:#d62728">■ {a}</span>'.format(
+            w=tr("weights (last batch)"), a=tr("layer outputs (watched example)")), size="9pt")
+        for name in ("left", "bottom"):
+            self.grad_plot.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.grad_lines = {
+            "weights": self.grad_plot.plot([], [], pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=7,
+                                           symbolBrush="#1f77b4"),
+            "activations": self.grad_plot.plot([], [], pen=pg.mkPen("#d62728", width=2), symbol="s", symbolSize=7,
+                                               symbolBrush="#d62728")}
+        self._grad_range = None
+        self.grad_plot.hide()
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(bar)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.label)
+        lay.addWidget(self.grad_plot)
 
     # --- sources ------------------------------------------------------------------------------
     def attach(self, session, job=None) -> None:
@@ -129,6 +157,38 @@ class KernelsView(QtWidgets.QWidget):
         if snap.step == 0:
             self.baseline = dict(snap.conv_weights)
         self._redraw()
+        self.gradients = (tuple(getattr(snap, "weight_gradients", ())), tuple(getattr(snap, "activation_gradients", ())))
+        if self.grads_box.isChecked():
+            self._draw_gradients()
+
+    def _show_gradients(self, on: bool) -> None:
+        self.grad_plot.setVisible(on)
+        if on:
+            self._draw_gradients()
+
+    @staticmethod
+    def gradient_points(values) -> tuple[list[int], list[float]]:
+        """(layers, magnitudes) of the layers that have a positive magnitude (a log axis)."""
+        pts = [(i, float(v)) for i, v in enumerate(values) if v is not None and np.isfinite(v) and v > 0]
+        return [p[0] for p in pts], [p[1] for p in pts]
+
+    def _draw_gradients(self) -> None:
+        if not self.gradients:
+            return
+        every = []
+        for key, values in zip(("weights", "activations"), self.gradients):
+            xs, ys = self.gradient_points(values)
+            self.grad_lines[key].setData(xs, ys)
+            every += ys
+        n = max((len(v) for v in self.gradients), default=0)
+        if every:  # whole decades, so the cached axes are drawn again only when a decade is crossed
+            y = (int(np.floor(np.log10(min(every)))), int(np.ceil(np.log10(max(every)) + 1e-12)))
+            rng = ((-0.5, max(n, 1) - 0.5), (y[0], max(y[1], y[0] + 1)))
+            if rng != self._grad_range:
+                self._grad_range = rng
+                self.grad_plot.setXRange(*rng[0], padding=0)
+                self.grad_plot.setYRange(*rng[1], padding=0)
+                self.grad_plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(n)]])
 
     # --- drawing ------------------------------------------------------------------------------
     def _redraw(self) -> None:
