@@ -169,8 +169,8 @@ def tooltip(key: str, lang: str = "en") -> str:
     """The tooltip of a term: both names, then the definition in the page's language."""
     t = BY_KEY[key]
     definition = t.zh_def if lang.startswith("zh") else t.en_def
-    return (f"<p style='white-space:pre'><b>{escape(t.en)}</b> · <b>{escape(t.zh)}</b></p>"
-            f"<p>{escape(definition)}</p>")
+    return (f"<table width='340' cellspacing='0' cellpadding='0'><tr><td><b>{escape(t.en)}</b> · "
+            f"<b>{escape(t.zh)}</b></td></tr><tr><td style='padding-top:3px'>{escape(definition)}</td></tr></table>")
 
 
 def prepare(document, lang: str = "en") -> int:
