@@ -37,6 +37,8 @@ C = LayerSpec.make
 
 CONCEPTS: dict[str, str] = {  # key: name (translated with the "core" context)
     "equivariance": QT_TRANSLATE_NOOP("core", "equivariance"),
+    "weight_sharing": QT_TRANSLATE_NOOP("core", "weight sharing"),  # chapter 3's lesson numbers (numbers.py)
+    "correlation": QT_TRANSLATE_NOOP("core", "cross-correlation"),
     "parameters": QT_TRANSLATE_NOOP("core", "parameters"),
     "shapes": QT_TRANSLATE_NOOP("core", "tensor shapes"),
     "output_size": QT_TRANSLATE_NOOP("core", "output size"),

@@ -2393,6 +2393,10 @@ test loss {vl} · accuracy {va}</source>
         <translation>此堆叠的输出不是类别分数：分类器的最后输出每个类别一个数（先 Flatten，再 Linear）。</translation>
     </message>
     <message>
+        <source>Computing the answer for the new input or weights…</source>
+        <translation>正在为新的输入或权重计算结果…</translation>
+    </message>
+    <message>
         <source>No answer: the last layer was not computed.</source>
         <translation>没有结果：最后一层没有计算。</translation>
     </message>
@@ -3844,6 +3848,14 @@ channels mixed</source>
     <message>
         <source>equivariance</source>
         <translation>等变性</translation>
+    </message>
+    <message>
+        <source>weight sharing</source>
+        <translation>权值共享</translation>
+    </message>
+    <message>
+        <source>cross-correlation</source>
+        <translation>互相关</translation>
     </message>
     <message>
         <source>parameters</source>

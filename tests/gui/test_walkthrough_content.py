@@ -208,6 +208,10 @@ def test_lesson_numbers_predict_explain_reproduce_flip(make_window, qtbot, lang)
     np.testing.assert_allclose(flipped, _torch_map(np.rot90(np.asarray(own), 2)), atol=1e-4)
     assert abs(ln.steps(flipped)[0] - ln.steps(out)[0]) < 1e-4
     assert ex.correct == 2 and ex.shown == 2
+    # the panel's per-concept progress has the learner's own answers only
+    scores = panel.scores()
+    assert (scores.right("weight_sharing"), scores.answered("weight_sharing")) == (1, 4)
+    assert (scores.right("correlation"), scores.answered("correlation")) == (1, 1)
 
 
 # --- the handout ------------------------------------------------------------------------------------

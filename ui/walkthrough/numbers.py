@@ -244,7 +244,7 @@ class NumbersExercise(QtWidgets.QWidget):
             return False
         self.predict_status, self.predict_last = ANSWERED, float(answer)
         ok = abs(self.predict_last - self.expected_below) <= ln.ANSWER_TOLERANCE
-        self._count(ok)
+        self._count(ok, "weight_sharing")
         self._show()
         return ok
 
@@ -261,7 +261,7 @@ class NumbersExercise(QtWidgets.QWidget):
         q.buttons[index].setChecked(True)
         q.status, q.last = ANSWERED, int(index)
         ok = index == q.right
-        self._count(ok)
+        self._count(ok, "weight_sharing" if q is self.why else "correlation")
         self._show()
         return ok
 
@@ -338,6 +338,7 @@ class NumbersExercise(QtWidgets.QWidget):
         if getattr(self, "_pending_count", False) and not self.shown_kernel:
             self._pending_count = False
             self.correct += verdict == "ok"
+            self._record("weight_sharing", verdict == "ok")
         if verdict == "ok":
             text = tr("All nine cells match the printed map (its first row: {c}). So do infinitely many other "
                       "kernels: the ramp fixes only the sum of the weights ({s}) and the top-left value ({t}).").format(
@@ -419,9 +420,16 @@ class NumbersExercise(QtWidgets.QWidget):
             self.choose(self.flip_q, self.flip_q.right)
 
     # --- texts ----------------------------------------------------------------------------------------
-    def _count(self, ok: bool) -> None:
+    def _count(self, ok: bool, concept: str) -> None:
         self.asked += 1
         self.correct += bool(ok)
+        self._record(concept, ok)
+
+    def _record(self, concept: str, ok: bool) -> None:
+        """The learner's own answer into the panel's per-concept progress (Show me never comes here)."""
+        walk = getattr(self.window, "walkthrough", None)
+        if walk is not None and hasattr(walk, "record_answer"):
+            walk.record_answer(concept, bool(ok))
 
     def _map_html(self) -> str:
         full = self.predict_status != OPEN
