@@ -379,6 +379,10 @@ def align_modules(flat: Mapping[str, Any], project) -> tuple[dict[int, dict[str,
     Returns ({layer: {name: array}}, {layer: module name}, file keys left over (no layer for
     them), sentences for layers left without weights)."""
     from itertools import permutations
+    for prefix in ("module.", "model."):  # DataParallel's and many checkpoints' wrapper
+        if flat and all(k.startswith(prefix) for k in flat):
+            flat = {k[len(prefix):]: v for k, v in flat.items()}
+            break
     shapes = state_shapes(project)
     holders = [i for i, need in enumerate(shapes) if need]
     groups: dict[str, dict[str, Any]] = {}

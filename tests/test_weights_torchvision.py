@@ -262,6 +262,17 @@ def test_non_strict_keeps_what_fits_and_says_the_rest(small, tmp_path):
     assert any("classifier.3.weight" in p and "3x4" in p and "3x5" in p for p in got.problems)
 
 
+def test_a_wrapped_state_dict_loads(small, tmp_path):
+    """DataParallel's ``module.`` before torchvision's names (the top-level name would else be
+    "module" for every key, and sorting would put the classifier first)."""
+    from safetensors.torch import save_file
+    model, project = small
+    save_file({f"module.{k}": v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "dp.safetensors"))
+    got = load_weights(tmp_path / "dp.safetensors", project, strict=True)
+    assert got.problems == ()
+    np.testing.assert_array_equal(got.weights[0]["weight"], model.state_dict()["features.0.weight"].numpy())
+
+
 def test_safetensors_order_is_recovered(small, tmp_path):
     """A safetensors file keeps no order (it sorts its keys); modules are aligned in natural
     order (features.10 after features.2) and with the top-level names in the order that fits."""
