@@ -126,7 +126,9 @@ def test_loaded_weights_give_torchs_maps_and_top5_names(qtbot, make_window, tmp_
     assert path.name in win.answer_view.weights_text
     # another input: the answer follows it (torch's top five on the new input)
     win.edit_input(replace(project.input, source="sample:coffee"), "input")
+    assert not win.answer_view.rows[0][1].isEnabled()  # the old answer is marked old at once
     wait_maps(qtbot, win)
+    assert win.answer_view.rows[0][1].isEnabled()
     logits = torch.from_numpy(torch_outputs(net, win.project)[-1])
     assert win.answer_view.texts() == [names[int(k)] for k in torch.topk(logits, 5).indices]
     # saved with the project (the weights file beside it), and opened again: the same maps
@@ -543,3 +545,18 @@ def test_the_dialog_speaks_chinese(qtbot, make_window):
         dlg.reject()
     finally:
         install(app, "en")
+
+
+def test_exported_initial_weights_give_the_initial_maps(qtbot, make_window, tmp_path):
+    """No weights loaded or trained: Export > Weights writes the initial ones, and loading that
+    file back changes no map."""
+    win = make_window(project=tiny_project(tiny()))
+    before = [np.asarray(o).copy() for o in win.last_result.outputs]
+    out = tmp_path / "initial.safetensors"
+    job = win.weights_actions.export_weights(str(out))
+    qtbot.waitUntil(lambda: job.finished_ok, timeout=60_000)
+    load(qtbot, win, out)
+    res = wait_maps(qtbot, win)
+    assert win.session.weights is not None  # the file's weights are on show now
+    for i, (a, b) in enumerate(zip(before, res.outputs)):
+        np.testing.assert_allclose(np.asarray(b), a, rtol=1e-6, atol=1e-6, err_msg=f"layer {i}")

@@ -113,7 +113,7 @@ class AnswerView(QtWidgets.QWidget):
         session.result_ready.connect(self._result)
 
     # --- following the session ------------------------------------------------------------------
-    def _analysed(self, project, info, _first) -> None:
+    def _analysed(self, project, info, first) -> None:
         k = class_vector_size(info)
         if k is None:
             self.names = None
@@ -129,12 +129,18 @@ class AnswerView(QtWidgets.QWidget):
                 self.session.run_on_compute_thread(lambda _engine, _cancelled: label_names(labels, k),
                                                    lambda names, key=key: self._named(key, names))
         self._weights_sentence()
+        if first < len(info.layers) and self.answer:  # the last layer is computed again: this answer is old
+            self.title.setText(tr("Computing the answer for the new input or weights…"))
+            for name, bar in self.rows:
+                name.setEnabled(False)
+                bar.setEnabled(False)
 
     def _named(self, key, names) -> None:
         if key != self._names_key:
             return  # another project since
         self.names = names
-        self._show(self.answer, self.title.text())
+        for r, (k, _p) in enumerate(self.answer):
+            self.rows[r][0].setText(self.label(k))
 
     def _result(self, res) -> None:
         s = self.session
@@ -178,6 +184,8 @@ class AnswerView(QtWidgets.QWidget):
         self.answer = list(top)
         self.title.setText(title)
         for r, (name, bar) in enumerate(self.rows):
+            name.setEnabled(True)
+            bar.setEnabled(True)
             if r < len(top):
                 k, p = top[r]
                 name.setText(f"{self.label(k)}")
