@@ -216,6 +216,10 @@ class TrainingPanel(QtWidgets.QWidget):
         self.job.layers_reset.connect(lambda s: self.win.status.showMessage(tr_core(s), 15000))
         self.job.example_picked.connect(self._watch_picked)
         self.session.analysed.connect(self._analysed)
+        # what the learner's own project learned waits here while a walkthrough chapter is shown
+        # (a chapter's project is not theirs: nothing of theirs is carried onto it, or lost)
+        self._in_lesson = bool(window.doc.lesson)
+        self._own = getattr(window.doc, "training_aside", None)
         if doc_state is not None:  # a language switch: what was learned is still shown
             self.trained_project, self.trained, self.show_trained = doc_state
             self.job.start_weights = (self.trained_project, self.trained) if self.trained else None
@@ -489,6 +493,7 @@ class TrainingPanel(QtWidgets.QWidget):
     def _analysed(self, project, info, _first) -> None:
         """Before each compute: the weights follow an edit (unchanged layers keep theirs) and the
         request carries them; the stack is checked for class outputs."""
+        self._lesson_boundary(project)
         if project.input != self._input_seen:  # the learner chose another input: the maps show it
             self._input_seen = project.input
             self._pinned = False
@@ -517,6 +522,30 @@ class TrainingPanel(QtWidgets.QWidget):
             self._config_to_job(self.config)
         self._check_output()
 
+    def _lesson_boundary(self, project) -> None:
+        """A walkthrough chapter replaced the learner's project (its weights are put aside, the
+        training pauses), or the learner's project is back (with what it had learned); another
+        chapter's project (another title) starts with none of the previous chapter's weights."""
+        lesson = bool(self.win.doc.lesson)
+        if lesson and self._in_lesson and self.trained_project is not None \
+                and self.trained_project.title != project.title:
+            self.trained = self.trained_project = None
+            self._remember()
+        if lesson == self._in_lesson:
+            return
+        self._in_lesson = lesson
+        if lesson:
+            self.job.pause()
+            self._own = (self.trained_project, self.trained)
+            self.trained = self.trained_project = None
+        elif self._own is not None:
+            self.trained_project, self.trained = self._own
+            self._own = None
+            self.job.start_weights = (self.trained_project, self.trained) if self.trained else None
+            self.job.restart()
+        self.win.doc.training_aside = self._own
+        self._remember()
+
     def _remember(self) -> None:
         """What survives a language switch: the document carries it to the next window."""
         self.win.doc.training_state = (self.trained_project, self.trained, self.show_trained)
@@ -537,6 +566,7 @@ class TrainingPanel(QtWidgets.QWidget):
         self.job.pause()
         self.trained = None
         self.trained_project = None
+        self._own = self.win.doc.training_aside = None  # the learner's project put aside goes too
         self._pinned = False
         self._watched_key = None
         self.session.stage_input_override(None, source="watched")

@@ -168,3 +168,28 @@ def test_chapter_two_shows_the_first_trained_kernels_then_all_four(make_window, 
                     and np.array_equal(win.last_result.weights[0][0], full[0]["weight"]), timeout=30_000)
     assert win.walkthrough.done()
     np.testing.assert_allclose(win.session.map(0), _torch_first_layer(win.project, full), atol=1e-4, rtol=1e-4)
+
+
+def test_the_learners_trained_weights_wait_while_the_walkthrough_is_open(make_window, qtbot):
+    """A chapter's project is not the learner's: what the learner's project learned is neither
+    carried onto it nor lost; closing the walkthrough brings it back, maps included."""
+    from convviz.samples import load_preset
+    win = make_window(load_preset("dilated"))
+    wait_maps(qtbot, win)
+    panel = win.training_panel
+    mine = lx.lesson_weights(win.project)[0].weights  # any weights that fit: the bundled ones will do
+    mine = {i: {k: np.array(v) * 0.5 for k, v in d.items()} for i, d in mine.items()}
+    panel.show_weights(mine)
+    wait_maps(qtbot, win)
+    np.testing.assert_allclose(win.session.map(0), _torch_first_layer(win.project, mine), atol=1e-4, rtol=1e-4)
+    win.open_walkthrough(7)  # chapter 8: the same preset, its own trained kernels
+    wait_maps(qtbot, win)
+    switch = win.walkthrough.extra("trained")
+    assert switch.showing_trained and panel.trained[0] is not mine[0]
+    win.open_walkthrough(8)  # a chapter without trained kernels: none of the learner's either
+    wait_maps(qtbot, win)
+    assert not panel.trained and win.session.weights is None
+    win.walkthrough.close_lesson()
+    wait_maps(qtbot, win)
+    assert panel.trained is not None and all(panel.trained[i] is mine[i] for i in mine)
+    np.testing.assert_allclose(win.session.map(0), _torch_first_layer(win.project, mine), atol=1e-4, rtol=1e-4)

@@ -64,10 +64,9 @@ class TrainedSwitch(QtWidgets.QWidget):
         except ValueError:
             data = None
         data = {"shapes": tr("its generated shapes"), "digits": tr("the bundled handwritten digits")}.get(data, data or "?")
-        self.caption.setText(tr("Trained by convviz on {data} ({acc} of the test images right), "
-                                "resources/weights/{name}.safetensors; switch off to compare with the random "
-                                "initial kernels.").format(data=data, acc=f"{float(acc):.0%}" if acc else "?",
-                                                          name=self.name))
+        self.caption.setText(tr("Trained by convviz on {data} ({acc} of the test images right); switch off to "
+                                "compare with the random initial kernels.").format(
+            data=data, acc=f"{float(acc):.0%}" if acc else "?"))
         self._layers = window.project.layers
         on = panel.show_trained if state is None else bool(state.get("on", True))
         self.box.setChecked(on)
