@@ -560,3 +560,17 @@ def test_exported_initial_weights_give_the_initial_maps(qtbot, make_window, tmp_
     assert win.session.weights is not None  # the file's weights are on show now
     for i, (a, b) in enumerate(zip(before, res.outputs)):
         np.testing.assert_allclose(np.asarray(b), a, rtol=1e-6, atol=1e-6, err_msg=f"layer {i}")
+
+
+def test_a_download_that_is_not_the_checkpoint_is_refused_and_not_kept(qtbot, make_window, served):
+    net, server, info = served
+    win = make_window(project=tiny_project(net))
+    before = state(win)
+    server.go.set()
+    with qtbot.waitSignal(win.weights_actions.refused, timeout=60_000):
+        win.weights_actions.download(replace(info, sha256_prefix="00000000"))
+    assert "SHA-256" in win.weights_actions.last_problem
+    assert win.weights_actions.progress is None
+    folder = os.path.join(os.environ["TORCH_HOME"], "hub", "checkpoints")
+    assert not os.path.isdir(folder) or os.listdir(folder) == []
+    assert state(win) == before
