@@ -134,7 +134,8 @@ def chains(draw):
 
 
 @needs_torchvision
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("ZOO_EXAMPLES", 25)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_generated_chains_equal_the_module(data):
     from convviz.engine import ComputeRequest, Engine
@@ -393,6 +394,36 @@ def test_onnx_export_runs_in_onnxruntime_and_equals_torch(tmp_path):
     with torch.no_grad():
         want = model.eval()(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_onnx_legacy_exporter_without_onnxscript(tmp_path, monkeypatch):
+    """Without onnxscript the legacy TorchScript exporter writes a model onnxruntime runs alike."""
+    import importlib.util
+    ort = pytest.importorskip("onnxruntime")
+    from convviz.export import to_onnx
+    from convviz.samples import load_preset
+    from convviz.training import build_model
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "onnxscript" else real(n, *a))
+    p = load_preset("lenet5")
+    to_onnx(p, None, tmp_path / "l.onnx")
+    x = np.random.default_rng(2).normal(size=(1, *p.input.shape)).astype(np.float32)
+    s = ort.InferenceSession(str(tmp_path / "l.onnx"))
+    with torch.no_grad():
+        want = build_model(p).eval()(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(s.run(None, {s.get_inputs()[0].name: x})[0], want, rtol=1e-4, atol=1e-6)
+
+
+def test_onnx_says_how_to_get_onnx(tmp_path, monkeypatch):
+    import importlib.util
+
+    from convviz.export import OnnxError, to_onnx
+    from convviz.samples import load_preset
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "onnx" else real(n, *a))
+    with pytest.raises(OnnxError, match=r"pip install 'convviz\[models\]'"):
+        to_onnx(load_preset("lenet5"), None, tmp_path / "l.onnx")
+    assert os.listdir(tmp_path) == []
 
 
 def test_onnx_refuses_an_invalid_stack(tmp_path):
