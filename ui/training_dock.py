@@ -507,7 +507,7 @@ class TrainingPanel(QtWidgets.QWidget):
             self.trained = dict(carried.weights) or None
             self.trained_project = project
             sentence = carried.sentence(project)
-            if sentence:
+            if sentence and not self.win.doc.lesson:  # a chapter's kernels are the chapter's business
                 self.win.status.showMessage(tr_core(sentence), 15000)
             self._remember()
         elif self.trained:
