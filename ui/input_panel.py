@@ -123,6 +123,17 @@ class InputPanel(QtWidgets.QWidget):
         form.addRow(tr("Colour"), self.color)
         form.addRow(tr("Size (H × W)"), size)
         form.addRow(tr("Fit"), self.fit)
+        # the preprocessing rows fold away on stacks that use none (the info line still says it)
+        self.pre_toggle = QtWidgets.QToolButton()
+        self.pre_toggle.setObjectName("inputPreToggle")
+        self.pre_toggle.setText(tr("Preprocessing for trained networks"))
+        self.pre_toggle.setToolTip(tr("Resize, centre crop and normalisation, as a trained network's weights expect "
+                                      "them (torchvision's transforms)"))
+        self.pre_toggle.setCheckable(True)
+        self.pre_toggle.setAutoRaise(True)
+        self.pre_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.pre_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        form.addRow(self.pre_toggle)
         form.addRow(tr("Resize"), self.resize_spin)
         norm = QtWidgets.QHBoxLayout()
         norm.addWidget(self.mean_edit, 1)
@@ -130,6 +141,9 @@ class InputPanel(QtWidgets.QWidget):
         form.addRow(tr("Mean"), norm)
         form.addRow(tr("Std"), self.std_edit)
         form.addRow(self.pre_problem)
+        self._form, self._pre_rows = form, (self.resize_spin, norm, self.std_edit)
+        self.pre_toggle.toggled.connect(self.show_preprocessing)
+        self.show_preprocessing(False)
         form.addRow(tr("Seed"), seed)
         form.addRow(self.info)
 
@@ -168,6 +182,7 @@ class InputPanel(QtWidgets.QWidget):
             self.source.setItemData(self.source.count() - 1, extra_path, Qt.ItemDataRole.ToolTipRole)
 
     def set_input(self, spec: InputSpec, seed: int, natural_size: tuple[int, int] | None = None) -> None:
+        unfold = preprocessed(spec) and not preprocessed(self._spec)
         self._spec = spec
         for w in (self.source, self.color, self.height, self.width, self.seed, self.fit, self.resize_spin):
             w.blockSignals(True)
@@ -191,6 +206,8 @@ class InputPanel(QtWidgets.QWidget):
             edit.setText(numbers_text(values))
             edit.setCursorPosition(0)
         self._say_problem("")
+        if unfold:
+            self.show_preprocessing(True)  # an input that starts using it shows it; folding it is the user's
         for w in (self.source, self.color, self.height, self.width, self.seed, self.fit, self.resize_spin):
             w.blockSignals(False)
         self.info.setText(info_text(spec, natural_size))
@@ -230,13 +247,25 @@ class InputPanel(QtWidgets.QWidget):
         self._emit(replace(self._spec, height=self.height.value(), width=self.width.value()),
                    tr("Change input size"))
 
+    def show_preprocessing(self, on: bool) -> None:
+        """Unfold (or fold) the resize, mean and std rows."""
+        on = bool(on)
+        if self.pre_toggle.isChecked() != on:
+            self.pre_toggle.setChecked(on)  # comes back here through toggled
+            return
+        self.pre_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        for row in self._pre_rows:
+            self._form.setRowVisible(row, on)
+        if not on:
+            self.pre_problem.hide()
+
     def _resize_changed(self):
         from dataclasses import replace
         self._emit(replace(self._spec, resize=self.resize_spin.value()), tr("Change resize"))
 
     def _say_problem(self, text: str) -> None:
         self.pre_problem.setText(text)
-        self.pre_problem.setVisible(bool(text))
+        self.pre_problem.setVisible(bool(text) and self.pre_toggle.isChecked())
 
     def _norm_edited(self):
         """Mean and std as typed: applied when both read as numbers that fit the input; else a
@@ -276,6 +305,11 @@ class InputPanel(QtWidgets.QWidget):
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def preprocessed(spec) -> bool:
+    """The input is resized or normalised (a trained network's preprocessing)."""
+    return bool(getattr(spec, "resize", 0) or getattr(spec, "mean", ()) or getattr(spec, "std", ()))
 
 
 def numbers_text(values) -> str:

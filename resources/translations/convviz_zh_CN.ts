@@ -219,6 +219,14 @@
         <translation>尺寸（高 × 宽）</translation>
     </message>
     <message>
+        <source>Preprocessing for trained networks</source>
+        <translation>训练好的网络所需的预处理</translation>
+    </message>
+    <message>
+        <source>Resize, centre crop and normalisation, as a trained network's weights expect them (torchvision's transforms)</source>
+        <translation>缩放、居中裁剪和归一化，按训练好的网络权重的要求（torchvision 的 transforms）</translation>
+    </message>
+    <message>
         <source>Change resize</source>
         <translation>修改缩放</translation>
     </message>
@@ -2017,6 +2025,10 @@
     <message>
         <source>step {n}</source>
         <translation>第 {n} 步</translation>
+    </message>
+    <message>
+        <source>trained</source>
+        <translation>训练后</translation>
     </message>
     <message>
         <source>{what} · {step} · colours per layer ({s}; blue below 0, red above)</source>

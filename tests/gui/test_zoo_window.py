@@ -228,6 +228,9 @@ def test_import_dialog_lists_chains_and_refuses_with_the_reason(qtbot, make_wind
     assert win.project.title == "AlexNet (torchvision)"
     assert win.project.labels == "imagenet1k"
     assert (win.project.input.resize, win.project.input.height, win.project.input.fit) == (256, 224, "crop")
+    panel = win.input_panel  # the preprocessing the weights expect, in view and editable
+    assert panel.resize_spin.isVisibleTo(panel) and panel.resize_spin.value() == 256
+    assert panel.mean_edit.text() == "0.485, 0.456, 0.406" and panel.std_edit.text() == "0.229, 0.224, 0.225"
     assert win.project.layers == zoo.import_architecture("alexnet").layers
     from ui.qt import QtWidgets
     assert win.findChild(QtWidgets.QDockWidget, "answerDock").isVisible()
@@ -425,6 +428,9 @@ def test_preprocessing_is_edited_undoably_and_bad_numbers_are_a_sentence(qtbot, 
     win = make_window(preset="teaching")
     panel = win.input_panel
     p0 = win.project
+    assert not panel.resize_spin.isVisibleTo(panel)  # folded away on a stack without it
+    panel.pre_toggle.click()
+    assert panel.resize_spin.isVisibleTo(panel) and panel.std_edit.isVisibleTo(panel)
     panel.imagenet_button.click()
     qtbot.waitUntil(lambda: win.project.input.mean == (0.485, 0.456, 0.406), timeout=10_000)
     assert win.project.input.std == (0.229, 0.224, 0.225)
