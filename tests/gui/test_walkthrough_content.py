@@ -259,3 +259,36 @@ def test_a_language_switch_keeps_the_lesson_numbers_as_the_learner_left_them(gui
     assert ex2.predict_status == "answered" and ex2.why.last == 0 and ex2.why.status == "answered"
     assert w2.walkthrough.done(), "the learner's kernel still reproduces the map in the new window"
     assert "0.7158" in ex2.map_label.text()
+
+
+def test_every_bold_span_of_the_source_renders_bold_and_nothing_else_does(qtbot):
+    """CommonMark does not close ** after a full-width bracket when a Chinese character follows
+    (**卷积（convolution）**让 stays literal or pairs with a later **): each chapter's bold runs on
+    screen are exactly the **spans** of its source, in both languages."""
+    from ui.app import make_app
+    from ui.qt import QtGui
+    make_app()
+    for lang in ("en", "zh_CN"):
+        for ch in chapters():
+            src = chapter_text(ch.key, lang)
+            body = "\n".join(line for line in src.splitlines() if not line.startswith("#"))
+            want = [re.sub(r"\s*\n\s*", " ", m.replace("`", "")) for m in re.findall(r"\*\*(.+?)\*\*", body, re.S)]
+            doc = QtGui.QTextDocument()
+            doc.setMarkdown(src)
+            runs, block = [], doc.begin()
+            while block.isValid():
+                if block.blockFormat().headingLevel() == 0:
+                    it, run = block.begin(), ""
+                    while not it.atEnd():
+                        frag = it.fragment()
+                        if frag.charFormat().fontWeight() >= QtGui.QFont.Weight.DemiBold:
+                            run += frag.text()
+                        elif run:
+                            runs.append(run)
+                            run = ""
+                        it += 1
+                    if run:
+                        runs.append(run)
+                block = block.next()
+            assert runs == want, (lang, ch.key)
+            assert "**" not in doc.toPlainText(), (lang, ch.key)
