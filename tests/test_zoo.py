@@ -442,13 +442,63 @@ def run(*args, cwd):
                           timeout=300, cwd=cwd)
 
 
-@needs_torchvision
-def test_cli_import_predict_export(tmp_path):
-    from PIL import Image
+def _link(src, dst):
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system
+        import shutil
+        shutil.copyfile(src, dst)
+
+
+@pytest.fixture(scope="module")
+def alexnet(tmp_path_factory):
+    """torchvision's AlexNet with seeded random weights and its state_dict saved as .pth."""
     tv = zoo.load_torchvision()
     torch.manual_seed(7)
     model = tv.models.alexnet().eval()
-    torch.save(model.state_dict(), tmp_path / "alexnet.pth")
+    path = tmp_path_factory.mktemp("alexnet") / "alexnet.pth"
+    torch.save(model.state_dict(), path)
+    return model, path
+
+
+@needs_torchvision
+def test_cli_imagenet_weights_from_the_cache_or_downloaded_on_request(alexnet, server, tmp_path, monkeypatch, capsys):
+    """--weights imagenet: the checkpoint in torch's cache is used; when it is not there the
+    sentence gives its size and --download; with --download it is fetched (here from a local
+    server standing in for download.pytorch.org, the file being the seeded AlexNet), checked,
+    kept in the cache and loaded."""
+    from convviz.cli import main
+    from safetensors.numpy import load_file
+    model, pth = alexnet
+    root, base = server
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    assert main(["import", "torchvision:alexnet", "--out", "a.json", "--weights", "imagenet"]) == 2
+    err = capsys.readouterr().err
+    assert "alexnet-owt-7be5be79.pth" in err and "MB" in err and "--download" in err and err.count("\n") == 1
+    assert not os.path.exists("a.json")
+    data = open(pth, "rb").read()
+    digest = hashlib.sha256(data).hexdigest()
+    _link(pth, root / "alexnet.pth")
+    real = zoo.official_weights("alexnet")
+    served = replace(real, url=f"{base}/alexnet.pth", filename=f"alexnet-{digest[:8]}.pth", sha256_prefix=digest[:8])
+    monkeypatch.setattr(zoo, "official_weights", lambda name: served if name == "alexnet" else None)
+    assert main(["import", "torchvision:alexnet", "--out", "a.json", "--weights", "imagenet", "--download"]) == 0
+    cached = tmp_path / "torch" / "hub" / "checkpoints" / served.filename
+    assert cached.read_bytes() == data
+    got = load_file("a.safetensors")
+    np.testing.assert_array_equal(got["16.weight"], model.classifier[1].weight.detach().numpy())
+    os.unlink(root / "alexnet.pth")  # from now on only the cache has it
+    assert main(["import", "torchvision:alexnet", "--out", "b.json", "--weights", "imagenet"]) == 0
+    np.testing.assert_array_equal(load_file("b.safetensors")["0.weight"], got["0.weight"])
+
+
+@needs_torchvision
+def test_cli_import_predict_export(alexnet, tmp_path):
+    from PIL import Image
+    tv = zoo.load_torchvision()
+    model, pth = alexnet
+    _link(pth, tmp_path / "alexnet.pth")
     r = run("import", "torchvision:alexnet", "--out", "a.json", "--weights", "alexnet.pth", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert json.load(open(tmp_path / "a.json"))["weights"] == "a.safetensors"
