@@ -48,8 +48,9 @@ def _image_view(height: int) -> tuple[pg.GraphicsLayoutWidget, pg.ImageItem]:
     return view, item
 
 
-class HorseDemo(QtWidgets.QWidget):
-    """Predict which model keeps its accuracy when the horse moves; train both; move the horse."""
+class HorseDemo(QtWidgets.QScrollArea):
+    """Predict which model keeps its accuracy when the horse moves; train both; move the horse.
+    A scroll area: on a short screen the chapter's text keeps its room and the experiment scrolls."""
 
     def __init__(self, window, state: dict | None = None, parent=None):
         super().__init__(parent)
@@ -147,7 +148,8 @@ class HorseDemo(QtWidgets.QWidget):
         self.result = QtWidgets.QLabel()
         self.result.setObjectName("horseResult")
         self.result.setWordWrap(True)
-        lay = QtWidgets.QVBoxLayout(self)
+        body = QtWidgets.QWidget()
+        lay = QtWidgets.QVBoxLayout(body)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(ask)
         lay.addLayout(row)
@@ -161,12 +163,21 @@ class HorseDemo(QtWidgets.QWidget):
         shift_row.addWidget(self.slider, 1)
         lay.addLayout(shift_row)
         lay.addWidget(self.label)
+        self.setWidget(body)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumHeight(160)
+        self._body = body
         window.doc.lesson_changed.connect(self._lesson_changed)
         window.walkthrough.chapter_changed.connect(self._chapter_changed)
         if state:
             self.restore(state)
         self._show()
         self._moved(self.slider.value())
+
+    def sizeHint(self):  # noqa: N802 - as tall as the experiment, when there is room
+        return self._body.sizeHint()
 
     # --- the learner's side ------------------------------------------------------------------------
     @property

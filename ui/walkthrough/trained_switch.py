@@ -53,6 +53,8 @@ class TrainedSwitch(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.box)
         lay.addWidget(self.caption)
+        # as tall as its text: the panel's spare height goes to the chapter's other extras
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
         if not self.weights:
             self.box.setEnabled(False)
             self.caption.setText(tr("No trained kernels are bundled for this stack."))
