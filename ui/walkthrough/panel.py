@@ -179,6 +179,23 @@ class WalkthroughPanel(QtWidgets.QWidget):
             self.extras[key] = widget
             self.extra_lay.addWidget(widget)
             widget.show()  # now, not when the layout gets round to it
+        self.fit_split()
+
+    def fit_split(self, grow_only: bool = False) -> None:
+        """Give the task and the extras the height their wrapped lines need (at most two thirds
+        of the column), the page the rest: wrapped labels under-report their minimum height, so
+        the splitter alone squeezed a chapter's question box until its lines overlapped."""
+        lower = self.split.widget(1)
+        total = sum(self.split.sizes())
+        if total <= 0 or lower.width() <= 0:
+            return
+        lower.layout().activate()
+        need = max(lower.minimumSizeHint().height(),
+                   lower.heightForWidth(lower.width()) if lower.hasHeightForWidth() else lower.sizeHint().height())
+        low = min(need, total * 2 // 3)
+        if grow_only and low <= self.split.sizes()[1]:
+            return  # an extra grew (an answer's feedback): only ever more room, never less
+        self.split.setSizes([total - low, low])
 
     def extra(self, key: str):
         """The chapter's extra named ``key`` (None when the chapter has none)."""

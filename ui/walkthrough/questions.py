@@ -237,6 +237,9 @@ class QuestionBox(QtWidgets.QGroupBox):
         self.result.setVisible(bool(self.result.text()))  # no blank lines in a crowded column
         self.score.setVisible(bool(self.asked))
         self.updateGeometry()
+        fit = getattr(self.panel, "fit_split", None)
+        if fit is not None and any(e is self for e in getattr(self.panel, "extras", {}).values()):
+            fit(grow_only=True)  # the feedback is longer than the question: make room for it
 
     # --- handing over (a language switch) ---------------------------------------------------------------
     def state(self) -> dict:
