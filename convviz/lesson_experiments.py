@@ -15,7 +15,12 @@ test set holds every shift, equally many of each class at each.
 training core: seeded, reproducible bit for bit on one thread) in slices (``step``), returning
 an immutable ``HorseProgress`` each time: the test accuracy of each model at each shift
 (measured, never written anywhere), the fully connected layer's "horse" weights as an image,
-the convolution's weights.  ``conv_map`` and ``fc_scores`` answer for one canvas.
+the convolution's weights.  ``conv_maps_of`` and ``scores_of`` answer for one canvas from a
+progress's weights, on any thread.
+
+``LESSON_WEIGHTS`` and ``train_lesson_weights`` make the chapters' trained kernels
+(resources/weights/, scripts/train_lesson_weights.py); ``lesson_weights`` finds the bundled
+file that fits a chapter's stack.
 """
 from __future__ import annotations
 
@@ -314,34 +319,6 @@ class HorseExperiment:
                              min(self.fc.epoch, self.conv.epoch), self.epochs, self.data.shifts,
                              self._acc["fc"], self._acc["conv"], img, freeze(fc_state), freeze(conv_state),
                              self.data.train_shifts, self.done)
-
-    # --- one canvas -------------------------------------------------------------------------------
-    def scores(self, canvas: np.ndarray) -> tuple[float, float]:
-        """P(horse) of the fully connected model and of the convolution for one (H, W) uint8
-        canvas, now."""
-        x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
-        out = []
-        for tr in (self.fc, self.conv):
-            tr.model.eval()
-            with torch.inference_mode():
-                out.append(float(torch.softmax(tr.model(x).flatten(1)[0].double(), 0)[HORSE]))
-            tr.model.train()
-        return out[0], out[1]
-
-    def conv_maps(self, canvas: np.ndarray) -> np.ndarray:
-        """The convolution's ReLU maps (C, h, w) for one canvas, now."""
-        x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
-        m = self.conv.model
-        m.eval()
-        with torch.inference_mode():
-            maps = m[1](m[0](x))[0].numpy().copy()
-        m.train()
-        return maps
-
-    def horse_channel(self) -> int:
-        """The convolution's channel that votes most for "horse" (its Linear weight)."""
-        w = self.conv.model[4].weight.detach()
-        return int(torch.argmax(w[HORSE] - w[1 - HORSE]))
 
 
 def conv_maps_of(state: Mapping[int, Mapping[str, np.ndarray]], canvas: np.ndarray) -> np.ndarray:
