@@ -357,13 +357,15 @@ def render_walkthrough(out_dir: str, lang: str = "en", only: tuple[str, ...] | N
         window.close()
         window.deleteLater()  # its threads are joined; Qt's connections would otherwise keep it alive
     if pdf:
-        write_pdf(pdf, written)
+        from .walkthrough.glossary import table_html
+        write_pdf(pdf, written, table_html(lang))
         written.append(pdf)
     return written
 
 
-def write_pdf(path: str, pages: list[str]) -> None:
-    """The PNG ``pages`` as one PDF, each on an A4 landscape page, scaled to fit (300 dpi)."""
+def write_pdf(path: str, pages: list[str], last_html: str = "") -> None:
+    """The PNG ``pages`` as one PDF, each on an A4 landscape page, scaled to fit (300 dpi); then
+    ``last_html`` (the glossary) on a page of its own."""
     writer = QtGui.QPdfWriter(path)
     writer.setPageLayout(QtGui.QPageLayout(QtGui.QPageSize(QtGui.QPageSize.PageSizeId.A4),
                                            QtGui.QPageLayout.Orientation.Landscape, QtCore.QMarginsF(8, 8, 8, 8),
@@ -382,5 +384,19 @@ def write_pdf(path: str, pages: list[str]) -> None:
             size = img.size().scaled(area.size(), QtCore.Qt.AspectRatioMode.KeepAspectRatio)
             painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(QtCore.QRect(area.x(), area.y(), size.width(), size.height()), img)
+        if last_html:
+            writer.newPage()
+            doc = QtGui.QTextDocument()
+            font = QtGui.QFont(QtGui.QGuiApplication.font())
+            font.setPointSizeF(9)
+            doc.setDefaultFont(font)
+            doc.setHtml(last_html)
+            area = painter.viewport()
+            scale = area.width() / 1100  # lay the table out 1100 px wide, then scale it to the page
+            doc.setTextWidth(1100)
+            painter.save()
+            painter.scale(scale, scale)
+            doc.drawContents(painter)
+            painter.restore()
     finally:
         painter.end()

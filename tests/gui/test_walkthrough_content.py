@@ -223,7 +223,7 @@ def test_rendered_pages_are_full_colour_one_per_chapter(tmp_path, lang):
     pdf = tmp_path / "all.pdf"
     written = render_walkthrough(str(tmp_path), lang, only=keys, pdf=str(pdf))
     assert written[-1] == str(pdf) and pdf.read_bytes()[:5] == b"%PDF-"
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == len(keys), "one PDF page per chapter"
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == len(keys) + 1, "a page per chapter, then the glossary"
     written = written[:-1]
     suffix = "" if lang == "en" else "." + lang
     assert sorted(p.rsplit("/", 1)[1] for p in written) == sorted(f"{k}{suffix}.png" for k in keys)

@@ -181,6 +181,18 @@ def tooltip(key: str, lang: str = "en") -> str:
             f"<b>{escape(t.zh)}</b></td></tr><tr><td style='padding-top:3px'>{escape(definition)}</td></tr></table>")
 
 
+def table_html(lang: str = "en") -> str:
+    """The whole glossary as an HTML table (the handout's last page): English, Chinese and the
+    definition in ``lang``."""
+    zh = lang.startswith("zh")
+    head = ("术语", "中文", "定义") if zh else ("term", "中文", "definition")
+    rows = "".join(f"<tr><td><b>{escape(t.en)}</b></td><td>{escape(t.zh)}</td>"
+                   f"<td>{escape(t.zh_def if zh else t.en_def)}</td></tr>" for t in sorted(TERMS, key=lambda t: t.en.lower()))
+    title = "术语表 · Glossary" if zh else "Glossary · 术语表"
+    return (f"<h2>{title}</h2><table cellspacing='0' cellpadding='4' border='1' width='100%'>"
+            f"<tr>{''.join(f'<th align=left>{h}</th>' for h in head)}</tr>{rows}</table>")
+
+
 def prepare(document, lang: str = "en") -> int:
     """Mark the glossary's terms in a chapter page (a QTextDocument made by setMarkdown) and set
     its code in a monospaced family.  Headings and code are not marked.  Returns the number of
