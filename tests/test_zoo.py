@@ -494,7 +494,7 @@ def test_cli_imagenet_weights_from_the_cache_or_downloaded_on_request(alexnet, s
 
 
 @needs_torchvision
-def test_cli_import_predict_export(alexnet, tmp_path):
+def test_cli_import_predict_export(alexnet, tmp_path, monkeypatch, capsys):
     from PIL import Image
     tv = zoo.load_torchvision()
     model, pth = alexnet
@@ -502,9 +502,10 @@ def test_cli_import_predict_export(alexnet, tmp_path):
     r = run("import", "torchvision:alexnet", "--out", "a.json", "--weights", "alexnet.pth", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert json.load(open(tmp_path / "a.json"))["weights"] == "a.safetensors"
-    r = run("predict", "a.json", "--top", "3", "--json", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    got = json.loads(r.stdout)
+    from convviz.cli import main  # predict and export in this process (import ran as a program above)
+    monkeypatch.chdir(tmp_path)
+    assert main(["predict", "a.json", "--top", "3", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
     t = tv.models.get_model_weights("alexnet").DEFAULT.transforms()
     with torch.no_grad():
         logits = model(t(Image.open(resources_dir() / "samples" / "astronaut.png").convert("RGB"))[None])[0]
@@ -513,8 +514,7 @@ def test_cli_import_predict_export(alexnet, tmp_path):
     assert [g["index"] for g in got] == want.indices.tolist()
     np.testing.assert_allclose([g["probability"] for g in got], want.values.numpy(), rtol=1e-3)
     assert [g["name"] for g in got] == [zoo.class_names("imagenet1k")[i] for i in want.indices.tolist()]
-    r = run("export", "a.json", "--safetensors", "b.safetensors", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
+    assert main(["export", "a.json", "--safetensors", "b.safetensors"]) == 0
     from safetensors.numpy import load_file
     back = load_file(str(tmp_path / "b.safetensors"))
     np.testing.assert_array_equal(back["0.weight"], model.features[0].weight.detach().numpy())
