@@ -167,6 +167,15 @@ class Snapshot:
     # against its true class, or the predicted one for an image of one's own), as ConvNetJS shows
     weight_gradients: tuple[float | None, ...] = ()
     activation_gradients: tuple[float, ...] = ()
+    # every layer's weights where this training started (Reset goes back to them; after an edit,
+    # the new layers' initial ones): one read-only copy shared by the snapshots
+    start: Mapping[int, Mapping[str, np.ndarray]] | None = None
+
+    @property
+    def start_conv_weights(self) -> Mapping[int, tuple[np.ndarray, ...]]:
+        """``conv_weights`` where training started (the kernel mosaic's "change since start")."""
+        st = self.start or {}
+        return MappingProxyType({i: tuple(st[i].values()) for i in self.conv_layers if i in st})
 
     @property
     def conv_weights(self) -> Mapping[int, tuple[np.ndarray, ...]]:
@@ -217,6 +226,7 @@ class Trainer:
         optimizer, the first epoch's order; paused."""
         self._weights_at_start = weights if weights is not None else self._start
         self.model = build_model(self.project, self._weights_at_start, self.device)
+        self._start_state = self._frozen_state()
         self.optimizer = self._optimizer()
         self.step_count = 0
         self.epoch = 0
@@ -299,11 +309,17 @@ class Trainer:
         if problem:
             raise TrainingError(problem)
         carried = carry_over(self.project, project, self.state())
+        start = carry_over(self.project, project, self._start_state).weights  # kept layers' start
         self.project = project
         self._start = None
+        self._start_state = MappingProxyType({i: MappingProxyType(dict(s)) for i, s in model_state(
+            build_model(project, start, "cpu")).items()})  # the others: from their initial weights
         self.model = build_model(project, carried.weights, self.device)
         self.optimizer = self._optimizer()
         return carried
+
+    def _frozen_state(self):
+        return MappingProxyType({i: MappingProxyType(s) for i, s in self.state().items()})
 
     def state(self) -> dict[int, dict[str, np.ndarray]]:
         """Every layer's weights now, as read-only numpy copies (what weights.save_weights saves
@@ -499,7 +515,7 @@ class Trainer:
                         tuple(self.history), MappingProxyType({i: MappingProxyType(s) for i, s in state.items()}),
                         convs, self._watch_index, label, outputs, probs, trained, self.done, self.paused,
                         tuple(self.dataset.classes), _copy(self._watch_x[0]), self.dataset.name,
-                        self.weight_gradients(), act_grads)
+                        self.weight_gradients(), act_grads, self._start_state)
 
     def run(self, on_epoch: Callable[[EpochRecord], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> Snapshot:

@@ -306,7 +306,12 @@ def test_watching_an_image_of_ones_own(digits8):
 def test_an_edit_keeps_what_every_unchanged_layer_learned(digits8):
     proj = tiny()
     tr = Trainer(proj, digits8, TrainConfig(lr=0.05, epochs=3))
-    before = tr.step(5).state
+    snap5 = tr.step(5)
+    before = snap5.state
+    for i, m in enumerate(build_model(proj)):  # the start: the initial weights, whatever was trained since
+        for k, v in m.state_dict().items():
+            np.testing.assert_array_equal(snap5.start[i][k], v.numpy())
+            assert not snap5.start[i][k].flags.writeable
     layers = list(proj.layers)
     layers[3] = C(6, 3, padding=1)  # layer 3's weights change shape, and so do layer 6's inputs
     edited = proj.with_layers(layers)
@@ -318,6 +323,12 @@ def test_an_edit_keeps_what_every_unchanged_layer_learned(digits8):
     initial = Trainer(edited, digits8, TrainConfig()).snapshot().state
     np.testing.assert_array_equal(after.state[3]["weight"], initial[3]["weight"])
     assert after.step == 5  # the curve goes on
+    # where training started: layer 0's initial weights are still its start; layers 3 and 6 start now
+    first = build_model(proj)
+    np.testing.assert_array_equal(after.start[0]["weight"], first[0].weight.detach().numpy())
+    for i in (3, 6):
+        np.testing.assert_array_equal(after.start[i]["weight"], initial[i]["weight"])
+    assert set(after.start_conv_weights) == {0, 3, 6}
     assert tr.step(2).step == 7
     # a padding edit changes no weight's shape: everything is kept
     layers[0] = C(4, 3, padding=1, padding_mode="reflect")

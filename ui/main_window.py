@@ -114,6 +114,8 @@ class MainWindow(QtWidgets.QMainWindow):
         from .views.predictions import PredictionsView
         self.kernels_view, self.predictions_view, self.drawing_pad = KernelsView(), PredictionsView(), DrawingPad()
         self.kernels_view.attach(self.session, self.training)
+        self.kernels_view.add_switch(self.training_panel.trained_action,  # trained / initial, as the maps
+                                     self.training_panel.show_trained_changed)
         self.kernels_view.kernel_clicked.connect(lambda layer, _k, _i: (self.layers.select(layer),
                                                                       self.show_stepper(layer)))
         self.predictions_view.attach(self.session, self.training)

@@ -29,7 +29,7 @@ from convviz.training_config import TrainConfig
 
 from .curves import Curves
 from .i18n import tr, tr_core
-from .qt import QtCore, QtGui, QtWidgets, Qt
+from .qt import QtCore, QtGui, QtWidgets, Qt, Signal
 from .training_job import TrainingJob
 
 LR_STEPS_PER_DECADE = 100
@@ -68,6 +68,8 @@ def output_problem(project, info, data: str) -> tuple[str | None, int | None]:
 
 class TrainingPanel(QtWidgets.QWidget):
     """The dock's contents (see the module doc)."""
+
+    show_trained_changed = Signal(bool)  # the "trained / initial weights" switch moved
 
     def __init__(self, window, parent=None):
         super().__init__(parent)
@@ -457,6 +459,7 @@ class TrainingPanel(QtWidgets.QWidget):
         self.show_trained = on
         self._remember()
         self._push(force=True)
+        self.show_trained_changed.emit(on)
 
     def _push(self, force: bool = False) -> None:
         """Hand the weights to show to the session (a recompute; the newest request wins).

@@ -124,3 +124,44 @@ def test_the_maps_follow_the_watched_example_while_training_plays(make_window, q
     res = wait_maps(qtbot, win)
     assert not np.array_equal(res.input, image) and not np.array_equal(res.input, example(5))
     assert "test example" not in header()
+
+
+def test_the_kernel_mosaic_follows_the_trained_switch_and_its_change_is_since_the_start(make_window, qtbot):
+    """With the window's own training (which pushes the trained weights to the maps), "change
+    since start" is the snapshot's weights minus the initial ones, and the trained / initial
+    switch, shown in the Kernels bar, flips the mosaic between the two networks."""
+    from convviz.training_config import TrainConfig
+    from ui.qt import QtWidgets
+
+    from .conftest import wait_maps
+    win = make_window(preset="lenet5")
+    panel, job, kv = win.training_panel, win.training, win.kernels_view
+    win.findChild(QtWidgets.QDockWidget, "kernelsDock").show()
+    assert kv.switch is not None and kv.switch.defaultAction() is panel.trained_action
+    initial = {i: np.array(w[0]) for i, w in enumerate(wait_maps(qtbot, win).weights) if w and i in (0, 3, 6)}
+    assert panel.set_config(TrainConfig(data="digits", size=300, batch_size=32, lr=3e-3, epochs=200, seed=1))
+    panel.step(6)
+    qtbot.waitUntil(lambda: job.latest is not None and job.latest.step == 6 and not job.busy
+                    and kv.step == 6, timeout=60_000)
+    wait_maps(qtbot, win)  # the trained weights reached the maps (and the engine's results)
+    assert not np.array_equal(win.session.result.weights[0][0], initial[0])
+    snap = job.latest
+
+    def block(layer):
+        b = next(b for b in kv.mosaic.blocks if b.layer == layer)
+        return kv.mosaic.image[b.y:b.y + b.kh, b.x:b.x + b.kw]  # kernel 0, input channel 0
+    kv.delta.setChecked(True)
+    for i in (0, 3, 6):
+        np.testing.assert_allclose(block(i), (snap.state[i]["weight"] - initial[i])[0, 0], atol=0)
+    kv.delta.setChecked(False)
+    kv.switch.click()  # initial weights: the maps and the mosaic
+    assert not panel.trained_action.isChecked()
+    res = wait_maps(qtbot, win)
+    np.testing.assert_array_equal(res.weights[0][0], initial[0])
+    qtbot.waitUntil(lambda: kv.step is None, timeout=10_000)
+    for i in (0, 3, 6):
+        np.testing.assert_array_equal(block(i), initial[i][0, 0])
+    assert "initial" in kv.label.text()
+    panel.trained_box.setChecked(True)
+    assert kv.step == 6
+    np.testing.assert_array_equal(block(3), snap.state[3]["weight"][0, 0])

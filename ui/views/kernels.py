@@ -1,8 +1,10 @@
 """Kernels learning: every convolution's weights as one mosaic (a block per layer, a row per
 kernel, a column per input channel), in a diverging colour map symmetric about 0, updated from
-the training snapshots (at most as often as they arrive, ~10 a second).  A toggle shows the
-change since the start (the engine's initial weights); clicking a kernel opens its layer in the
-stepper; the mosaic exports as PNG (one pixel per weight, scaled up)."""
+the training snapshots (at most as often as they arrive, ~10 a second).  The window's
+"trained / initial weights" switch sits in its bar and the mosaic follows it as the maps do; a
+toggle shows the change since the start (where training started: the snapshot's ``start``);
+clicking a kernel opens its layer in the stepper; Gradients plots each layer's gradient
+magnitudes; the mosaic exports as PNG (one pixel per weight, scaled up)."""
 from __future__ import annotations
 
 import os
@@ -58,9 +60,17 @@ class KernelsView(QtWidgets.QWidget):
         self.mosaic: Mosaic | None = None  # the weights as laid out (raw values)
         self.shown: np.ndarray | None = None  # what the image item draws
         self.labels: list = []  # a text item per layer block ("3 Conv2d")
-        self.step: int | None = None
+        self.step: int | None = None  # the snapshot's step shown (None: the maps' weights)
         self.session = None
-        bar = QtWidgets.QHBoxLayout()
+        self.show_trained = True
+        self.snap_convs = None  # the newest snapshot's {layer: (weight, bias)}, and its step
+        self.snap_step: int | None = None
+        self.start = None  # where training started ({layer: (weight, bias)})
+        self.engine_convs = None  # what the maps are computed with, and whether those are the initial weights
+        self.engine_initial = True
+        self.initial = None  # the initial weights, from a result computed with them
+        self.switch = None
+        bar = self.bar = QtWidgets.QHBoxLayout()
         self.delta = QtWidgets.QCheckBox(tr("Change since start"))
         self.delta.setToolTip(tr("Show each weight minus its initial value"))
         self.delta.toggled.connect(lambda _on: self._redraw())
@@ -139,27 +149,62 @@ class KernelsView(QtWidgets.QWidget):
             return
         convs = {i: tuple(res.weights[i]) for i, s in enumerate(project.layers)
                  if i < len(res.weights) and s.layer_type.category == "conv" and res.weights[i]}
-        same = self._fits(self.conv_weights, convs) and all(
-            np.array_equal(self.conv_weights[i][0], convs[i][0]) for i in convs)
-        self.baseline = convs  # the engine's weights are the initial ones (the trainer starts there)
-        if (self.step is None and not same) or not self._fits(self.conv_weights, convs):
-            self.step = None
-            self.conv_weights = convs
-            self._redraw()
+        self.engine_convs = convs  # what the maps are computed with
+        self.engine_initial = self.session.weights is None
+        if self.engine_initial:
+            self.initial = convs
+        self._choose()
 
     @staticmethod
     def _fits(a, b) -> bool:
         return bool(a) and bool(b) and set(a) == set(b) and all(np.shape(a[i][0]) == np.shape(b[i][0]) for i in a)
 
+    @staticmethod
+    def _same(a, b) -> bool:
+        return KernelsView._fits(a, b) and all(a[i][0] is b[i][0] or np.array_equal(a[i][0], b[i][0]) for i in a)
+
     def set_snapshot(self, snap) -> None:
-        self.step = snap.step
-        self.conv_weights = snap.conv_weights
-        if snap.step == 0:
-            self.baseline = dict(snap.conv_weights)
-        self._redraw()
+        self.snap_convs, self.snap_step = snap.conv_weights, snap.step
+        start = snap.start_conv_weights if getattr(snap, "start", None) is not None else None
+        self.start = dict(start) if start else (dict(snap.conv_weights) if snap.step == 0 else self.start)
+        self._choose()
         self.gradients = (tuple(getattr(snap, "weight_gradients", ())), tuple(getattr(snap, "activation_gradients", ())))
         if self.grads_box.isChecked():
             self._draw_gradients()
+
+    def add_switch(self, action, changed=None) -> None:
+        """Show the window's "trained / initial weights" switch (a checkable QAction) in the bar;
+        the mosaic follows ``changed(bool)`` (the switch's signal; default the action's toggled)
+        as the maps do."""
+        button = QtWidgets.QToolButton()
+        button.setDefaultAction(action)
+        self.bar.insertWidget(0, button)
+        self.switch = button
+        (changed or action.toggled).connect(self.set_show_trained)
+        self.set_show_trained(action.isChecked())
+
+    def set_show_trained(self, on: bool) -> None:
+        """On: the newest snapshot's weights (as the maps show the trained network); off: the
+        initial ones the maps are then computed with."""
+        self.show_trained = bool(on)
+        self._choose()
+
+    def _choose(self) -> None:
+        """Draw the trained weights of the newest snapshot that fits the stack (switch on), else
+        what the maps are computed with; "change since start" against where training started
+        (else the initial weights)."""
+        snap = self.snap_convs
+        if self.show_trained and snap and (not self.engine_convs or self._fits(snap, self.engine_convs)):
+            convs, step = snap, self.snap_step
+        else:
+            convs, step = self.engine_convs, None
+        if not convs:
+            return
+        base = self.start if self.start and self._fits(self.start, convs) else self.initial
+        if step == self.step and base is self.baseline and self._same(convs, self.conv_weights):
+            return  # another stroke or image: the same weights
+        self.conv_weights, self.step, self.baseline = convs, step, base
+        self._redraw()
 
     def _show_gradients(self, on: bool) -> None:
         self.grad_plot.setVisible(on)
@@ -215,7 +260,10 @@ class KernelsView(QtWidgets.QWidget):
                 self.labels.append(t)
             self.vb.autoRange(padding=0.02)
         what = tr("change since start") if base is not None else tr("weights")
-        step = tr("initial") if self.step is None else tr("step {n}").format(n=self.step)
+        if self.step is not None:
+            step = tr("step {n}").format(n=self.step)
+        else:
+            step = tr("initial") if self.engine_initial else tr("trained")
         cut = any(b.rows < b.kernels or b.cols < b.inputs for b in m.blocks)
         if self.per_layer.isChecked():
             scales = ", ".join(f"{b.layer}: ±{_block_limit(m, b):.3g}" for b in m.blocks)
