@@ -154,6 +154,7 @@ class QuestionBox(QtWidgets.QGroupBox):
         super().resizeEvent(ev)
         if ev.size().width() != ev.oldSize().width():
             self.updateGeometry()  # the wrapped lines' height changed with the width
+            self._make_room()
 
     def showEvent(self, ev):  # noqa: N802 - Qt's name
         super().showEvent(ev)
@@ -237,9 +238,13 @@ class QuestionBox(QtWidgets.QGroupBox):
         self.result.setVisible(bool(self.result.text()))  # no blank lines in a crowded column
         self.score.setVisible(bool(self.asked))
         self.updateGeometry()
+        self._make_room()  # the feedback is longer than the question
+
+    def _make_room(self) -> None:
+        """Ask the panel for the height this box's wrapped lines need (never less than it has)."""
         fit = getattr(self.panel, "fit_split", None)
         if fit is not None and any(e is self for e in getattr(self.panel, "extras", {}).values()):
-            fit(grow_only=True)  # the feedback is longer than the question: make room for it
+            fit(grow_only=True)
 
     # --- handing over (a language switch) ---------------------------------------------------------------
     def state(self) -> dict:
