@@ -95,6 +95,7 @@ class QuestionBox(QtWidgets.QGroupBox):
         lay.addLayout(row)
         lay.addWidget(self.result)
         lay.addWidget(self.score)
+        lay.addStretch(1)  # given more height than it needs, the question stays at the top
         self.answer_box.returnPressed.connect(self.submit)  # Enter submits
         self.check_button.clicked.connect(self.submit)
         self.show_button.clicked.connect(self.reveal_answer)
