@@ -67,6 +67,7 @@ class ChallengeBox(QtWidgets.QWidget):
         lay.addWidget(self.checklist)
         lay.addLayout(row)
         lay.addWidget(self.status)
+        lay.addStretch(1)  # more height than it needs goes below, not between the lines
         self.index = 0
         if state:
             self.solved, self.revealed = set(state["solved"]), set(state["revealed"])
