@@ -1596,7 +1596,7 @@
     </message>
     <message>
         <source>Edit the stack until every condition of a challenge is ticked: a challenge you solve yourself counts; a solution Show me loads does not.</source>
-        <translation>编辑网络，直到某个挑战的每个条件都打上勾：你自己完成的挑战计分，“演示”载入的解不计分。</translation>
+        <translation>编辑网络，直到某个挑战的每个条件都打上勾：你自己完成的挑战计分，“演示给我看”载入的解不计分。</translation>
     </message>
     <message>
         <source>Predict: the lesson's input is 1, 2, … 16, four to a row. What did the lesson print below {v}, the first number of the second row?</source>
@@ -1844,7 +1844,7 @@
     </message>
     <message>
         <source>Your own answers by concept appear here (Show me never counts).</source>
-        <translation>你自己的答案会按概念显示在这里（“演示”从不计分）。</translation>
+        <translation>你自己的答案会按概念显示在这里（“演示给我看”从不计分）。</translation>
     </message>
     <message>
         <source>Done</source>
