@@ -17,6 +17,7 @@ inside the functions that time or train (the counting is arithmetic.py's, torch-
 """
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 from dataclasses import dataclass
@@ -152,6 +153,22 @@ def find_block(info: StackInfo) -> BlockCost | None:
 
 # --- timing ------------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def torch_threads(n: int | None):
+    """torch's intra-op threads set to ``n`` inside, as they were after (the engine on the same
+    thread remembers its own setting).  On a busy machine two threads can be many times slower
+    than one for these small convolutions; one also makes the timing steadier."""
+    import torch
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        if n:
+            torch.set_num_threads(before)
+
+
 @dataclass(frozen=True)
 class Latency:
     """Median seconds of one forward pass (batch of one) of each convolution, measured here."""
@@ -180,15 +197,21 @@ def _modules(cost: BlockCost):
 
 
 def measure_latency(cost: BlockCost, repeats: int = 15, warmup: int = 2, seed: int = 0, device: str = "cpu",
-                    cancelled: Callable[[], bool] | None = None) -> Latency | None:
+                    cancelled: Callable[[], bool] | None = None, threads: int | None = 1) -> Latency | None:
     """Time the standard, depthwise and pointwise convolutions of ``cost`` on this machine:
     ``warmup`` untimed passes each, then ``repeats`` rounds, each timing one pass of every
     convolution in turn (so a busy moment of the machine hits all three alike); the median of
-    each.  None when ``cancelled()`` turned true."""
-    import torch
-
+    each, with ``threads`` torch threads (None: as they are).  None when ``cancelled()`` turned
+    true."""
     if repeats < 1:
         raise CostError("the number of repeats must be at least 1")
+    with torch_threads(threads):
+        return _measure(cost, repeats, warmup, seed, device, cancelled)
+
+
+def _measure(cost, repeats, warmup, seed, device, cancelled):
+    import torch
+
     std, dw, pw = (m.to(device).eval() for m in _modules(cost))
     g = torch.Generator().manual_seed(seed)
     x = torch.rand((1, *cost.in_shape), generator=g).to(device)
@@ -248,7 +271,7 @@ class PairResult:
     test_examples: int
 
 
-def pair_trainers(epochs: int = 5, seed: int = 0, threads: int | None = None):
+def pair_trainers(epochs: int = 5, seed: int = 0):
     """The two Trainers (standard, separable) on the bundled digits, same data, split, order and
     settings; step them in slices (``Trainer.step``) and read ``PairResult`` with ``pair_result``."""
     from .datasets import load_dataset
@@ -256,7 +279,7 @@ def pair_trainers(epochs: int = 5, seed: int = 0, threads: int | None = None):
     from .training_config import TrainConfig
 
     ds = load_dataset(PAIR_DATA, 1, 8, 8, seed=seed)
-    cfg = TrainConfig(data=PAIR_DATA, epochs=int(epochs), lr=3e-3, batch_size=32, seed=seed, threads=threads)
+    cfg = TrainConfig(data=PAIR_DATA, epochs=int(epochs), lr=3e-3, batch_size=32, seed=seed)
     return tuple(Trainer(p, ds, cfg) for p in paired_models())
 
 
@@ -268,15 +291,18 @@ def pair_result(trainers) -> PairResult:
                       len(a.dataset.test_y))
 
 
-def train_pair(epochs: int = 5, seed: int = 0, cancelled: Callable[[], bool] | None = None) -> PairResult | None:
-    """Train both models to the end (tests, the command line); None when cancelled."""
-    trainers = pair_trainers(epochs, seed)
-    for t in trainers:
-        t.run(cancelled=cancelled)
-        if not t.done:
-            return None
-    return pair_result(trainers)
+def train_pair(epochs: int = 5, seed: int = 0, cancelled: Callable[[], bool] | None = None,
+               threads: int | None = 1) -> PairResult | None:
+    """Train both models to the end (tests, the command line) with ``threads`` torch threads;
+    None when cancelled."""
+    with torch_threads(threads):
+        trainers = pair_trainers(epochs, seed)
+        for t in trainers:
+            t.run(cancelled=cancelled)
+            if not t.done:
+                return None
+        return pair_result(trainers)
 
 
 __all__ = ["BlockCost", "CostError", "Latency", "PairResult", "block_cost", "find_block", "measure_latency",
-           "pair_result", "pair_trainers", "paired_models", "train_pair"]
+           "pair_result", "pair_trainers", "paired_models", "torch_threads", "train_pair"]

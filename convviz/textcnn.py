@@ -3,7 +3,9 @@ convolutions as wide as the embedding that slide down the sentence.  Qt-free; to
 only inside the functions that train or compute.
 
 * ``load_sentiment``: the bundled sentences (resources/datasets/sentiment/, written for convviz,
-  CC0), split into train and test by a seed, stratified by label.
+  CC0; English, and Chinese with its words separated by spaces), split into train and test by a
+  seed, whole pairs to one side.  ``tokenize`` splits what the learner types: English at spaces
+  and punctuation, Chinese (written without spaces) into the longest words of the vocabulary.
 * ``build_vocab`` / ``Vocab``: the words of the training sentences; a word outside it is read
   as ``<unk>`` and marked, never an error.
 * ``TextCNNWeights``: embedding (V, E), one Conv1d(E, F, k) per kernel width k (2, 3 and 4),
@@ -38,9 +40,38 @@ class TextError(ValueError):
     """A sentence or setting that cannot be used: one sentence saying what to change."""
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-case words (letters, digits and inner apostrophes); punctuation is dropped."""
-    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", str(text).lower())
+LANGUAGES = ("en", "zh_CN")  # a data set per language: sentences.tsv, sentences.zh_CN.tsv
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff\uf900-\ufaff]+")
+MAX_WORD = 6  # the longest Chinese word the segmentation tries
+
+
+def _segment(run: str, lexicon) -> list[str]:
+    """A run of Chinese characters split into words: at each place the longest word of
+    ``lexicon`` that starts there, else one character (forward maximum matching)."""
+    out, i = [], 0
+    while i < len(run):
+        for n in range(min(MAX_WORD, len(run) - i), 0, -1):
+            if n == 1 or run[i:i + n] in lexicon:
+                out.append(run[i:i + n])
+                i += n
+                break
+    return out
+
+
+def tokenize(text: str, lexicon=frozenset()) -> list[str]:
+    """Lower-case words: letters, digits and inner apostrophes; a run of Chinese characters is
+    split into the longest words of ``lexicon`` (one character where none fits), since Chinese
+    is written without spaces.  Punctuation is dropped."""
+    out: list[str] = []
+    for m in _TOKEN.finditer(str(text).lower()):
+        t = m.group()
+        out += _segment(t, lexicon) if t[0] >= "\u3400" else [t]
+    return out
+
+
+def split_words(text: str) -> list[str]:
+    """A sentence of the data files, its words separated by spaces (Chinese too)."""
+    return [w for piece in str(text).split() for w in _TOKEN.findall(piece.lower())]
 
 
 # --- the bundled sentences ---------------------------------------------------------------------
@@ -51,42 +82,48 @@ class SentimentData:
     test: tuple[tuple[tuple[str, ...], int], ...]
     seed: int
     classes: tuple[str, ...] = CLASSES
-    provenance: str = "resources/datasets/sentiment/sentences.tsv: written for convviz, CC0 1.0"
+    lang: str = "en"
+
+    @property
+    def provenance(self) -> str:
+        return f"{data_path(self.lang).name} in resources/datasets/sentiment/: written for convviz, CC0 1.0"
 
 
-def data_path():
-    return resources_dir().joinpath(*DATA_DIR, "sentences.tsv")
+def data_path(lang: str = "en"):
+    if lang not in LANGUAGES:
+        raise TextError(f"there are sentences in {', '.join(LANGUAGES)}, not {lang}")
+    return resources_dir().joinpath(*DATA_DIR, "sentences.tsv" if lang == "en" else f"sentences.{lang}.tsv")
 
 
-def read_sentences(path=None) -> list[tuple[tuple[str, ...], int, int]]:
+def read_sentences(path=None, lang: str = "en") -> list[tuple[tuple[str, ...], int, int]]:
     """Every (words, label, pair) of the file: ``pair<TAB>label<TAB>sentence`` per line, #
     comments.  The two sentences of a pair share their words but for those that carry the
     sentiment."""
     out = []
-    for n, line in enumerate(open(path or data_path(), encoding="utf-8").read().splitlines(), 1):
+    for n, line in enumerate(open(path or data_path(lang), encoding="utf-8").read().splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
-        if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in CLASSES or not tokenize(parts[2]):
+        if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in CLASSES or not split_words(parts[2]):
             raise TextError(f"line {n} of the sentences file is not a pair number, 'negative' or 'positive' and "
                             "a sentence, separated by tabs")
-        out.append((tuple(tokenize(parts[2])), CLASSES.index(parts[1]), int(parts[0])))
+        out.append((tuple(split_words(parts[2])), CLASSES.index(parts[1]), int(parts[0])))
     return out
 
 
-def load_sentiment(seed: int = 0, test_fraction: float = 0.2) -> SentimentData:
+def load_sentiment(seed: int = 0, test_fraction: float = 0.2, lang: str = "en") -> SentimentData:
     """The bundled sentences split into train and test: ``test_fraction`` of the pairs in test,
     chosen by ``seed`` (the same seed, the same split).  A pair goes whole to one side, so no
     test sentence has a twin of the other label in training whose shared words would teach the
     network the opposite."""
-    rows = read_sentences()
+    rows = read_sentences(lang=lang)
     pairs = sorted({r[2] for r in rows})
     rng = np.random.default_rng(seed)
     order = [pairs[i] for i in rng.permutation(len(pairs))]
     test_pairs = set(order[:int(round(len(pairs) * test_fraction))])
     train = tuple((w, y) for w, y, g in rows if g not in test_pairs)
     test = tuple((w, y) for w, y, g in rows if g in test_pairs)
-    return SentimentData(train, test, seed)
+    return SentimentData(train, test, seed, lang=lang)
 
 
 # --- vocabulary ----------------------------------------------------------------------------------
@@ -97,9 +134,15 @@ class Vocab:
 
     def __post_init__(self):
         object.__setattr__(self, "_index", {w: i for i, w in enumerate(self.words)})
+        object.__setattr__(self, "_lexicon", frozenset(self.words[2:]))
 
     def __len__(self) -> int:
         return len(self.words)
+
+    @property
+    def lexicon(self) -> frozenset:
+        """The words a typed Chinese sentence is segmented into where they fit."""
+        return self._lexicon
 
     def __contains__(self, word: str) -> bool:
         return word in self._index and word not in (PAD, UNK)
@@ -208,12 +251,13 @@ class TextTrainer:
     ``accuracy()`` measures the test set."""
 
     def __init__(self, data: SentimentData | None = None, embed: int = 8, filters: int = 4, widths=WIDTHS,
-                 epochs: int = 60, lr: float = 0.02, seed: int = 0):
+                 epochs: int = 60, lr: float = 0.02, seed: int = 0, lang: str = "en", threads: int | None = 1):
         import torch
 
-        self.data = data if data is not None else load_sentiment(seed)
+        self.data = data if data is not None else load_sentiment(seed, lang=lang)
         self.vocab = build_vocab(self.data.train)
         self.epochs = int(epochs)
+        self.threads = threads  # torch's intra-op threads while training (None: as they are)
         self.epoch = 0
         self.seed = seed
         self.initial = init_weights(self.vocab, embed, filters, widths, seed)
@@ -236,7 +280,13 @@ class TextTrainer:
         return self.epoch >= self.epochs
 
     def step(self, epochs: int = 1, cancelled: Callable[[], bool] | None = None) -> int:
-        """Train up to ``epochs`` epochs (fewer when done or ``cancelled()``); returns how many."""
+        """Train up to ``epochs`` epochs (fewer when done or ``cancelled()``) with ``threads``
+        torch threads; returns how many."""
+        from .cost_experiment import torch_threads
+        with torch_threads(self.threads):
+            return self._step(epochs, cancelled)
+
+    def _step(self, epochs, cancelled) -> int:
         import torch
         import torch.nn.functional as F
 
@@ -314,7 +364,7 @@ def explain(weights: TextCNNWeights, text: str) -> Explanation:
     import torch
     import torch.nn.functional as F
 
-    words = tokenize(text)
+    words = tokenize(text, weights.vocab.lexicon)
     if not words:
         raise TextError(Msg(QT_TRANSLATE_NOOP("core", "type a sentence of at least one word")))
     if len(words) > MAX_WORDS:

@@ -469,7 +469,8 @@ class SeparableTable(QtWidgets.QWidget):
                     t.resume()
             t = next((t for t in self._trainers if not t.done), None)
             if t is not None:
-                t.step(1 << 30, cancelled, seconds=0.1)
+                with cx.torch_threads(1):  # small models: one thread, never two fighting a busy machine
+                    t.step(1 << 30, cancelled, seconds=0.1)
             total = sum(t.epoch * t.batches_per_epoch + t.batch for t in self._trainers)
             whole = sum(t.config.epochs * t.batches_per_epoch for t in self._trainers)
             if all(t.done for t in self._trainers):
