@@ -18,7 +18,9 @@ from ..i18n import tr, tr_core
 from ..qt import QtCore, QtGui, QtWidgets
 
 GREEN, RED = "#1a7f37", "#b00020"
-DEFAULT_SENTENCE = "the film was not good at all"
+# the sentence on show first, in the data set's language (the UI's)
+DEFAULT_SENTENCES = {"en": "the film was not good at all", "zh_CN": "这部电影一点也不好看"}
+DEFAULT_SENTENCE = DEFAULT_SENTENCES["en"]
 SLICE_EPOCHS = 5  # epochs per slice on the compute thread
 WIN_COLOURS = ("#d0021b", "#0a84ff", "#1a7f37", "#b35c00", "#8e44ad", "#00838f", "#6d4c41", "#c2185b")
 
@@ -35,6 +37,16 @@ class NgramView(QtWidgets.QWidget):
         self.explanation: tc.Explanation | None = None
         self.setObjectName("textcnnView")
         self.setMinimumHeight(self.HEAD + 4 * self.ROW + 4)
+
+    @property
+    def words(self) -> dict:
+        """What the view paints (the tests read it): each row's word and each block's header."""
+        e = self.explanation
+        if e is None:
+            return {}
+        out = {f"row {i}": w for i, w in enumerate(e.words) if w != tc.PAD}
+        out.update({f"block {b}": f"k = {ws[0].width}" for b, ws in enumerate(e.winners)})
+        return out
 
     def set_explanation(self, e: tc.Explanation | None) -> None:
         self.explanation = e
@@ -107,6 +119,9 @@ class TextCNNDemo(QtWidgets.QWidget):
         super().__init__(parent)
         self.window = window
         self.panel = panel
+        lang = getattr(panel, "lang", "en")
+        self.lang = lang if lang in tc.LANGUAGES else "en"  # the sentences learnt from: the UI's language
+        self._states: dict[str, dict] = {}  # what the learner did in each language (a switch hands it over)
         self.weights: tc.TextCNNWeights | None = None
         self.explanation: tc.Explanation | None = None
         self.explanation_weights: tc.TextCNNWeights | None = None  # the weights ``explanation`` came from
@@ -126,7 +141,7 @@ class TextCNNDemo(QtWidgets.QWidget):
                 life["task"].cancel()
         self.destroyed.connect(gone)
 
-        self.sentence = QtWidgets.QLineEdit(DEFAULT_SENTENCE)
+        self.sentence = QtWidgets.QLineEdit(DEFAULT_SENTENCES[self.lang])
         self.sentence.setObjectName("textcnnSentence")
         self.sentence.setToolTip(tr("Type a sentence of your own: words the network never saw are marked with ?"))
         self.train_button = QtWidgets.QPushButton(tr("Train"))
@@ -203,7 +218,7 @@ class TextCNNDemo(QtWidgets.QWidget):
 
     def _ensure(self):  # the compute thread
         if self._trainer is None:
-            self._trainer = tc.TextTrainer()
+            self._trainer = tc.TextTrainer(lang=self.lang)
         return self._trainer
 
     def _start(self) -> None:
@@ -402,16 +417,25 @@ class TextCNNDemo(QtWidgets.QWidget):
 
     # --- handing over (a language switch) ---------------------------------------------------------------
     def state(self) -> dict:
-        return {"sentence": self.sentence.text(), "weights": self.weights, "accuracy": self.accuracy,
-                "test_size": self.test_size}
+        """Per language: the network learns from the UI language's sentences, so a switch shows
+        the other language's network (as the learner left it there), and switching back brings
+        this one back."""
+        mine = {"sentence": self.sentence.text(), "weights": self.weights, "accuracy": self.accuracy,
+                "test_size": self.test_size, "train_size": self.train_size}
+        return {"by_lang": {**self._states, self.lang: mine}}
 
     def restore(self, state: dict) -> None:
+        self._states = dict(state.get("by_lang", {}))
+        mine = self._states.get(self.lang)
+        if not mine:
+            return
         self.sentence.blockSignals(True)
-        self.sentence.setText(state.get("sentence", DEFAULT_SENTENCE))
+        self.sentence.setText(mine.get("sentence", DEFAULT_SENTENCES[self.lang]))
         self.sentence.blockSignals(False)
-        self.weights = state.get("weights")
-        self.accuracy = state.get("accuracy")
-        self.test_size = state.get("test_size", 0)
+        self.weights = mine.get("weights")
+        self.accuracy = mine.get("accuracy")
+        self.test_size = mine.get("test_size", 0)
+        self.train_size = mine.get("train_size", 0)
 
 
 __all__ = ["NgramView", "TextCNNDemo"]
