@@ -3110,7 +3110,7 @@ channels mixed</source>
     </message>
     <message>
         <source>Not in the vocabulary (read as &lt;unk&gt;): {w}</source>
-        <translation>不在词表中（按 &lt;unk&gt; 读入）：{w}</translation>
+        <translation>不在词表中（按未知词读入）：{w}</translation>
     </message>
     <message>
         <source>The n-gram that wins each filter's max over time (— : the filter does not fire):</source>
