@@ -144,11 +144,20 @@ def test_the_learners_own_answer_does_the_chapter_and_stop_stops(make_window, qt
     s.train()
     s.stop()
     assert not s.training and s.pair is None and s.train_button.isEnabled()
+    # Stop stops the training only: a measurement asked for meanwhile still arrives
+    s.repeats = 3
+    s.train()
+    s.measure()  # asked for last
+    s.stop()
+    qtbot.waitUntil(lambda: s.latency is not None, timeout=60_000)
+    assert s.measure_button.isEnabled() and s.pair is None
     # leaving the chapter while a measurement runs: nothing arrives at a deleted widget
     s.measure()
     win.walkthrough.go(CHAPTER + 1)
     wait_maps(qtbot, win)
     assert win.walkthrough.separable is None
+    # the next chapter's TextCNN has made its network (the window closes with an idle thread)
+    qtbot.waitUntil(lambda: win.walkthrough.extra("textcnn").weights is not None, timeout=30_000)
 
 
 def test_an_invalid_block_gets_a_sentence_and_the_table_comes_back(make_window, qtbot):

@@ -79,7 +79,8 @@ class SeparableTable(QtWidgets.QWidget):
         self.measuring = False
         self.progress_value = 0.0
         self._gen = 0  # bumped when the block changes: a measurement of an older block is dropped
-        self._task = None
+        self._measure_task = None  # the queued or running measurement (EngineTask)
+        self._train_task = None  # the queued or running training slice
         self._trainers = None  # touched only on the compute thread
         self._revealed_once = False
         self._bad = None  # the first layer torch would refuse (its sentence is shown)
@@ -216,12 +217,12 @@ class SeparableTable(QtWidgets.QWidget):
         self._poll.setInterval(250)
         self._poll.timeout.connect(self._check_revealed)
         self._poll.start()
-        life = self._life = {"alive": True, "task": None}  # what a late callback may still touch
+        life = self._life = {"alive": True, "tasks": {}}  # what a late callback may still touch
 
         def gone(*_):
             life["alive"] = False
-            if life["task"] is not None:
-                life["task"].cancel()
+            for task in life["tasks"].values():
+                task.cancel()
         self.destroyed.connect(gone)
         if state:
             self.restore(state)
@@ -293,8 +294,8 @@ class SeparableTable(QtWidgets.QWidget):
             self._gen += 1
             self.cost = cost
             self.latency = None
-            if self._task is not None and self.measuring:
-                self._task.cancel()
+            if self._measure_task is not None and self.measuring:
+                self._measure_task.cancel()
                 self.measuring = False
         self._describe()
         self._show_table()
@@ -441,7 +442,7 @@ class SeparableTable(QtWidgets.QWidget):
             self.time_note.setText(f"<span style='color:{RED}'>" + tr("Could not time it: {m}").format(m=msg)
                                    + "</span>")
 
-        self._task = self._life["task"] = self.window.session.run_on_compute_thread(
+        self._measure_task = self._life["tasks"]["measure"] = self.window.session.run_on_compute_thread(
             lambda engine, cancelled: cx.measure_latency(cost, repeats, cancelled=cancelled), done, failed)
 
     # --- two trained models -----------------------------------------------------------------------
@@ -486,7 +487,8 @@ class SeparableTable(QtWidgets.QWidget):
         def failed(msg):
             if life["alive"]:
                 self._train_failed(msg)
-        self._task = life["task"] = self.window.session.run_on_compute_thread(work, sliced, failed)
+        task = self.window.session.run_on_compute_thread(work, sliced, failed)
+        self._train_task = life["tasks"]["train"] = task
 
     def _sliced(self, result) -> None:
         if not self.training:
@@ -529,8 +531,8 @@ class SeparableTable(QtWidgets.QWidget):
         if not self.training:
             return
         self.training = False
-        if self._task is not None:
-            self._task.cancel()
+        if self._train_task is not None:
+            self._train_task.cancel()
         self.train_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.pair_note.setText(tr("Stopped."))
