@@ -210,3 +210,31 @@ def test_the_experiment_survives_a_language_switch(qtbot):
         sess.window.close()
         sess.window.deleteLater()
         sess.window = None
+
+
+def test_the_papers_spelling_is_followed_too(make_window, qtbot):
+    """Depthwise Conv2d, BatchNorm, ReLU, then a 1x1 Conv2d (MobileNet's Figure 3) is a block as
+    well: the steps show the depthwise layer's and the pointwise layer's own maps."""
+    from convviz.project import InputSpec, Project
+    from convviz.spec import LayerSpec
+    from ui.walkthrough.separable import SeparableTable
+    C = LayerSpec.make
+    layers = (C("Conv2d", out_channels=6, kernel_size=3, padding=1), C("ReLU"),
+              C("Conv2d", out_channels=6, kernel_size=3, padding=1, groups=6, bias=False), C("BatchNorm2d"),
+              C("ReLU"), C("Conv2d", out_channels=10, kernel_size=1, bias=False))
+    win = make_window(project=Project(InputSpec(3, 24, 24, "sample:cat"), layers, 0, (None,) * 6, "paper"))
+    s = SeparableTable(win)
+    qtbot.addWidget(s)
+    assert s.cost.layers == (2, 5) and (s.cost.c_in, s.cost.c_out) == (6, 10)
+    s.channel.setValue(4)
+    s.out_channel.setValue(9)
+    inp, dw, out = s.shown_arrays()
+    np.testing.assert_array_equal(inp, win.session.map(1)[4])
+    np.testing.assert_array_equal(dw, win.session.map(2)[4])
+    np.testing.assert_array_equal(out, win.session.map(5)[9])
+    x = torch.tensor(np.array(win.session.map(1)))[None]
+    w_dw = torch.tensor(np.array(win.last_result.weights[2][0]))
+    np.testing.assert_allclose(dw, F.conv2d(x, w_dw, padding=1, groups=6)[0, 4].numpy(), rtol=1e-4, atol=1e-4)
+    win.edit_arg(5, "kernel_size", 3)  # no longer pointwise: no block, and a sentence says so
+    wait_maps(qtbot, win)
+    assert s.cost is None and "1×1" in s.header.text()
