@@ -224,7 +224,7 @@
     </message>
     <message>
         <source>Resize, centre crop and normalisation, as a trained network's weights expect them (torchvision's transforms)</source>
-        <translation>缩放、居中裁剪和归一化，按训练好的网络权重的要求（torchvision 的 transforms）</translation>
+        <translation>缩放、居中裁剪和归一化，按训练好的网络权重的要求（与 torchvision 的预处理变换相同）</translation>
     </message>
     <message>
         <source>Change resize</source>
