@@ -238,7 +238,10 @@ class WeightsActions(QtCore.QObject):
             from convviz import zoo
 
             def progress(done, size):
-                job.post((int(done), int(size or total)))
+                size = int(size or total)
+                job.post((int(done), size))
+                if size > 0:  # the status bar's bar too
+                    job.report(min(1.0, done / size), human_bytes(done))
             try:
                 return ("done", zoo.download(info, progress=progress, cancelled=job.cancelled))
             except zoo.ZooError as e:
