@@ -24,6 +24,8 @@ file that fits a chapter's stack.
 """
 from __future__ import annotations
 
+# torch (and convviz.training, which imports it) only inside the functions that train or compute:
+# the walkthrough imports this module, and the window must show before torch is imported
 import functools
 import zlib
 from dataclasses import dataclass
@@ -31,12 +33,10 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 import numpy as np
-import torch
 
 from .datasets import HORSE_CLASSES, Dataset, _horse_mask, _shape_alpha
 from .project import InputSpec, Project
 from .spec import LayerSpec
-from .training import Trainer, model_state
 from .training_config import TrainConfig
 
 CANVAS = (24, 64)  # height, width of the wide canvas
@@ -228,9 +228,10 @@ class HorseProgress:
         return float(acc[sel].mean())
 
 
-def per_shift_accuracy(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, shift: np.ndarray,
+def per_shift_accuracy(model, x: np.ndarray, y: np.ndarray, shift: np.ndarray,
                        shifts: np.ndarray) -> np.ndarray:
-    """The fraction of test examples ``model`` classifies right at each of ``shifts``."""
+    """The fraction of test examples ``model`` (a torch module) classifies right at each of ``shifts``."""
+    import torch
     model.eval()
     with torch.inference_mode():
         logits = model(torch.from_numpy(np.array(x)).float().div_(255)).flatten(1)
@@ -249,6 +250,7 @@ class HorseExperiment:
         self.threads = threads
         self.canvas = canvas
         self.data = data if data is not None else make_data(seed, canvas=canvas)
+        from .training import Trainer
         ds = self.data.dataset()
         config = _config(self.seed, self.epochs)
         self.fc = Trainer(fc_project(canvas), ds, config)
@@ -268,6 +270,7 @@ class HorseExperiment:
 
     def _threads(self):
         if self.threads:
+            import torch
             before = torch.get_num_threads()
             torch.set_num_threads(self.threads)
             return before
@@ -287,6 +290,7 @@ class HorseExperiment:
                 self._evaluated_epoch = epoch
         finally:
             if before is not None:
+                import torch
                 torch.set_num_threads(before)
         return self.progress()
 
@@ -309,6 +313,7 @@ class HorseExperiment:
             tr.model.train()
 
     def progress(self) -> HorseProgress:
+        from .training import model_state
         fc_state = model_state(self.fc.model)
         conv_state = model_state(self.conv.model)
         w = fc_state[1]["weight"]  # Linear after Flatten: (2, H * W)
@@ -324,6 +329,7 @@ class HorseExperiment:
 def conv_maps_of(state: Mapping[int, Mapping[str, np.ndarray]], canvas: np.ndarray) -> np.ndarray:
     """The convolution's ReLU maps (C, h, w) of ``canvas`` with the weights ``state`` (a
     progress's conv_state): any thread, no trainer needed."""
+    import torch
     weight = torch.from_numpy(np.array(state[0]["weight"]))
     bias = torch.from_numpy(np.array(state[0]["bias"]))
     x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
@@ -333,6 +339,7 @@ def conv_maps_of(state: Mapping[int, Mapping[str, np.ndarray]], canvas: np.ndarr
 
 def scores_of(progress: HorseProgress, canvas: np.ndarray) -> tuple[float, float]:
     """P(horse) of each model with the weights in ``progress`` for one (H, W) uint8 canvas."""
+    import torch
     x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
     fc = progress.fc_state[1]
     with torch.inference_mode():
@@ -439,7 +446,10 @@ def train_lesson_weights(spec: LessonWeights, size: int | None = None, epochs: i
     preset's own layers {layer: {name: array}}, the test accuracy reached, the params used)."""
     from dataclasses import replace as _replace
 
+    import torch
+
     from .datasets import load_dataset
+    from .training import Trainer
     spec = _replace(spec, **{k: v for k, v in (("size", size), ("epochs", epochs)) if v is not None})
     project = lesson_training_project(spec)
     c = project.input.channels

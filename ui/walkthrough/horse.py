@@ -60,7 +60,8 @@ class HorseDemo(QtWidgets.QScrollArea):
         self.running = False
         self.seed = 0
         self.max_shift = lx.max_shift()
-        self._exp = None  # touched only on the compute thread
+        self._exp = None  # (run, HorseExperiment), touched only on the compute thread
+        self._run = 0  # which Train press the slices belong to
         self._task = None
         self._pushed_at = 0.0
         self._override_key = None
@@ -202,7 +203,7 @@ class HorseDemo(QtWidgets.QScrollArea):
             return
         self.running = True
         self.progress = None
-        self._exp = None
+        self._run += 1  # a slice of an earlier run that arrives late is dropped
         self._show()
         self._queue(fresh=True)
 
@@ -225,25 +226,26 @@ class HorseDemo(QtWidgets.QScrollArea):
 
     # --- training on the compute thread ----------------------------------------------------------------
     def _queue(self, fresh: bool = False) -> None:
-        seed = self.seed
+        seed, run = self.seed, self._run
 
         def slice_(engine, cancelled):  # the compute thread
-            if fresh or self._exp is None:
-                self._exp = lx.HorseExperiment(seed, threads=1)
-            exp = self._exp
+            if run != self._run:
+                return None
+            if fresh or self._exp is None or self._exp[0] != run:
+                self._exp = (run, lx.HorseExperiment(seed, threads=1))
+            exp = self._exp[1]
             t0 = time.perf_counter()
             p = exp.progress()
             while not exp.done and time.perf_counter() - t0 < SLICE_SECONDS and not cancelled():
                 p = exp.step(4, cancelled)
-            return p
+            return run, p
         self._task = self.window.session.run_on_compute_thread(slice_, self._arrived, self._failed)
 
-    def _arrived(self, p) -> None:
-        if not self._alive():
+    def _arrived(self, result) -> None:
+        if not self._alive() or result is None or result[0] != self._run:
             return
         self._task = None
-        if p is None:
-            return
+        p = result[1]
         self.progress = p
         if p.done:
             self.running = False
@@ -286,9 +288,10 @@ class HorseDemo(QtWidgets.QScrollArea):
         self.window.training_panel.show_weights(self._given)
 
     def _set_override(self, dx: int) -> None:
-        if not self._on_chapter():
-            return
         key = ("horse-canvas", int(dx))
+        shown = self.window.session.input_override
+        if not self._on_chapter() or (shown is not None and shown[1] == key and self._override_key == key):
+            return  # (a repaint of the widget is no reason to compute the maps again)
         img = (lx.draw(dx).astype(np.float32) / 255)[None]
         img.setflags(write=False)
         self._override_key = key
