@@ -26,7 +26,7 @@ import os
 from convviz.arithmetic import human_bytes
 
 from .i18n import tr, tr_core
-from .qt import QtCore, QtGui, QtWidgets, Qt
+from .qt import QtCore, QtWidgets, Qt
 
 WEIGHTS_FILTER = "Weights (*.safetensors *.pt *.pth)"
 
@@ -104,7 +104,6 @@ class WeightsActions(QtCore.QObject):
         super().__init__(window)
         self.win = window
         self.source_path = ""  # the file the weights on show came from
-        self.source_project = None  # the stack those weights were loaded for
         self._adopted = None  # the training panel's weights as loaded (identity: still those?)
         self.last_problem = ""  # the last refusal, as shown
         self.progress: QtWidgets.QProgressDialog | None = None
@@ -158,7 +157,7 @@ class WeightsActions(QtCore.QObject):
         if not _same_stack(project, self.win.project):
             self._refuse(path, (tr("The stack changed while the weights were read: load them again."),))
             return
-        self.source_path, self.source_project = path, self.win.project
+        self.source_path = path
         self.win.training_panel.adopt(value.weights)
         self._adopted = self.win.training_panel.trained  # until training, an edit or a file replaces them
         self.win._remember_dir(path)
