@@ -475,10 +475,11 @@ class Engine:
             extra += h * w * 12  # a pattern is drawn once (float64, then float32), then repeated
         else:
             width, height, mode = probe_image(path)
-            extra += decode_bytes(width, height, mode, c, h, w)
-            if inp.resize:  # the image resized to its shorter side first, then fitted
+            if inp.resize:  # decoded at its shorter side's size first (kept as floats), then fitted
                 rw, rh = resized_size(width, height, inp.resize)
-                extra += decode_bytes(rw, rh, mode, c, h, w) + c * rh * rw * ar.BYTES_PER_ELEMENT
+                extra += decode_bytes(width, height, mode, c, rh, rw) + c * rh * rw * ar.BYTES_PER_ELEMENT
+            else:
+                extra += decode_bytes(width, height, mode, c, h, w)
         return key, extra
 
     def estimate(self, req: ComputeRequest) -> int:
