@@ -217,6 +217,24 @@ def test_preprocessing_equals_torchvisions_transforms(sample, resize, crop):
 
 
 @needs_torchvision
+@pytest.mark.parametrize("fit", ["stretch", "pad"])
+def test_resize_then_stretch_or_pad(fit):
+    """Resize first, then the other fits: torchvision's Resize(r) and then a resize to the
+    input's size (pad: to the inner size, centred on zeros), up to Pillow's 8-bit rounding."""
+    from PIL import Image
+    T = zoo.load_torchvision().transforms
+    image = Image.open(resources_dir() / "samples" / "coffee.png").convert("RGB")  # 256x171
+    first = T.Resize(128)(image)  # 191x128
+    if fit == "stretch":
+        want = T.ToTensor()(T.Resize((60, 50))(first)).numpy()
+    else:  # 191x128 into 60x50: 50 wide, 34 high (50 * 128 / 191 = 33.5), rows 13..46
+        want = np.zeros((3, 60, 50), np.float32)
+        want[:, 13:47] = T.ToTensor()(T.Resize((34, 50))(first)).numpy()
+    got = load_input("sample:coffee", 3, 60, 50, fit=fit, resize=128)
+    np.testing.assert_allclose(got, want, atol=2.5 / 255)
+
+
+@needs_torchvision
 def test_vgg16_weights_transforms_on_the_astronaut():
     from PIL import Image
     t = zoo.load_torchvision().models.get_model_weights("vgg16").DEFAULT.transforms()
