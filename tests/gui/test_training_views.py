@@ -149,7 +149,8 @@ def test_predictions_confusion_grid_and_watch(session, job, qtbot):
     view.show()
     view.attach(session, job)
     job.step(15)
-    qtbot.waitUntil(lambda: view.predictions is not None and view.predictions.step == 15, timeout=60_000)
+    qtbot.waitUntil(lambda: view.predictions is not None and view.predictions.step == 15
+                    and job.emitted is job.latest, timeout=60_000)  # the bars have the newest snapshot too
     p = view.predictions
     ds = job.dataset
     n = len(ds.test_y)
@@ -170,8 +171,12 @@ def test_predictions_confusion_grid_and_watch(session, job, qtbot):
     # bars: the watched example's top classes, best first
     probs = job.latest.probabilities
     assert view.bar_item.opts["width"][0] == pytest.approx(float(probs.max()))
+    # a tab not on screen is drawn when it is shown (nothing is spent on it while training runs)
+    assert view.cm_image.image is None and view.sal_image.image is None and {"cm", "sal", "cam"} <= view._pending
     # hovering a confusion cell names its count
     view.tabs.setCurrentIndex(1)
+    np.testing.assert_array_equal(view.cm_image.image, p.confusion)
+    assert [t.toPlainText() for t in view.cm_texts] == [str(v) if v else "" for v in p.confusion.flat]
     qtbot.waitUntil(lambda: view.cm_plot.isVisible(), timeout=5_000)
     scene = view.cm_plot.getViewBox().mapViewToScene(QtPointF(2, 3))
     assert view.confusion_at(scene) == (3, 2, int(p.confusion[3, 2]))
@@ -184,6 +189,7 @@ def test_predictions_confusion_grid_and_watch(session, job, qtbot):
     out[k].backward()
     assert sal.predicted == k
     np.testing.assert_allclose(sal.map, x.grad[0].abs().amax(0).numpy(), rtol=1e-5, atol=1e-7)
+    view.tabs.setCurrentIndex(2)
     np.testing.assert_array_equal(view.sal_image.image, sal.map)
     # Grad-CAM on the last convolution with a map (layer 3: layer 6 makes 1 x 1 maps), for the same
     # example and step, over the image

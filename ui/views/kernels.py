@@ -70,6 +70,7 @@ class KernelsView(QtWidgets.QWidget):
         self.engine_initial = True
         self.initial = None  # the initial weights, from a result computed with them
         self.switch = None
+        self._dirty = False  # the mosaic waits to be shown
         bar = self.bar = QtWidgets.QHBoxLayout()
         self.delta = QtWidgets.QCheckBox(tr("Change since start"))
         self.delta.setToolTip(tr("Show each weight minus its initial value"))
@@ -236,9 +237,18 @@ class KernelsView(QtWidgets.QWidget):
                 self.grad_plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(n)]])
 
     # --- drawing ------------------------------------------------------------------------------
-    def _redraw(self) -> None:
+    def showEvent(self, ev):  # noqa: N802
+        super().showEvent(ev)
+        if self._dirty:
+            self._redraw()
+
+    def _redraw(self, force: bool = False) -> None:
         if not self.conv_weights:
             return
+        if not (force or self.isVisible()):
+            self._dirty = True  # a hidden dock costs nothing while training runs: drawn when shown
+            return
+        self._dirty = False
         base = self.baseline if self.delta.isChecked() and self.baseline else None
         project = self.session.project if self.session is not None else None
         m = kernel_mosaic(self.conv_weights, base, transposed=transposed_layers(project) if project else None)
@@ -299,6 +309,8 @@ class KernelsView(QtWidgets.QWidget):
     # --- export -------------------------------------------------------------------------------
     def export_png(self, path: str | None = None, scale: int = 8) -> bool:
         """Save the mosaic as PNG, each weight ``scale`` x ``scale`` pixels."""
+        if self._dirty:
+            self._redraw(force=True)
         if self.mosaic is None or not self.mosaic.blocks:
             return False
         if path is None:

@@ -158,6 +158,10 @@ class PredictionsView(QtWidgets.QWidget):
         tabs.addTab(sal, tr("Saliency"))
         self.saliency = None
         self.tabs = tabs
+        self._pending: set[str] = set()  # what waits for its tab to be shown: grid, cm, sal, cam
+        self._grid_for = None  # the test images the grid's icons show
+        self._cm_classes = None  # the class names the confusion matrix's ticks and cells were made for
+        tabs.currentChanged.connect(lambda _i: self._draw_shown())
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.bars_title)
@@ -238,20 +242,55 @@ class PredictionsView(QtWidgets.QWidget):
         self.bars_title.setText(text)
 
     def set_predictions(self, p) -> None:
+        """The answers on the test set: the summary now; the grid and the confusion matrix when
+        their tab is on screen (a hidden dock or tab costs nothing while training runs)."""
         self.predictions = p
-        first = self.classes != p.classes
         self.classes = p.classes
         n = len(p.true)
         self.summary.setText(tr("Step {s}: {c} of {n} test examples right ({a:.1%})").format(
             s=p.step, c=int((p.true == p.pred).sum()), n=n, a=p.accuracy))
-        # the grid
+        self._pending |= {"grid", "cm"}
+        self._draw_shown()
+        self.predicted.emit(p)
+
+    def set_saliency(self, s) -> None:
+        """The watched image beside its saliency map (drawn when the Saliency tab is shown)."""
+        self.saliency = s
+        self._pending.add("sal")
+        self._draw_shown()
+
+    def set_grad_cam(self, g) -> None:
+        """Grad-CAM over the watched image, or why there is none (drawn when its tab is shown)."""
+        self.grad_cam = g
+        self._pending.add("cam")
+        self._draw_shown()
+
+    TABS = {"grid": 0, "cm": 1, "sal": 2, "cam": 2}
+
+    def _draw_shown(self) -> None:
+        """Draw what waits for the tab on screen (the others when they are shown)."""
+        if not self.isVisible():
+            return
+        tab = self.tabs.currentIndex()
+        for name in sorted(self._pending):
+            if self.TABS[name] == tab:
+                self._pending.discard(name)
+                getattr(self, "_draw_" + name)()
+
+    def showEvent(self, ev):  # noqa: N802
+        super().showEvent(ev)
+        self._draw_shown()
+
+    def _draw_grid(self) -> None:
+        p = self.predictions
         m = len(p.images)
-        if self.grid.count() != m or first:
+        if self.grid.count() != m or self._grid_for is not p.images:
             self.grid.clear()
             for i in range(m):
                 it = QtWidgets.QListWidgetItem(QtGui.QIcon(_pixmap(p.images[i])), "")
                 it.setData(Qt.ItemDataRole.UserRole, i)
                 self.grid.addItem(it)
+            self._grid_for = p.images
         for i in range(m):
             it = self.grid.item(i)
             t, k = int(p.true[i]), int(p.pred[i])
@@ -261,15 +300,18 @@ class PredictionsView(QtWidgets.QWidget):
             it.setBackground(QtGui.QBrush(QtGui.QColor("#ffd7d7" if wrong else "#ffffff")))
             it.setToolTip(tr("test example {i}: predicted {p} ({v:.0%}), true {t}").format(
                 i=i, p=self._name(k), v=float(p.confidence[i]), t=self._name(t)))
-        # the confusion matrix
+
+    def _draw_cm(self) -> None:
+        p = self.predictions
         cm = p.confusion
         k = cm.shape[0]
         self.cm_image.setImage(cm.astype(np.float32), levels=(0, max(1, int(cm.max()))), autoLevels=False)
         self.cm_image.setRect(QtCore.QRectF(-0.5, -0.5, k, k))
-        ticks = [(i, self._name(i)) for i in range(k)] if k <= 20 else None
-        for ax in ("left", "bottom"):
-            self.cm_plot.getAxis(ax).setTicks([ticks] if ticks else None)
-        if first or len(self.cm_texts) != (k * k if k <= 12 else 0):
+        if self._cm_classes != p.classes or len(self.cm_texts) != (k * k if k <= 12 else 0):
+            self._cm_classes = p.classes
+            ticks = [(i, self._name(i)) for i in range(k)] if k <= 20 else None
+            for ax in ("left", "bottom"):
+                self.cm_plot.getAxis(ax).setTicks([ticks] if ticks else None)
             for t in self.cm_texts:
                 self.cm_plot.removeItem(t)
             self.cm_texts = []
@@ -286,11 +328,9 @@ class PredictionsView(QtWidgets.QWidget):
             v = int(cm.flat[idx])
             ti.setText(str(v) if v else "")
             ti.setColor("k" if v > hi * 0.6 else "w")
-        self.predicted.emit(p)
 
-    def set_saliency(self, s) -> None:
-        """The watched image beside its saliency map (levels 0 to its maximum)."""
-        self.saliency = s
+    def _draw_sal(self) -> None:
+        s = self.saliency
         img = s.image[0] if s.image.shape[0] < 3 else np.ascontiguousarray(s.image[:3].mean(0))
         self.sal_input.setImage(img, levels=(0, 1), autoLevels=False)
         top = float(s.map.max())
@@ -301,9 +341,8 @@ class PredictionsView(QtWidgets.QWidget):
         self.sal_label.setText(tr("{who}, step {n}: the pixels that most move the score of {p} (|gradient|, "
                                   "largest {v:.3g})").format(who=who, n=s.step, p=self._name(s.predicted), v=top))
 
-    def set_grad_cam(self, g) -> None:
-        """Grad-CAM over the watched image (levels 0 to its maximum), or why there is none."""
-        self.grad_cam = g
+    def _draw_cam(self) -> None:
+        g = self.grad_cam
         if g is None:
             self.cam_image.clear()
             self.cam_input.clear()
