@@ -71,14 +71,13 @@ class HorseDemo(QtWidgets.QScrollArea):
                                   "finds the horse when it stands far to the left or right?"))
         ask.setWordWrap(True)
         self.choices = QtWidgets.QButtonGroup(self)
-        row = QtWidgets.QHBoxLayout()
+        row = QtWidgets.QGridLayout()  # two by two: the dock may be narrow
         for i, (key, text) in enumerate(zip(PREDICTIONS, (tr("Fully connected"), tr("Convolution + max pooling"),
                                                           tr("Both"), tr("Neither")))):
             b = QtWidgets.QRadioButton(text)
             b.setObjectName(f"horsePredict_{key}")
             self.choices.addButton(b, i)
-            row.addWidget(b)
-        row.addStretch(1)
+            row.addWidget(b, i // 2, i % 2)
         self.choices.idClicked.connect(lambda i: self.predict(PREDICTIONS[i]))
         # --- run
         self.start_button = QtWidgets.QPushButton(tr("Train both"))
@@ -169,6 +168,10 @@ class HorseDemo(QtWidgets.QScrollArea):
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumHeight(160)
+        # the room the chapter's extras get goes to the experiment first (a question below keeps its own)
+        policy = QtWidgets.QSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Expanding)
+        policy.setVerticalStretch(1)
+        self.setSizePolicy(policy)
         self._body = body
         window.doc.lesson_changed.connect(self._lesson_changed)
         window.walkthrough.chapter_changed.connect(self._chapter_changed)
