@@ -96,6 +96,8 @@ def test_the_answer_names_the_data_sets_classes(make_session, qtbot):
     no training, or a class count that is not the stack's, their numbers."""
     from dataclasses import replace
 
+    from PySide6.QtCore import QPointF
+
     import torch
 
     from convviz.datasets import DATASETS
@@ -127,4 +129,16 @@ def test_the_answer_names_the_data_sets_classes(make_session, qtbot):
     qtbot.waitUntil(lambda: job.latest is not None and job.latest.step == 2, timeout=60_000)
     assert job.latest.classes == names and pad.class_names(8) == names
     assert pad.class_names(10) == tuple(str(k) for k in range(10))
+    # with a training, the drawing is its watched example too, but a burst of strokes costs it a
+    # snapshot or two, not one each; the newest drawing is the one watched
+    asked = []
+    watch = job.watch
+    job.watch = lambda example, picked=False: asked.append(example) or watch(example, picked)
+    for k in range(12):
+        pad.canvas.draw_line(QPointF((4 + k) * s, 4 * s), QPointF((4 + k) * s, 20 * s))
+    qtbot.waitUntil(lambda: job.latest.watched == -1 and np.array_equal(job.latest.watched_input, pad.image)
+                    and not pad._watch_timer.isActive(), timeout=30_000)
+    assert 1 <= len(asked) <= 3, len(asked)
+    np.testing.assert_array_equal(asked[-1], pad.image)
+    del job.watch
     job.close()

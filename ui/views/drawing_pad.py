@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from ..i18n import tr
 from ..qt import QtCore, QtGui, QtWidgets, Qt, Signal
 
 SCALE = 8  # screen pixels per input pixel, at most (large inputs are drawn smaller)
+WATCH_INTERVAL = 0.1  # seconds between two drawings handed to a training as its watched example
 MAX_SIDE = 320  # the pad's longest side on screen
 _keys = itertools.count(1)
 
@@ -124,6 +126,10 @@ class DrawingPad(QtWidgets.QWidget):
         self.generation = 0  # the session's generation that computes it
         self.probs: np.ndarray | None = None
         self.folder: str | None = None
+        self._watched_at = -1e9
+        self._watch_timer = QtCore.QTimer(self)
+        self._watch_timer.setSingleShot(True)
+        self._watch_timer.timeout.connect(self._watch_now)
         self.canvas = Canvas()
         self.canvas.changed.connect(self._changed)
 
@@ -253,7 +259,20 @@ class DrawingPad(QtWidgets.QWidget):
                                                           tr("your drawing"))
         job = self.job
         if job is not None and not job.closed and job.latest is not None:
-            job.watch(np.array(self.image))  # the prediction bars answer with the trained weights
+            # the prediction bars answer with the trained weights: each watch costs the training
+            # thread a snapshot, so at most one every WATCH_INTERVAL (the newest drawing wins)
+            wait = WATCH_INTERVAL - (time.monotonic() - self._watched_at)
+            if wait <= 0:
+                self._watch_now()
+            elif not self._watch_timer.isActive():
+                self._watch_timer.start(max(1, int(wait * 1000)))
+
+    def _watch_now(self) -> None:
+        job = self.job
+        if self.image is None or job is None or job.closed:
+            return
+        self._watched_at = time.monotonic()
+        job.watch(np.array(self.image))
 
     # --- saving -------------------------------------------------------------------------------
     def add_to_dataset(self, folder: str | None = None) -> str | None:
