@@ -9,7 +9,11 @@ subscribe to its ``snapshot`` signal) and owns what the project learned:
   (weights.carry_over: unchanged layers keep theirs; the status bar names those reset);
 - the "trained / initial weights" switch: the session's compute requests carry ``trained``
   (ComputeRequest.weights) or nothing, so the maps show either network on the same input;
-- the settings, kept in the project (``Project.training``) without an undo step.
+- the settings, kept in the project (``Project.training``) without an undo step;
+- what the maps are computed from: while training plays (or once a test example was picked in
+  the predictions grid, until the project's input changes) the watched test example, given to
+  the session as its "watched" input (``watched_input``; a drawing still comes first); paused,
+  the project's input.
 
 The window calls ``forget()`` before and ``opened(path)`` after it replaces the project, and
 ``weights_to_save()`` when it saves (convviz.weights.save_project).
