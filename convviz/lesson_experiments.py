@@ -328,30 +328,30 @@ class HorseExperiment:
 
 def conv_maps_of(state: Mapping[int, Mapping[str, np.ndarray]], canvas: np.ndarray) -> np.ndarray:
     """The convolution's ReLU maps (C, h, w) of ``canvas`` with the weights ``state`` (a
-    progress's conv_state): any thread, no trainer needed."""
-    import torch
-    weight = torch.from_numpy(np.array(state[0]["weight"]))
-    bias = torch.from_numpy(np.array(state[0]["bias"]))
-    x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
-    with torch.inference_mode():
-        return torch.relu(torch.nn.functional.conv2d(x, weight, bias))[0].numpy().copy()
+    progress's conv_state), in numpy: the GUI thread answers the slider without torch (torch
+    belongs to the compute thread); the tests check it against the trained torch modules."""
+    w = np.asarray(state[0]["weight"], np.float64)  # (C, 1, k, k)
+    b = np.asarray(state[0]["bias"], np.float64)
+    x = np.asarray(canvas, np.float64) / 255
+    windows = np.lib.stride_tricks.sliding_window_view(x, w.shape[2:])  # (h, w, k, k)
+    maps = np.einsum("yxij,cij->cyx", windows, w[:, 0]) + b[:, None, None]
+    return np.maximum(maps, 0).astype(np.float32)
 
 
 def scores_of(progress: HorseProgress, canvas: np.ndarray) -> tuple[float, float]:
-    """P(horse) of each model with the weights in ``progress`` for one (H, W) uint8 canvas."""
-    import torch
-    x = torch.from_numpy(np.array(canvas, np.float32) / 255)[None, None]
+    """P(horse) of each model with the weights in ``progress`` for one (H, W) uint8 canvas
+    (numpy, as conv_maps_of)."""
+    x = np.asarray(canvas, np.float64).ravel() / 255
     fc = progress.fc_state[1]
-    with torch.inference_mode():
-        lf = torch.nn.functional.linear(x.flatten(1), torch.from_numpy(np.array(fc["weight"])),
-                                        torch.from_numpy(np.array(fc["bias"])))
-        maps = torch.relu(torch.nn.functional.conv2d(x, torch.from_numpy(np.array(progress.conv_state[0]["weight"])),
-                                                     torch.from_numpy(np.array(progress.conv_state[0]["bias"]))))
-        lin = progress.conv_state[4]
-        lc = torch.nn.functional.linear(maps.amax((2, 3)), torch.from_numpy(np.array(lin["weight"])),
-                                        torch.from_numpy(np.array(lin["bias"])))
-        p = [float(torch.softmax(l[0].double(), 0)[HORSE]) for l in (lf, lc)]
-    return p[0], p[1]
+    lf = np.asarray(fc["weight"], np.float64) @ x + np.asarray(fc["bias"], np.float64)
+    pooled = conv_maps_of(progress.conv_state, canvas).astype(np.float64).max(axis=(1, 2))
+    lin = progress.conv_state[4]
+    lc = np.asarray(lin["weight"], np.float64) @ pooled + np.asarray(lin["bias"], np.float64)
+
+    def p_horse(logits):
+        e = np.exp(logits - logits.max())
+        return float(e[HORSE] / e.sum())
+    return p_horse(lf), p_horse(lc)
 
 
 def horse_channel_of(progress: HorseProgress) -> int:
