@@ -211,10 +211,24 @@ class TrainingJob(QtCore.QObject):
         return self._trainer
 
     def _slice(self, engine, cancelled, steps: int | None):  # the compute thread
+        """Train one slice; while playing, the next slice is queued from here, before the GUI
+        hears of this one (the training thread does not wait for the GUI between slices).
+        Returns (snapshot, the next slice's task or None, whether this was a Step's slice)."""
         tr = self._ensure()
+        if steps is None and not self.playing:  # paused since it was queued: nothing more
+            tr.pause()
+            return tr.snapshot(), None, False
         tr.resume() if steps is None else tr.pause()
         n = steps if steps is not None else 1 << 30
-        return tr.step(n, cancelled, seconds=SLICE_SECONDS)
+        snap = tr.step(n, cancelled, seconds=SLICE_SECONDS)
+        nxt = None
+        if steps is None and self.playing and not self.closed and not snap.done:
+            nxt = self._queue_slice(None)
+        return snap, nxt, steps is not None
+
+    def _queue_slice(self, steps: int | None):
+        return self.session.run_on_compute_thread(
+            lambda engine, cancelled: self._slice(engine, cancelled, steps), self._slice_done, self._failed)
 
     def _pump(self) -> None:
         """Queue the next slice when one is wanted and none is queued."""
@@ -223,15 +237,15 @@ class TrainingJob(QtCore.QObject):
         if not self.playing and self.steps_wanted <= 0:
             return
         steps = None if self.playing else self.steps_wanted
-        self._inflight = self.session.run_on_compute_thread(
-            lambda engine, cancelled: self._slice(engine, cancelled, steps), self._slice_done, self._failed)
+        self._inflight = self._queue_slice(steps)
         self.state_changed.emit()
 
-    def _slice_done(self, snap) -> None:
-        self._inflight = None
+    def _slice_done(self, result) -> None:
+        snap, nxt, stepped = result
+        self._inflight = nxt if nxt is not None and not nxt.cancelled() else None
         self.slices += 1
         self.last_slice = snap
-        if not self.playing:
+        if stepped:
             self.steps_wanted = max(0, self.steps_wanted - snap.trained)
         if snap.done:
             self.playing = False
