@@ -159,8 +159,8 @@ def chapters() -> list[Chapter]:
                 _set(4, dilation=1, padding=1), highlight=_editor("dilation"), field=(6, 30, 30), select=4,
                 extra="trained"),
         Chapter("09-separable", tr("Depthwise-separable convolution"), lambda: load_preset("mobilenet_block"),
-                tr("Predict the cost ratio of the separable block to a standard 3x3 convolution: type your "
-                   "guess and press Enter."),
+                tr("Predict the separable block's cost as a fraction of the standard convolution's in the question "
+                   "below and press Enter; then read the Cost tab and measure the time."),
                 lambda w: w.walkthrough.separable.answered,
                 lambda w: w.walkthrough.separable.submit_guess(round(w.walkthrough.separable.ratio, 3)),
                 lambda w: w.walkthrough.separable.show_answer(), extra="separable", select=3, reveals=True),
