@@ -238,3 +238,19 @@ def test_the_papers_spelling_is_followed_too(make_window, qtbot):
     win.edit_arg(5, "kernel_size", 3)  # no longer pointwise: no block, and a sentence says so
     wait_maps(qtbot, win)
     assert s.cost is None and "1×1" in s.header.text()
+
+
+def test_the_handout_shows_measured_numbers(make_window, qtbot):
+    """render-walkthrough calls prepare_handout: the page shows the cost tab with the time
+    measured and the two models trained, not empty cells."""
+    from ui.app import make_app
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(CHAPTER)
+    wait_maps(qtbot, win)
+    win.walkthrough.solve()
+    s = win.walkthrough.separable
+    s.repeats, s.epochs = 3, 1
+    assert s.prepare_handout(make_app(), timeout=120)
+    assert s.tabs.currentIndex() == 1 and s.cost_box.isVisibleTo(win)
+    assert "ms" in s.table.item(0, 2).text() and s.summary.isVisibleTo(win)
+    assert f"{s.pair.standard_accuracy:.1%}" in s.summary.text()

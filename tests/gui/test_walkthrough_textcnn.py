@@ -153,3 +153,13 @@ def test_each_language_keeps_its_own_network_across_switches(qtbot):
         sess.window.close()
         sess.window.deleteLater()
         sess.window = None
+
+
+def test_the_handout_shows_the_trained_network(make_window, qtbot):
+    from ui.app import make_app
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(CHAPTER)
+    d = win.walkthrough.extra("textcnn")
+    assert d.prepare_handout(make_app(), timeout=120)
+    assert d.accuracy is not None and d.explanation_weights is d.weights and d.weights.trained
+    assert f"{d.accuracy:.1%}" in d.status.text()
