@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from convviz import textcnn as tc
-from ui.walkthrough.textcnn import DEFAULT_SENTENCES
+from ui.walkthrough.textcnn import DEFAULT_SENTENCES, TARGET
 
 from .conftest import wait_maps
 
@@ -41,6 +41,13 @@ def torch_maps(weights: tc.TextCNNWeights, words):
             conv.bias.copy_(torch.tensor(b))
             out.append(torch.relu(conv(x))[0].numpy())
     return out
+
+
+def fires(d, text, width, filt) -> float:
+    """The filter's max over the sentence as typed, from torch's modules."""
+    words = tc.tokenize(text, d.weights.vocab.lexicon)
+    padded = tuple(words) + (tc.PAD,) * (max(tc.WIDTHS) - len(words))
+    return float(torch_maps(d.weights, padded)[d.weights.widths.index(width)][filt].max())
 
 
 def check_shown(d, text):
@@ -96,6 +103,22 @@ def test_textcnn_on_words_in_both_languages(make_window, qtbot, lang):
     qtbot.waitUntil(lambda: d.explanation_weights is d.weights and d.explanation.words[1] != unknown,
                     timeout=10_000)
     check_shown(d, DEFAULT_SENTENCES[lang])
+    # the little task: a sentence of the learner's own that fires the target filter harder
+    k, f = TARGET
+    base = fires(d, DEFAULT_SENTENCES[lang], k, f)
+    assert d.baseline == pytest.approx(base, abs=1e-5) and not d.found and "✓" not in d.find.text()
+    typed = [" ".join(w) for w, _, _ in tc.read_sentences(lang=lang)]
+    weaker = next(t for t in typed if fires(d, t, k, f) < base)
+    d.set_sentence(weaker)
+    want = tuple(tc.tokenize(weaker, d.weights.vocab.lexicon))
+    qtbot.waitUntil(lambda: d.explanation.words[:len(want)] == want, timeout=10_000)
+    assert not d.found and "✓" not in d.find.text()
+    stronger = max(typed, key=lambda t: fires(d, t, k, f))  # measured: some sentence always beats the first
+    assert fires(d, stronger, k, f) > base
+    d.set_sentence(stronger)
+    qtbot.waitUntil(lambda: d.found, timeout=10_000)
+    win_words = " ".join(w for w in d.winner(k, f).words if w != tc.PAD)
+    assert "✓" in d.find.text() and f"“{win_words}”" in d.find.text()
     if os.environ.get("CONVVIZ_SCREENSHOTS"):
         win.resize(1600, 1100)
         win.grab().save(os.path.join(os.environ["CONVVIZ_SCREENSHOTS"], f"ch10-textcnn-{lang}.png"))

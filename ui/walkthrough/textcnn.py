@@ -22,6 +22,7 @@ GREEN, RED = "#1a7f37", "#b00020"
 DEFAULT_SENTENCES = {"en": "the film was not good at all", "zh_CN": "这部电影一点也不好看"}
 DEFAULT_SENTENCE = DEFAULT_SENTENCES["en"]
 SLICE_EPOCHS = 5  # epochs per slice on the compute thread
+TARGET = (2, 0)  # (width, filter) of the little task: find words that fire it harder
 WIN_COLOURS = ("#d0021b", "#0a84ff", "#1a7f37", "#b35c00", "#8e44ad", "#00838f", "#6d4c41", "#c2185b")
 
 
@@ -48,10 +49,13 @@ class NgramView(QtWidgets.QWidget):
         out.update({f"block {b}": f"k = {ws[0].width}" for b, ws in enumerate(e.winners)})
         return out
 
+    def needed_height(self) -> int:
+        rows = len(self.explanation.words) if self.explanation is not None else 4
+        return self.HEAD + rows * self.ROW + 6
+
     def set_explanation(self, e: tc.Explanation | None) -> None:
         self.explanation = e
-        rows = len(e.words) if e is not None else 4
-        self.setFixedHeight(self.HEAD + rows * self.ROW + 6)
+        self.setFixedHeight(self.needed_height())
         self.update()
 
     def block_x(self, b: int) -> int:
@@ -155,6 +159,10 @@ class TextCNNDemo(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
         self.status.setObjectName("textcnnStatus")
+        self.find = QtWidgets.QLabel()  # the little task: find words that fire one filter harder
+        self.find.setWordWrap(True)
+        self.find.setObjectName("textcnnFind")
+        self.baseline: float | None = None  # the target filter's max on the first sentence, same weights
         self.view = NgramView()
         self.winners = QtWidgets.QLabel()
         self.winners.setWordWrap(True)
@@ -180,13 +188,15 @@ class TextCNNDemo(QtWidgets.QWidget):
         r2.addWidget(self.bar, 1)
         bl.addLayout(r2)
         bl.addWidget(self.status)
+        bl.addWidget(self.find)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(self.view)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         scroll.setMaximumHeight(NgramView.HEAD + 14 * NgramView.ROW + 10)
+        scroll.setMinimumHeight(NgramView.HEAD + 3 * NgramView.ROW + 8)  # short of room: it scrolls, never overlaps
         self.scroll = scroll
-        bl.addWidget(scroll)
+        bl.addWidget(scroll, 1)
         bl.addWidget(self.winners)
         bl.addWidget(self.equivalence)
         lay = QtWidgets.QVBoxLayout(self)
@@ -245,16 +255,21 @@ class TextCNNDemo(QtWidgets.QWidget):
             return
         self._asked += 1
         asked, weights, text = self._asked, self.weights, self.sentence.text()
+        first = DEFAULT_SENTENCES[self.lang]
+        k, f = TARGET
 
         def work(engine, cancelled):  # the compute thread
+            base = tc.explain(weights, first).winners[weights.widths.index(k)][f].value
             try:
-                return tc.explain(weights, text)
+                return tc.explain(weights, text), base
             except tc.TextError as e:  # the learner's sentence: one sentence back, in their language
-                return e
+                return e, base
 
-        def done(e):
+        def done(result):
+            e, base = result
             if asked != self._asked:
                 return  # a newer sentence is on its way
+            self.baseline = base
             if isinstance(e, tc.TextError):
                 self.error = tr_core(e)
             else:
@@ -278,7 +293,6 @@ class TextCNNDemo(QtWidgets.QWidget):
                                  + "</span>")
             return
         self.view.set_explanation(e)
-        self.scroll.setMinimumHeight(min(self.view.height() + 4, self.scroll.maximumHeight()))
         if e is None:
             return
         lines = []
@@ -308,6 +322,29 @@ class TextCNNDemo(QtWidgets.QWidget):
             "difference {d:.1e}. A kernel as wide as the embedding can only slide down the sentence.").format(
             e=w.embed, f=w.filters, n=len(e.words), d=e.conv2d_difference))
 
+    @property
+    def found(self) -> bool:
+        """The learner's own sentence fires the target filter harder than the first sentence."""
+        w = self.winner(*TARGET)
+        return (w is not None and self.baseline is not None and w.value > self.baseline
+                and self.sentence.text().strip() != DEFAULT_SENTENCES[self.lang])
+
+    def _find_text(self) -> str:
+        k, f = TARGET
+        w = self.winner(k, f)
+        if w is None or self.baseline is None:
+            return ""
+        colour = WIN_COLOURS[f % len(WIN_COLOURS)]
+        if self.found:
+            words = " ".join(x for x in w.words if x != tc.PAD)
+            return f"<span style='color:{GREEN}'>✓ " + tr(
+                "Found: “{w}” fires filter {f} of width {k} at {v:.2f}, above the first sentence's {b:.2f}.").format(
+                w=words, f=f, k=k, v=w.value, b=self.baseline) + "</span>"
+        return f"<span style='color:{colour}'>" + tr(
+            "Find it: type a sentence of your own that fires filter {f} of width {k} (outlined in this colour) "
+            "harder than the first sentence does ({b:.2f}); here it reaches {v:.2f}.").format(
+            f=f, k=k, b=self.baseline, v=w.value) + "</span>"
+
     def _status(self) -> None:
         e = self.explanation
         if self.training:
@@ -323,6 +360,7 @@ class TextCNNDemo(QtWidgets.QWidget):
             label = tr("positive") if p >= 0.5 else tr("negative")
             text += " " + tr("This sentence: {l} ({p:.1%}).").format(l=label, p=max(p, 1 - p))
         self.status.setText(text)
+        self.find.setText(self._find_text())
 
     # --- training ----------------------------------------------------------------------------------
     def train(self) -> None:
