@@ -196,12 +196,17 @@ class TextCNNDemo(QtWidgets.QWidget):
         scroll.setMaximumHeight(NgramView.HEAD + 14 * NgramView.ROW + 10)
         scroll.setMinimumHeight(NgramView.HEAD + 3 * NgramView.ROW + 8)  # short of room: it scrolls, never overlaps
         self.scroll = scroll
-        bl.addWidget(scroll, 1)
+        bl.addWidget(scroll, 10)  # the spare height goes to the sentence's rows first ...
         bl.addWidget(self.winners)
         bl.addWidget(self.equivalence)
+        bl.addStretch(1)  # ... and what the rows do not need stays below the last line
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(box)
+        # the column's spare height goes to the sentence's rows (the view scrolls in what is left)
+        policy = QtWidgets.QSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Expanding)
+        policy.setVerticalStretch(1)
+        self.setSizePolicy(policy)
 
         self.sentence.textChanged.connect(lambda _t: self._debounce.start())
         self.train_button.clicked.connect(self.train)
@@ -293,6 +298,7 @@ class TextCNNDemo(QtWidgets.QWidget):
                                  + "</span>")
             return
         self.view.set_explanation(e)
+        self.scroll.setMaximumHeight(min(self.view.needed_height() + 4, NgramView.HEAD + 14 * NgramView.ROW + 10))
         if e is None:
             return
         lines = []
@@ -340,10 +346,10 @@ class TextCNNDemo(QtWidgets.QWidget):
             return f"<span style='color:{GREEN}'>✓ " + tr(
                 "Found: “{w}” fires filter {f} of width {k} at {v:.2f}, above the first sentence's {b:.2f}.").format(
                 w=words, f=f, k=k, v=w.value, b=self.baseline) + "</span>"
-        return f"<span style='color:{colour}'>" + tr(
+        return f"<span style='color:{colour}'>■</span> " + tr(
             "Find it: type a sentence of your own that fires filter {f} of width {k} (outlined in this colour) "
             "harder than the first sentence does ({b:.2f}); here it reaches {v:.2f}.").format(
-            f=f, k=k, b=self.baseline, v=w.value) + "</span>"
+            f=f, k=k, b=self.baseline, v=w.value)
 
     def _status(self) -> None:
         e = self.explanation
