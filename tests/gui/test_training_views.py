@@ -256,3 +256,25 @@ def test_curve_axes_end_on_round_numbers_past_the_last_point(qtbot):
     c.set_log(True)
     (_, _), (ly0, ly1) = c.loss_plot.getViewBox().viewRange()
     assert ly0 <= np.log10(2.3 / 59 ** 0.5) and ly1 >= np.log10(2.3)
+
+
+def test_hidden_predictions_ask_nothing_of_the_training_thread(session, job, qtbot):
+    """A hidden Predictions view runs no test-set pass while training goes on; shown, it asks
+    for the newest weights' answers at once."""
+    from ui.views.predictions import PredictionsView
+    view = PredictionsView()
+    qtbot.addWidget(view)
+    view.attach(session, job)
+    asked = []
+    run = job.run_with_trainer
+    job.run_with_trainer = lambda *a, **k: asked.append(1) or run(*a, **k)
+    job.step(6)
+    qtbot.waitUntil(lambda: job.latest is not None and job.latest.step == 6 and job.emitted is job.latest,
+                    timeout=60_000)
+    qtbot.wait(300)
+    assert not asked and view.predictions is None and view._want
+    view.show()
+    qtbot.waitUntil(lambda: view.predictions is not None and view.predictions.step == 6, timeout=30_000)
+    assert len(asked) == 1
+    del job.run_with_trainer
+    view.close_view()

@@ -195,6 +195,8 @@ class PredictionsView(QtWidgets.QWidget):
         job = self.job
         if job is None or job.closed or self._task is not None or not self._want:
             return
+        if not self.isVisible():
+            return  # a hidden dock asks nothing of the training thread: asked when it is shown
         self._want = False
         self._last = time.monotonic()
 
@@ -280,6 +282,8 @@ class PredictionsView(QtWidgets.QWidget):
     def showEvent(self, ev):  # noqa: N802
         super().showEvent(ev)
         self._draw_shown()
+        if self._want and self._task is None and not self._timer.isActive():
+            self._timer.start(0)  # the answers of the newest weights, which a hidden dock did not ask for
 
     def _draw_grid(self) -> None:
         p = self.predictions
