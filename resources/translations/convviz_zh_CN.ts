@@ -1539,10 +1539,6 @@
         <translation>点击第 {l} 层（最后一个卷积层）特征图上的一个像素，把它在输入上的感受野与现在显示的第 0 层的感受野比较一下。</translation>
     </message>
     <message>
-        <source>Predict the cost ratio of the separable block to a standard 3x3 convolution: type your guess and press Enter.</source>
-        <translation>预测可分离模块与标准 3×3 卷积的代价之比：输入你的猜测后按回车。</translation>
-    </message>
-    <message>
         <source>Padding</source>
         <translation>填充</translation>
     </message>
@@ -1581,6 +1577,10 @@
     <message>
         <source>Depthwise-separable convolution</source>
         <translation>深度可分离卷积</translation>
+    </message>
+    <message>
+        <source>Predict the separable block's cost as a fraction of the standard convolution's in the question below and press Enter; then read the Cost tab and measure the time.</source>
+        <translation>在下面的问题中预测可分离模块的代价是标准卷积的几分之几，按回车提交；然后查看“代价”标签页，并实测耗时。</translation>
     </message>
     <message>
         <source>Beyond the lesson: pooling, transposed convolution, TextCNN</source>
@@ -3073,6 +3073,10 @@ channels mixed</source>
         <translation>打开：convviz 用自带数据亲自训练出的卷积核。关闭：随机的初始卷积核。与“视图 &gt; 训练后的权重”是同一个开关。</translation>
     </message>
     <message>
+        <source>The trained kernels do not fit this layer since its shape changed: the maps use the random initial kernels.</source>
+        <translation>这一层的形状已改变，训练好的卷积核放不进去了：特征图改用随机的初始卷积核。</translation>
+    </message>
+    <message>
         <source>its generated shapes</source>
         <translation>自己生成的形状图像</translation>
     </message>
@@ -3127,6 +3131,14 @@ channels mixed</source>
     <message>
         <source>The same maps as Conv1d(in_channels={e}, out_channels={f}, kernel_size=k) over the ({e}, {n}) embedding and as Conv2d(1, {f}, kernel_size=(k, {e})) over the (1, {n}, {e}) sentence: largest difference {d:.1e}. A kernel as wide as the embedding can only slide down the sentence.</source>
         <translation>同样的特征图，既是在 ({e}, {n}) 的词向量上做 Conv1d(in_channels={e}, out_channels={f}, kernel_size=k)，也是在 (1, {n}, {e}) 的句子上做 Conv2d(1, {f}, kernel_size=(k, {e}))：最大差值 {d:.1e}。卷积核和词向量一样宽，就只能沿着句子往下滑。</translation>
+    </message>
+    <message>
+        <source>Found: “{w}” fires filter {f} of width {k} at {v:.2f}, above the first sentence's {b:.2f}.</source>
+        <translation>找到了：“{w}”让宽度 {k} 的滤波器 {f} 达到 {v:.2f}，高于第一个句子的 {b:.2f}。</translation>
+    </message>
+    <message>
+        <source>Find it: type a sentence of your own that fires filter {f} of width {k} (outlined in this colour) harder than the first sentence does ({b:.2f}); here it reaches {v:.2f}.</source>
+        <translation>找一找：输入你自己的句子，让宽度 {k} 的滤波器 {f}（用这种颜色框出）比第一个句子激活得更强（{b:.2f}）；现在它达到 {v:.2f}。</translation>
     </message>
     <message>
         <source>Training… epoch {e}</source>

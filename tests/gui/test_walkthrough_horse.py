@@ -193,3 +193,17 @@ def test_the_learners_trained_weights_wait_while_the_walkthrough_is_open(make_wi
     wait_maps(qtbot, win)
     assert panel.trained is not None and all(panel.trained[i] is mine[i] for i in mine)
     np.testing.assert_allclose(win.session.map(0), _torch_first_layer(win.project, mine), atol=1e-4, rtol=1e-4)
+
+
+def test_an_edit_the_trained_kernels_do_not_fit_says_so(make_window, qtbot):
+    win = make_window(preset="lesson_4x4")
+    win.open_walkthrough(1)
+    wait_maps(qtbot, win)
+    switch = win.walkthrough.extra("trained")
+    win.edit_arg(0, "kernel_size", 5)
+    qtbot.waitUntil(lambda: not switch.box.isEnabled(), timeout=10_000)
+    wait_maps(qtbot, win)
+    assert switch._stale.isVisibleTo(switch) and not win.training_panel.trained
+    win.edit_arg(0, "kernel_size", 3)
+    qtbot.waitUntil(lambda: switch.box.isEnabled() and switch.showing_trained, timeout=10_000)
+    assert not switch._stale.isVisibleTo(switch)

@@ -53,6 +53,12 @@ class TrainedSwitch(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.box)
         lay.addWidget(self.caption)
+        self._stale = QtWidgets.QLabel(tr("The trained kernels do not fit this layer since its shape changed: the maps "
+                                          "use the random initial kernels."))
+        self._stale.setWordWrap(True)
+        self._stale.setObjectName("lessonTrainedStale")
+        self._stale.setVisible(False)
+        lay.addWidget(self._stale)
         # as tall as its text: the panel's spare height goes to the chapter's other extras
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
         if not self.weights:
@@ -123,9 +129,12 @@ class TrainedSwitch(QtWidgets.QWidget):
         if self._gone or not self.window.doc.lesson:
             return
         loaded, name = lesson_weights(self.window.project)
-        if loaded is not None and name == self.name and loaded.weights:
+        fits = loaded is not None and name == self.name and bool(loaded.weights)
+        if fits:
             self.weights = dict(loaded.weights)
             self.window.training_panel.show_weights(self.weights)
+        self.box.setEnabled(fits)
+        self._stale.setVisible(not fits)
 
     def _chapter_changed(self, _index: int) -> None:
         if self.window.walkthrough.extra("trained") is not self:
