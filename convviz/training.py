@@ -215,6 +215,7 @@ class Trainer:
         self._test_y = torch.from_numpy(np.array(dataset.test_y, dtype=np.int64)).to(dev)
         self._cuda = [torch.device(dev).index or 0] if dev.startswith("cuda") else []
         self.paused = True
+        self.activation_gradients_wanted = True  # snapshots differentiate the watched example's loss (a view shows it)
         self._watch_index = 0
         self._watch_x = None
         self.watch(watch)
@@ -458,11 +459,21 @@ class Trainer:
 
     # --- snapshots --------------------------------------------------------------------------------
     def _watched(self) -> tuple[tuple[np.ndarray, ...], np.ndarray, tuple[float, ...]]:
-        """The watched example's output of every layer, its class probabilities, and the mean
-        |gradient| of its loss at every layer's output (in inference mode: no dropout, batch
-        norm's running statistics; autograd.grad leaves the parameters' gradients alone)."""
+        """The watched example's output of every layer, its class probabilities, and (when
+        ``activation_gradients_wanted``) the mean |gradient| of its loss at every layer's output
+        (in inference mode: no dropout, batch norm's running statistics; autograd.grad leaves the
+        parameters' gradients alone)."""
         self.model.eval()
         hs = []
+        if not self.activation_gradients_wanted:
+            with torch.inference_mode(), warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                h = self._watch_x
+                for m in self.model:
+                    h = m(h)
+                    hs.append(h)
+                p = torch.softmax(h.flatten(1)[0].double(), 0).float()
+            return tuple(_copy(t[0]) for t in hs), _copy(p), ()
         with torch.enable_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             h = self._watch_x

@@ -61,6 +61,7 @@ class TrainingJob(QtCore.QObject):
         self.emitted = None  # the newest snapshot handed to the GUI
         self.slices = 0  # slices finished
         self.closed = False
+        self.want_gradients = False  # snapshots carry the activation gradients (a view shows them)
         self._inflight: EngineTask | None = None
         self._last_emit = 0.0
         self._timer = QtCore.QTimer(self)
@@ -148,6 +149,10 @@ class TrainingJob(QtCore.QObject):
             return None if tr is None else fn(tr, cancelled)
         return self.session.run_on_compute_thread(task, on_done, on_failed)
 
+    def refresh(self) -> None:
+        """A snapshot of where training stands now (e.g. a view now wants the gradients)."""
+        self._command(lambda tr: tr.snapshot(), create=False)
+
     def close(self) -> None:
         """Stop: nothing more is queued; a slice under way is cancelled (the session's JobRunner
         joins the thread when the window closes)."""
@@ -215,6 +220,7 @@ class TrainingJob(QtCore.QObject):
         hears of this one (the training thread does not wait for the GUI between slices).
         Returns (snapshot, the next slice's task or None, whether this was a Step's slice)."""
         tr = self._ensure()
+        tr.activation_gradients_wanted = self.want_gradients
         if steps is None and not self.playing:  # paused since it was queued: nothing more
             tr.pause()
             return tr.snapshot(), None, False
@@ -266,7 +272,10 @@ class TrainingJob(QtCore.QObject):
             if self._trainer is None and (self.project is None or not create):
                 return None
             if self._trainer is None:
-                return ("snapshot", self._ensure().snapshot())
+                tr = self._ensure()
+                tr.activation_gradients_wanted = self.want_gradients
+                return ("snapshot", tr.snapshot())
+            self._trainer.activation_gradients_wanted = self.want_gradients
             return fn(self._trainer)
         self.session.run_on_compute_thread(task, self._command_done, self._failed)
 

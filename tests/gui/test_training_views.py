@@ -60,8 +60,12 @@ def test_kernel_mosaic_follows_training_and_opens_the_stepper(session, job, qtbo
     assert view.mosaic.limit == max(float(np.abs(snap.state[i]["weight"][:64, :64]).max()) for i in convs)
     # the gradient view: each layer's mean |gradient| of its weights and at its output, as the snapshot has them
     assert not view.grad_plot.isVisible()
+    assert snap.activation_gradients == () and not job.want_gradients  # not computed while nobody shows them
     view.grads_box.setChecked(True)
-    assert view.grad_plot.isVisible()
+    assert view.grad_plot.isVisible() and job.want_gradients
+    qtbot.waitUntil(lambda: len(job.latest.activation_gradients) == 12 and bool(view.gradients[1]), timeout=30_000)
+    snap = job.latest  # paused: a snapshot of the same step, with them
+    assert snap.step == 20
     weights = [i for i, v in enumerate(snap.weight_gradients) if v is not None]
     assert weights == [i for i, s in enumerate(session.project.layers) if s.type in ("Conv2d", "Linear")]
     for key, values in (("weights", snap.weight_gradients), ("activations", snap.activation_gradients)):

@@ -70,6 +70,7 @@ class KernelsView(QtWidgets.QWidget):
         self.engine_initial = True
         self.initial = None  # the initial weights, from a result computed with them
         self.switch = None
+        self.job = None
         self._dirty = False  # the mosaic waits to be shown
         bar = self.bar = QtWidgets.QHBoxLayout()
         self.delta = QtWidgets.QCheckBox(tr("Change since start"))
@@ -142,6 +143,7 @@ class KernelsView(QtWidgets.QWidget):
             self.attach_job(job)
 
     def attach_job(self, job) -> None:
+        self.job = job
         job.snapshot.connect(self.set_snapshot)
 
     def _result(self, res) -> None:
@@ -209,6 +211,10 @@ class KernelsView(QtWidgets.QWidget):
 
     def _show_gradients(self, on: bool) -> None:
         self.grad_plot.setVisible(on)
+        if self.job is not None:
+            self.job.want_gradients = bool(on)  # the training differentiates the watched example only for this
+            if on and self.job.latest is not None and not self.job.playing:
+                self.job.refresh()  # paused: the gradients of where training stands
         if on:
             self._draw_gradients()
 
