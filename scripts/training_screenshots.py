@@ -65,12 +65,13 @@ def _window(app, docks, size):
 
 
 def _train(app, win, steps: int):
-    """Play until ``steps`` and the predictions of the newest weights are in; still playing."""
+    """Play until ``steps``, the maps of the watched example and (when shown) the predictions of
+    the newest weights are in; still playing."""
     panel, job = win.training_panel, win.training
     panel.toggle_play()
     _wait(app, lambda: job.latest is not None and job.latest.step >= steps)
-    view = win.predictions_view
-    _wait(app, lambda: view.predictions is not None and view.predictions.step >= steps
+    view = win.predictions_view  # (a hidden Predictions dock asks for no answers)
+    _wait(app, lambda: (not view.isVisible() or view.predictions is not None and view.predictions.step >= steps)
           and win.session.input_override is not None and win.session.current())
     win.features.verticalScrollBar().setValue(0)  # the input's header names the example shown
     _wait(app, lambda: True)
