@@ -23,7 +23,7 @@ from ..qt import QtCore, QtWidgets, Qt, pg
 
 GREEN, RED = "#1a7f37", "#b00020"
 FC_PEN, CONV_PEN = "#d0021b", "#0a84ff"
-SLICE_SECONDS = 0.1  # training time per slice on the compute thread
+SLICE_SECONDS = 0.03  # training per slice: the run takes about a second here, shown in a dozen frames
 PUSH_INTERVAL = 0.3  # seconds between two pushes of the convolution's weights to the window's maps
 PREDICTIONS = ("fc", "conv", "both", "neither")
 
@@ -240,7 +240,7 @@ class HorseDemo(QtWidgets.QScrollArea):
             t0 = time.perf_counter()
             p = exp.progress()
             while not exp.done and time.perf_counter() - t0 < SLICE_SECONDS and not cancelled():
-                p = exp.step(4, cancelled)
+                p = exp.step(2, cancelled)
             return run, p
         self._task = self.window.session.run_on_compute_thread(slice_, self._arrived, self._failed)
 
