@@ -189,7 +189,7 @@ def allowed_words() -> set[str]:
         # real networks: the library, the data set, the formats and the viewer named by their own names
         "torchvision", "ImageNet", "AlexNet", "ONNX", "onnx", "Netron", "pt", "pth", "state_dict", "softmax",
         # people and languages named by their own names
-        "Luo", "Sobel", "English",
+        "Luo", "Sobel", "English", "Dumoulin", "Visin",
         # keys
         "Ctrl", "Shift", "Alt", "Esc", "Space", "Del", "Delete", "Enter", "PgUp", "PgDown", "Home", "End",
         "Up", "Down", "Left", "Right", "Tab", "Backspace", "Ins", "Meta",
