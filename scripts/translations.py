@@ -81,7 +81,11 @@ def main(argv=None) -> int:
         return 1 if missing or unused else 0
     lupdate(TS)
     missing = fill(TS, table)
-    subprocess.run([tool("lrelease"), TS, "-qm", QM], cwd=ROOT, check=True, capture_output=True)
+    # compiled beside and then renamed over: a running app (or test) maps the .qm it loaded, and
+    # rewriting that file in place under it can kill it with a bus error
+    tmp_qm = QM + ".tmp"
+    subprocess.run([tool("lrelease"), TS, "-qm", tmp_qm], cwd=ROOT, check=True, capture_output=True)
+    os.replace(os.path.join(ROOT, tmp_qm), os.path.join(ROOT, QM))
     for s in missing:
         print(f"no translation: {s!r}")
     print(f"{TS}: {sum(1 for _ in messages(TS))} strings, {len(missing)} without a translation; wrote {QM}")
