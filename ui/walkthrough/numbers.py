@@ -409,8 +409,9 @@ class NumbersExercise(QtWidgets.QWidget):
 
     def solve(self) -> None:
         """Do every step as a learner would, with answers computed by convviz.lesson_numbers."""
-        if self.predict_status == OPEN:
-            self.predict(ln.row_below(self.printed, self.width_in))
+        if self.predict_status == OPEN:  # typed into the box and checked, as the learner does
+            self.predict_box.setValue(ln.row_below(self.printed, self.width_in))
+            self.submit_prediction()
         if self.why.status == OPEN:
             self.choose(self.why, self.why.right)
         for b, v in zip(self.weight_boxes, ln.reproducing_kernel(self.printed, self.x).ravel()):
