@@ -15,6 +15,7 @@ session's shutdown cancels the queued slice; the JobRunner joins the thread).
 """
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import replace
 from typing import Any, Callable
@@ -30,6 +31,21 @@ from .session import ComputeSession, EngineTask
 # the maps' computes between them, hand the dashboard 10 to 12 snapshots a second
 SLICE_SECONDS = 0.075
 MIN_INTERVAL = 0.08  # seconds between two snapshots handed to the GUI (at most 12.5 a second)
+
+
+_playing_jobs: set[int] = set()  # the TrainingJobs playing now (ids), for the collector's freeze
+
+
+def _hold_collector(job_id: int, playing: bool) -> None:
+    """While any training plays, the objects that existed before it are frozen out of the cyclic
+    garbage collector (gc.freeze): a full collection of the app's ~340,000 objects (torch,
+    Qt, pyqtgraph) holds the interpreter lock for ~150 ms, stalling the GUI and the training
+    thread alike, and training makes enough garbage to trigger several a minute.  Pausing
+    unfreezes them, so cycles among them are collected again as before (nothing leaks)."""
+    was = bool(_playing_jobs)
+    (_playing_jobs.add if playing else _playing_jobs.discard)(job_id)
+    if bool(_playing_jobs) != was:
+        gc.freeze() if _playing_jobs else gc.unfreeze()
 
 
 class TrainingJob(QtCore.QObject):
@@ -54,7 +70,7 @@ class TrainingJob(QtCore.QObject):
         self.start_weights: tuple[Project, Any] | None = None
         self._trained_project: Project | None = None  # the project the trainer has (compute thread)
         self.project: Project | None = session.project
-        self.playing = False
+        self._playing = False
         self.steps_wanted = 0  # batches asked for by step()
         self.latest = None  # the newest snapshot that arrived
         self.last_slice = None  # the newest slice's snapshot (its examples/s, batches trained)
@@ -70,6 +86,15 @@ class TrainingJob(QtCore.QObject):
         session.analysed.connect(self._on_analysed)
 
     # --- the GUI's side --------------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    @playing.setter
+    def playing(self, on: bool) -> None:
+        self._playing = bool(on)
+        _hold_collector(id(self), self._playing)
+
     @property
     def busy(self) -> bool:
         """A slice is queued or running."""
