@@ -36,7 +36,14 @@ def _open_project(arg: str) -> Project:
     try:
         return load(arg)
     except ProjectError as e:
-        raise CliError(f"cannot open {escape(arg, 300)}: {e}") from None
+        text, shown = str(e), escape(arg, 300)
+        # one sentence naming the file once: load's own sentences name it already
+        for head in (f"cannot read {shown}: ", f"{shown} "):
+            if text.startswith(head):
+                text = text[len(head):]
+        if text.endswith(f" ({shown})"):
+            text = text[: -len(shown) - 3]
+        raise CliError(f"cannot open {shown}: {text}") from None
 
 
 def describe_rows(project: Project) -> dict:

@@ -76,6 +76,14 @@ def test_malformed_files_exit_2(tmp_path, content):
     r = run("describe", str(bad), "--json")
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith("convviz: cannot open") and "Traceback" not in r.stderr
+    assert r.stderr.count(str(bad)) == 1  # named once (it was named twice: "cannot open X: ... (X)")
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder"])
+def test_unreadable_paths_say_one_sentence_naming_the_file_once(tmp_path, kind):
+    path = tmp_path / "missing.json" if kind == "missing" else tmp_path
+    r = run("describe", str(path))
+    assert r.returncode == 2 and r.stderr.startswith(f"convviz: cannot open {path}") and r.stderr.count(str(path)) == 1
 
 
 def test_module_entry_point():
