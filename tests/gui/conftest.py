@@ -58,6 +58,18 @@ def no_leaks():
     gc.freeze()
 
 
+@pytest.fixture(params=["en", "zh_CN"])
+def lang(request, qtbot):
+    """The test runs in English and in Chinese: the application's translation is installed for
+    it and English comes back after."""
+    from ui.app import make_app
+    from ui.i18n import install
+    app = make_app()
+    install(app, request.param)
+    yield request.param
+    install(app, "en")
+
+
 def wait_maps(qtbot, win, timeout=90_000):
     """Until the newest maps are drawn and no edit is held back for them (ui/edit_pacer.py)."""
     pacer = getattr(win, "pacer", None)

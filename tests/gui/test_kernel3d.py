@@ -14,16 +14,6 @@ from convviz.spec import LayerSpec
 from .conftest import wait_maps
 
 
-@pytest.fixture(params=["en", "zh_CN"])
-def lang(request, qtbot):
-    from ui.app import make_app
-    from ui.i18n import install
-    app = make_app()
-    install(app, request.param)
-    yield request.param
-    install(app, "en")
-
-
 @st.composite
 def conv_layers(draw):
     t = draw(st.sampled_from(["Conv2d", "ConvTranspose2d"]))

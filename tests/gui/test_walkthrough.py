@@ -8,23 +8,12 @@ import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
-import pytest
 
 from convviz.samples import resources_dir
 
 from .conftest import wait_maps
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture(params=["en", "zh_CN"])
-def lang(request, qtbot):
-    from ui.app import make_app
-    from ui.i18n import install
-    app = make_app()
-    install(app, request.param)
-    yield request.param
-    install(app, "en")
 
 
 def count_prompts(win) -> list:

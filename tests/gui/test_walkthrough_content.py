@@ -18,16 +18,6 @@ from .conftest import wait_maps
 from .test_language import gui_session  # noqa: F401 - the app's Session, its windows deleted after
 
 
-@pytest.fixture(params=["en", "zh_CN"])
-def lang(request, qtbot):
-    from ui.app import make_app
-    from ui.i18n import install
-    app = make_app()
-    install(app, request.param)
-    yield request.param
-    install(app, "en")
-
-
 # --- the texts --------------------------------------------------------------------------------------
 
 def _all(lang: str) -> dict[str, str]:

@@ -15,16 +15,6 @@ from convviz import lesson_experiments as lx
 from .conftest import wait_maps
 
 
-@pytest.fixture(params=["en", "zh_CN"])
-def lang(request, qtbot):
-    from ui.app import make_app
-    from ui.i18n import install
-    app = make_app()
-    install(app, request.param)
-    yield request.param
-    install(app, "en")
-
-
 def _torch_maps(state, canvas):
     """The trained convolution + ReLU on one canvas, torch's own functional ops."""
     x = torch.tensor(canvas, dtype=torch.float32)[None, None] / 255

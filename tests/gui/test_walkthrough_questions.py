@@ -5,21 +5,10 @@ score, the score per concept is the learner's own and remembered; the design cha
 only a stack the learner built."""
 from __future__ import annotations
 
-import pytest
 
 from convviz import lessons
 
 from .conftest import wait_maps
-
-
-@pytest.fixture(params=["en", "zh_CN"])
-def lang(request, qtbot):
-    from ui.app import make_app
-    from ui.i18n import install
-    app = make_app()
-    install(app, request.param)
-    yield request.param
-    install(app, "en")
 
 
 def type_and_enter(qtbot, box, text: str) -> None:

@@ -18,16 +18,6 @@ from .conftest import wait_maps
 CHAPTER = 8  # 09-separable
 
 
-@pytest.fixture(params=["en", "zh_CN"])
-def lang(request, qtbot):
-    from ui.app import make_app
-    from ui.i18n import install
-    app = make_app()
-    install(app, request.param)
-    yield request.param
-    install(app, "en")
-
-
 def torch_counts(win, index):
     """(standard, depthwise, pointwise) (params, MACs) of the DepthwiseSeparable layer ``index``,
     counted by torch on modules built from the live spec."""

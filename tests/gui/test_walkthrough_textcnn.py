@@ -19,16 +19,6 @@ from .conftest import wait_maps
 CHAPTER = 9  # 10-beyond
 
 
-@pytest.fixture(params=["en", "zh_CN"])
-def lang(request, qtbot):
-    from ui.app import make_app
-    from ui.i18n import install
-    app = make_app()
-    install(app, request.param)
-    yield request.param
-    install(app, "en")
-
-
 def torch_maps(weights: tc.TextCNNWeights, words):
     """Each width's ReLU map, from torch's nn.Embedding and nn.Conv1d loaded with the weights."""
     emb = nn.Embedding.from_pretrained(torch.tensor(weights.embedding))
