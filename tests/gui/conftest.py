@@ -70,6 +70,22 @@ def lang(request, qtbot):
     install(app, "en")
 
 
+@pytest.fixture
+def gui_session(qtbot):
+    """The app's Session (the language-switch path), its windows closed and deleted at the end."""
+    from ui.app import Session, make_app
+    from ui.i18n import install
+    app = make_app()
+    s = Session(app, restore_layout=False)
+    yield s
+    install(app, "en")
+    if s.window is not None:
+        s.window.ask_save_changes = lambda: "discard"
+        s.window.close()
+        s.window.deleteLater()
+        s.window = None
+
+
 def wait_maps(qtbot, win, timeout=90_000):
     """Until the newest maps are drawn and no edit is held back for them (ui/edit_pacer.py)."""
     pacer = getattr(win, "pacer", None)

@@ -13,22 +13,6 @@ from .conftest import wait_maps
 
 
 @pytest.fixture
-def gui_session(qtbot):
-    """The app's Session (the language-switch path), its windows closed and deleted at the end."""
-    from ui.app import Session, make_app
-    from ui.i18n import install
-    app = make_app()
-    s = Session(app, restore_layout=False)
-    yield s
-    install(app, "en")
-    if s.window is not None:
-        s.window.ask_save_changes = lambda: "discard"
-        s.window.close()
-        s.window.deleteLater()
-        s.window = None
-
-
-@pytest.fixture
 def zh(qtbot):
     from ui.app import make_app
     from ui.i18n import install

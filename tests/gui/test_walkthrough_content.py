@@ -15,7 +15,6 @@ from ui.walkthrough import glossary
 from ui.walkthrough.chapters import chapter_text, chapters
 
 from .conftest import wait_maps
-from .test_language import gui_session  # noqa: F401 - the app's Session, its windows deleted after
 
 
 # --- the texts --------------------------------------------------------------------------------------

@@ -131,31 +131,22 @@ def test_a_damaged_progress_setting_is_no_progress(make_window, qtbot):
     again.close()
 
 
-def test_a_question_survives_a_language_switch(qtbot):
-    from ui.app import Session, make_app
-    from ui.i18n import install, tr_in
-    app = make_app()
-    s = Session(app, restore_layout=False)
+def test_a_question_survives_a_language_switch(gui_session, qtbot):
+    from ui.i18n import tr_in
+    s = gui_session
     w = s.open()
     w.ask_save_changes = lambda: "discard"
     w.show()
     w.start()
-    try:
-        w.open_walkthrough(9)  # transposed convolution
-        box = question_boxes(w)[0]
-        key, wrong = box.q.mistakes[0]
-        box.check(wrong)
-        params = box.q.params
-        s.switch_language("zh_CN")
-        box2 = question_boxes(s.window)[0]
-        assert box2.q.params == params and box2.status == "answered" and box2.mistake == key
-        assert tr_in("core", lessons.MISTAKES[key]) in box2.result.text() and han(box2.result.text())
-    finally:
-        install(app, "en")
-        s.window.ask_save_changes = lambda: "discard"
-        s.window.close()
-        s.window.deleteLater()
-        s.window = None
+    w.open_walkthrough(9)  # transposed convolution
+    box = question_boxes(w)[0]
+    key, wrong = box.q.mistakes[0]
+    box.check(wrong)
+    params = box.q.params
+    s.switch_language("zh_CN")
+    box2 = question_boxes(s.window)[0]
+    assert box2.q.params == params and box2.status == "answered" and box2.mistake == key
+    assert tr_in("core", lessons.MISTAKES[key]) in box2.result.text() and han(box2.result.text())
 
 
 # --- design challenges ------------------------------------------------------------------------------------
@@ -200,34 +191,24 @@ def test_challenges_count_only_the_learners_own_stack(make_window, qtbot, lang):
     assert not box.met() and box.solved_count() == 1
 
 
-def test_challenges_survive_a_language_switch_and_leaving_the_chapter(qtbot):
-    from ui.app import Session, make_app
-    from ui.i18n import install
-    app = make_app()
-    s = Session(app, restore_layout=False)
+def test_challenges_survive_a_language_switch_and_leaving_the_chapter(gui_session, qtbot):
+    s = gui_session
     w = s.open()
     w.ask_save_changes = lambda: "discard"
     w.show()
     w.start()
-    try:
-        n = len(w.walkthrough.chapters)
-        w.open_walkthrough(n - 1)
-        box = w.walkthrough.extra("challenges")
-        box.show_solution()  # challenge 1 shown: never counted
-        box.choose(2)
-        box.build_solution()  # challenge 3 solved by the learner
-        assert box.solved_count() == 1
-        s.switch_language("zh_CN")
-        box2 = s.window.walkthrough.extra("challenges")
-        assert box2.index == 2 and box2.solved == {lessons.CHALLENGES[2].key}
-        assert box2.revealed == {lessons.CHALLENGES[0].key} and s.window.walkthrough.done()
-        assert "✓" in box2.checklist.text() and "挑战" in box2.combo.currentText()
-        s.window.walkthrough.back.click()  # the chapter before: the challenge box is left behind
-        assert s.window.walkthrough.extra("challenges") is None
-        assert s.window.walkthrough.scores().answered("design") == 1
-    finally:
-        install(app, "en")
-        s.window.ask_save_changes = lambda: "discard"
-        s.window.close()
-        s.window.deleteLater()
-        s.window = None
+    n = len(w.walkthrough.chapters)
+    w.open_walkthrough(n - 1)
+    box = w.walkthrough.extra("challenges")
+    box.show_solution()  # challenge 1 shown: never counted
+    box.choose(2)
+    box.build_solution()  # challenge 3 solved by the learner
+    assert box.solved_count() == 1
+    s.switch_language("zh_CN")
+    box2 = s.window.walkthrough.extra("challenges")
+    assert box2.index == 2 and box2.solved == {lessons.CHALLENGES[2].key}
+    assert box2.revealed == {lessons.CHALLENGES[0].key} and s.window.walkthrough.done()
+    assert "✓" in box2.checklist.text() and "挑战" in box2.combo.currentText()
+    s.window.walkthrough.back.click()  # the chapter before: the challenge box is left behind
+    assert s.window.walkthrough.extra("challenges") is None
+    assert s.window.walkthrough.scores().answered("design") == 1

@@ -170,36 +170,26 @@ def test_an_invalid_block_gets_a_sentence_and_the_table_comes_back(make_window, 
     assert s.cost_box.isVisibleTo(win)
 
 
-def test_the_experiment_survives_a_language_switch(qtbot):
-    from ui.app import Session, make_app
-    from ui.i18n import install
-    app = make_app()
-    sess = Session(app, restore_layout=False)
+def test_the_experiment_survives_a_language_switch(gui_session, qtbot):
+    sess = gui_session
     w = sess.open()
     w.ask_save_changes = lambda: "discard"
     w.show()
     w.start()
-    try:
-        w.open_walkthrough(CHAPTER)
-        s = w.walkthrough.separable
-        s.submit_guess(0.5)
-        s.repeats, s.epochs = 3, 1
-        s.measure()
-        s.train()
-        qtbot.waitUntil(lambda: s.latency is not None and s.pair is not None, timeout=120_000)
-        lat, pair, cost = s.latency, s.pair, s.cost
-        sess.switch_language("zh_CN")
-        s2 = sess.window.walkthrough.separable
-        assert s2 is not s and s2.latency == lat and s2.pair == pair and s2.cost == cost and s2.answered
-        s2.tabs.setCurrentIndex(1)
-        assert s2.cost_box.isVisibleTo(sess.window) and "中位数" in s2.time_note.text()
-        assert f"{pair.separable_accuracy:.1%}" in s2.summary.text()
-    finally:
-        install(app, "en")
-        sess.window.ask_save_changes = lambda: "discard"
-        sess.window.close()
-        sess.window.deleteLater()
-        sess.window = None
+    w.open_walkthrough(CHAPTER)
+    s = w.walkthrough.separable
+    s.submit_guess(0.5)
+    s.repeats, s.epochs = 3, 1
+    s.measure()
+    s.train()
+    qtbot.waitUntil(lambda: s.latency is not None and s.pair is not None, timeout=120_000)
+    lat, pair, cost = s.latency, s.pair, s.cost
+    sess.switch_language("zh_CN")
+    s2 = sess.window.walkthrough.separable
+    assert s2 is not s and s2.latency == lat and s2.pair == pair and s2.cost == cost and s2.answered
+    s2.tabs.setCurrentIndex(1)
+    assert s2.cost_box.isVisibleTo(sess.window) and "中位数" in s2.time_note.text()
+    assert f"{pair.separable_accuracy:.1%}" in s2.summary.text()
 
 
 def test_the_papers_spelling_is_followed_too(make_window, qtbot):

@@ -129,43 +129,33 @@ def test_stop_keeps_the_weights_and_claims_no_accuracy(make_window, qtbot):
     assert win.walkthrough.extra("textcnn") is None
 
 
-def test_each_language_keeps_its_own_network_across_switches(qtbot):
-    from ui.app import Session, make_app
-    from ui.i18n import install
-    app = make_app()
-    sess = Session(app, restore_layout=False)
+def test_each_language_keeps_its_own_network_across_switches(gui_session, qtbot):
+    sess = gui_session
     w = sess.open()
     w.ask_save_changes = lambda: "discard"
     w.show()
     w.start()
-    try:
-        w.open_walkthrough(CHAPTER)
-        d = w.walkthrough.extra("textcnn")
-        qtbot.waitUntil(lambda: d.weights is not None, timeout=30_000)
-        d.set_sentence("a great film with rude staff")
-        d.train()
-        qtbot.waitUntil(lambda: d.accuracy is not None, timeout=120_000)
-        weights, acc = d.weights, d.accuracy
-        sess.switch_language("zh_CN")  # the Chinese network, on Chinese sentences
-        d2 = sess.window.walkthrough.extra("textcnn")
-        assert d2 is not d and d2.lang == "zh_CN" and d2.accuracy is None
-        assert d2.sentence.text() == DEFAULT_SENTENCES["zh_CN"]
-        qtbot.waitUntil(lambda: d2.explanation is not None, timeout=30_000)
-        assert d2.weights is not weights and "一点" in d2.weights.vocab
-        check_shown(d2, DEFAULT_SENTENCES["zh_CN"])
-        assert "随机权重" in d2.status.text()
-        sess.switch_language("en")  # back: the English network as the learner left it
-        d3 = sess.window.walkthrough.extra("textcnn")
-        assert d3.weights is weights and d3.accuracy == acc and d3.sentence.text() == "a great film with rude staff"
-        qtbot.waitUntil(lambda: d3.explanation_weights is weights, timeout=30_000)
-        check_shown(d3, "a great film with rude staff")
-        assert f"{acc:.1%}" in d3.status.text()
-    finally:
-        install(app, "en")
-        sess.window.ask_save_changes = lambda: "discard"
-        sess.window.close()
-        sess.window.deleteLater()
-        sess.window = None
+    w.open_walkthrough(CHAPTER)
+    d = w.walkthrough.extra("textcnn")
+    qtbot.waitUntil(lambda: d.weights is not None, timeout=30_000)
+    d.set_sentence("a great film with rude staff")
+    d.train()
+    qtbot.waitUntil(lambda: d.accuracy is not None, timeout=120_000)
+    weights, acc = d.weights, d.accuracy
+    sess.switch_language("zh_CN")  # the Chinese network, on Chinese sentences
+    d2 = sess.window.walkthrough.extra("textcnn")
+    assert d2 is not d and d2.lang == "zh_CN" and d2.accuracy is None
+    assert d2.sentence.text() == DEFAULT_SENTENCES["zh_CN"]
+    qtbot.waitUntil(lambda: d2.explanation is not None, timeout=30_000)
+    assert d2.weights is not weights and "一点" in d2.weights.vocab
+    check_shown(d2, DEFAULT_SENTENCES["zh_CN"])
+    assert "随机权重" in d2.status.text()
+    sess.switch_language("en")  # back: the English network as the learner left it
+    d3 = sess.window.walkthrough.extra("textcnn")
+    assert d3.weights is weights and d3.accuracy == acc and d3.sentence.text() == "a great film with rude staff"
+    qtbot.waitUntil(lambda: d3.explanation_weights is weights, timeout=30_000)
+    check_shown(d3, "a great film with rude staff")
+    assert f"{acc:.1%}" in d3.status.text()
 
 
 def test_the_handout_shows_the_trained_network(make_window, qtbot):
